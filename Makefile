@@ -1,0 +1,38 @@
+# cell: thin wrapper around meson + ninja. See README.md.
+BUILD ?= build
+ASAN_BUILD ?= build-asan
+MESON ?= meson
+DEB_PACKAGES = meson ninja-build pkg-config gcc libjansson-dev libseccomp-dev \
+	busybox-static python3 python3-seccomp crun runc hyperfine strace clang
+
+.PHONY: all deps check check-unit check-integration demo bench clean
+
+all: $(BUILD)/build.ninja
+	@ninja -C $(BUILD)
+
+$(BUILD)/build.ninja:
+	@scripts/check-deps
+	$(MESON) setup $(BUILD) --buildtype=debugoptimized >/dev/null
+
+$(ASAN_BUILD)/build.ninja:
+	@scripts/check-deps
+	$(MESON) setup $(ASAN_BUILD) --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false >/dev/null
+
+deps:
+	apt-get update -qq || true
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEB_PACKAGES)
+
+check: all $(ASAN_BUILD)/build.ninja
+	@ninja -C $(ASAN_BUILD)
+	@tests/run-all $(BUILD) $(ASAN_BUILD)
+
+demo:
+	@$(MAKE) deps
+	@$(MAKE) all
+	@scripts/demo $(BUILD)
+
+bench: all
+	@bench/run $(BUILD)
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -1,0 +1,8 @@
+/* placeholder: being written */
+#include "cli/cli.h"
+#include <errno.h>
+int cmd_exec(cell_cli *cli, int argc, char **argv, cell_error *err)
+{
+  (void) cli; (void) argc; (void) argv;
+  return cell_error_set(err, ENOSYS, "exec: not implemented yet");
+}

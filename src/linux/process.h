@@ -1,0 +1,32 @@
+/* Set-up steps of the container process that are not about the file system.
+ * Each is one concern; src/runtime/init.c and exec.c call them in order. */
+#ifndef CELL_LINUX_PROCESS_H
+#define CELL_LINUX_PROCESS_H
+#include <stdbool.h>
+#include "oci/config.h"
+
+/* sethostname/setdomainname (needs the uts namespace). */
+int linux_set_hostname(const oci_config *c, cell_error *err);
+/* linux.sysctl through /proc/sys (after pivot_root). */
+int linux_apply_sysctl(const oci_config *c, cell_error *err);
+/* process.rlimits via prlimit on the calling process. */
+int linux_apply_rlimits(const oci_process *p, cell_error *err);
+/* process.oomScoreAdj for the calling process. */
+int linux_apply_oom_score_adj(const oci_process *p, cell_error *err);
+int linux_apply_personality(const oci_personality *per, cell_error *err);
+/* process.scheduler (sched_setattr) and process.ioPriority (ioprio_set). */
+int linux_apply_scheduler(const oci_process *p, cell_error *err);
+int linux_apply_io_priority(const oci_process *p, cell_error *err);
+/* Switch to process.user: additionalGids, gid, uid, keeping the capabilities
+ * that linux_apply_caps will then set (PR_SET_KEEPCAPS); umask. In a user
+ * namespace without setgroups, additionalGids fail with a clear error. */
+int linux_set_user(const oci_process *p, cell_error *err);
+/* All five capability sets: bounding (drop the rest), then permitted,
+ * effective, inheritable via capset, then ambient. Call after linux_set_user. */
+int linux_apply_caps(const oci_caps *caps, cell_error *err);
+/* PR_SET_NO_NEW_PRIVS when asked. */
+int linux_apply_no_new_privs(const oci_process *p, cell_error *err);
+/* Look up args[0] with the PATH of process.env (or a default PATH) in the
+ * current root; *path is malloc'ed. ENOENT/EACCES with a clear message. */
+int linux_find_executable(const oci_process *p, char **path, cell_error *err);
+#endif

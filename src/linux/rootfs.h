@@ -1,0 +1,29 @@
+/* The container's file system: mounts, devices, pivot_root, masked and
+ * read-only paths. Runs in the container's new mount namespace, as root of
+ * the container's user namespace (maps already written). */
+#ifndef CELL_LINUX_ROOTFS_H
+#define CELL_LINUX_ROOTFS_H
+#include <stdbool.h>
+#include "oci/config.h"
+
+typedef struct linux_rootfs_opts {
+  bool no_pivot;        /* --no-pivot: chroot instead of pivot_root */
+  bool in_userns;       /* a new user namespace: devices are bind-mounted, not mknod'ed */
+  const cell_log *log;
+} linux_rootfs_opts;
+
+/* Before pivot_root: rootfsPropagation (default: make / rslave... rprivate as
+ * runc does), bind the rootfs onto itself, every mount of config.mounts with
+ * destinations resolved inside the rootfs (no symlink escapes), /dev set up
+ * (default devices, linux.devices, /dev symlinks, /dev/pts/ptmx, /dev/shm).
+ * createContainer hooks run after this and before linux_rootfs_finish. */
+int linux_rootfs_prepare(const oci_config *c, const linux_rootfs_opts *o, cell_error *err);
+
+/* pivot_root into the rootfs (or chroot), detach the old root, then
+ * maskedPaths, readonlyPaths, and root.readonly. cwd is "/" afterwards. */
+int linux_rootfs_finish(const oci_config *c, const linux_rootfs_opts *o, cell_error *err);
+
+/* Open path (absolute, as seen inside the rootfs) below rootfd without ever
+ * leaving it: openat2(RESOLVE_IN_ROOT) or a careful walk. flags as openat. */
+int linux_open_in_root(int rootfd, const char *path, int flags, mode_t mode, cell_error *err);
+#endif

@@ -1,0 +1,210 @@
+#include "util/fs.h"
+#include "util/cleanup.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <linux/close_range.h>
+
+int cell_write_all(int fd, const void *buf, size_t len)
+{
+  const char *p = buf;
+  while (len > 0) {
+    ssize_t w = write(fd, p, len);
+    if (w < 0) {
+      if (errno == EINTR)
+        continue;
+      return -errno;
+    }
+    p += w;
+    len -= (size_t) w;
+  }
+  return 0;
+}
+
+int cell_write_file_atomic(const char *path, const void *data, size_t len,
+                           mode_t mode, cell_error *err)
+{
+  _cleanup_free_ char *tmp = NULL;
+  if (asprintf(&tmp, "%s.tmp.%d", path, (int) getpid()) < 0)
+    return cell_error_set(err, ENOMEM, "write `%s`", path);
+  _cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  if (fd < 0)
+    return cell_error_sys(err, "open `%s`", tmp);
+  int r = cell_write_all(fd, data, len);
+  if (r < 0) {
+    unlink(tmp);
+    return cell_error_sys_code(err, r, "write `%s`", tmp);
+  }
+  if (rename(tmp, path) < 0) {
+    int saved = errno;
+    unlink(tmp);
+    return cell_error_sys_code(err, saved, "rename `%s` to `%s`", tmp, path);
+  }
+  return 0;
+}
+
+int cell_write_file_at(int dirfd, const char *path, const void *data, size_t len,
+                       cell_error *err)
+{
+  _cleanup_close_ int fd = openat(dirfd, path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0)
+    return cell_error_sys(err, "open `%s`", path);
+  int r = cell_write_all(fd, data, len);
+  if (r < 0)
+    return cell_error_sys_code(err, r, "write `%s`", path);
+  return 0;
+}
+
+int cell_write_file(const char *path, const void *data, size_t len, cell_error *err)
+{
+  return cell_write_file_at(AT_FDCWD, path, data, len, err);
+}
+
+int cell_read_fd(int fd, char **out, size_t *len)
+{
+  size_t cap = 4096, n = 0;
+  char *buf = malloc(cap);
+  if (!buf)
+    return -ENOMEM;
+  for (;;) {
+    if (n + 1 >= cap) {
+      char *nb = realloc(buf, cap * 2);
+      if (!nb) {
+        free(buf);
+        return -ENOMEM;
+      }
+      buf = nb;
+      cap *= 2;
+    }
+    ssize_t r = read(fd, buf + n, cap - n - 1);
+    if (r < 0) {
+      if (errno == EINTR)
+        continue;
+      int saved = errno;
+      free(buf);
+      return -saved;
+    }
+    if (r == 0)
+      break;
+    n += (size_t) r;
+  }
+  buf[n] = '\0';
+  *out = buf;
+  if (len)
+    *len = n;
+  return 0;
+}
+
+int cell_read_file_at(int dirfd, const char *path, char **out, size_t *len,
+                      cell_error *err)
+{
+  _cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return cell_error_sys(err, "open `%s`", path);
+  int r = cell_read_fd(fd, out, len);
+  if (r < 0)
+    return cell_error_sys_code(err, r, "read `%s`", path);
+  return 0;
+}
+
+int cell_read_file(const char *path, char **out, size_t *len, cell_error *err)
+{
+  return cell_read_file_at(AT_FDCWD, path, out, len, err);
+}
+
+int cell_mkdir_p(const char *path, mode_t mode, cell_error *err)
+{
+  _cleanup_free_ char *p = strdup(path);
+  if (!p)
+    return cell_error_set(err, ENOMEM, "mkdir `%s`", path);
+  for (char *s = p + 1; *s; s++) {
+    if (*s != '/')
+      continue;
+    *s = '\0';
+    if (mkdir(p, mode) < 0 && errno != EEXIST)
+      return cell_error_sys(err, "mkdir `%s`", p);
+    *s = '/';
+  }
+  if (mkdir(p, mode) < 0 && errno != EEXIST)
+    return cell_error_sys(err, "mkdir `%s`", p);
+  return 0;
+}
+
+static int rm_rf_at(int parent, const char *name, dev_t dev, cell_error *err)
+{
+  _cleanup_close_ int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOTDIR || errno == ELOOP) {
+      if (unlinkat(parent, name, 0) < 0 && errno != ENOENT)
+        return cell_error_sys(err, "unlink `%s`", name);
+      return 0;
+    }
+    if (errno == ENOENT)
+      return 0;
+    return cell_error_sys(err, "open `%s`", name);
+  }
+  struct stat st;
+  if (fstat(fd, &st) < 0)
+    return cell_error_sys(err, "stat `%s`", name);
+  if (st.st_dev != dev)
+    return cell_error_set(err, EXDEV, "refusing to remove `%s`: a mount point", name);
+  DIR *d = fdopendir(fd);
+  if (!d)
+    return cell_error_sys(err, "opendir `%s`", name);
+  fd = -1;
+  _cleanup_closedir_ DIR *dir = d;
+  struct dirent *de;
+  while ((de = readdir(dir))) {
+    if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+      continue;
+    int r = rm_rf_at(dirfd(dir), de->d_name, dev, err);
+    if (r < 0)
+      return cell_error_wrap(err, "%s", name);
+  }
+  if (unlinkat(parent, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+    return cell_error_sys(err, "rmdir `%s`", name);
+  return 0;
+}
+
+int cell_rm_rf(const char *path, cell_error *err)
+{
+  struct stat st;
+  if (lstat(path, &st) < 0)
+    return errno == ENOENT ? 0 : cell_error_sys(err, "stat `%s`", path);
+  return rm_rf_at(AT_FDCWD, path, st.st_dev, err);
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+  return *(const int *) a - *(const int *) b;
+}
+
+int cell_close_fds_from(int first, const int *keep, size_t nkeep)
+{
+  int sorted[64];
+  if (nkeep > 64)
+    return -E2BIG;
+  memcpy(sorted, keep, nkeep * sizeof(int));
+  qsort(sorted, nkeep, sizeof(int), cmp_int);
+  unsigned int lo = (unsigned int) first;
+  for (size_t i = 0; i <= nkeep; i++) {
+    unsigned int hi = i < nkeep ? (unsigned int) sorted[i] : ~0U;
+    if (i < nkeep && sorted[i] < first)
+      continue;
+    if (hi > lo && syscall(SYS_close_range, lo, hi - 1, 0) < 0) {
+      /* Pre-5.9 kernels: walk by hand. */
+      for (unsigned int fd = lo; fd < hi && fd < 65536; fd++)
+        close((int) fd);
+    }
+    if (hi == ~0U)
+      break;
+    lo = hi + 1;
+  }
+  return 0;
+}

@@ -1,0 +1,30 @@
+/* Small file-system helpers. All return 0 / a count, or a negative errno
+ * with err filled. */
+#ifndef CELL_UTIL_FS_H
+#define CELL_UTIL_FS_H
+#include <stddef.h>
+#include <sys/types.h>
+#include "util/error.h"
+
+/* Write data to path atomically: a temp file in the same directory, fsync
+ * skipped (state is in tmpfs), then rename. */
+int cell_write_file_atomic(const char *path, const void *data, size_t len,
+                           mode_t mode, cell_error *err);
+/* Write the whole buffer to an existing file (e.g. /proc knobs). */
+int cell_write_file(const char *path, const void *data, size_t len, cell_error *err);
+int cell_write_file_at(int dirfd, const char *path, const void *data, size_t len,
+                       cell_error *err);
+/* Read a whole file; *out is NUL-terminated, *len excludes the NUL. */
+int cell_read_file(const char *path, char **out, size_t *len, cell_error *err);
+int cell_read_file_at(int dirfd, const char *path, char **out, size_t *len,
+                      cell_error *err);
+int cell_read_fd(int fd, char **out, size_t *len);
+/* Write all of buf to fd, retrying on EINTR and short writes. */
+int cell_write_all(int fd, const void *buf, size_t len);
+/* mkdir -p; existing directories are fine. */
+int cell_mkdir_p(const char *path, mode_t mode, cell_error *err);
+/* rm -rf of a directory tree that does not cross mounts. */
+int cell_rm_rf(const char *path, cell_error *err);
+/* Close every fd >= first except those in keep[0..nkeep). */
+int cell_close_fds_from(int first, const int *keep, size_t nkeep);
+#endif

@@ -1,0 +1,61 @@
+#include "util/log.h"
+#include "util/fs.h"
+
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+void cell_log_write(const cell_log *log, const char *level, const char *fmt, ...)
+{
+  char *msg = NULL;
+  va_list ap;
+  va_start(ap, fmt);
+  if (vasprintf(&msg, fmt, ap) < 0)
+    msg = NULL;
+  va_end(ap);
+  if (!msg)
+    return;
+
+  int fd = (log && log->fd >= 0) ? log->fd : STDERR_FILENO;
+  const char *prog = (log && log->prog) ? log->prog : "cell";
+  char *line = NULL;
+  if (log && log->format == CELL_LOG_JSON) {
+    char ts[64];
+    struct timespec now;
+    struct tm tm;
+    clock_gettime(CLOCK_REALTIME, &now);
+    gmtime_r(&now.tv_sec, &tm);
+    size_t n = strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(ts + n, sizeof ts - n, ".%09ldZ", now.tv_nsec);
+    json_t *o = json_pack("{s:s, s:s, s:s}", "level", level, "msg", msg, "time", ts);
+    char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    json_decref(o);
+    if (s && asprintf(&line, "%s\n", s) < 0)
+      line = NULL;
+    free(s);
+  } else if (fd == STDERR_FILENO) {
+    if (asprintf(&line, "%s: %s%s%s\n", prog,
+                 strcmp(level, "error") == 0 ? "" : level,
+                 strcmp(level, "error") == 0 ? "" : ": ", msg) < 0)
+      line = NULL;
+  } else {
+    char ts[32];
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    if (asprintf(&line, "%s %s: %s\n", ts, level, msg) < 0)
+      line = NULL;
+  }
+  if (line)
+    (void) cell_write_all(fd, line, strlen(line));
+  /* Errors also reach a human on stderr when they went to a log file. */
+  if (fd != STDERR_FILENO && strcmp(level, "error") == 0)
+    dprintf(STDERR_FILENO, "%s: %s\n", prog, msg);
+  free(line);
+  free(msg);
+}

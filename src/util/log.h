@@ -1,0 +1,24 @@
+/* Where diagnostics go: stderr as text, or a --log file, as text or as
+ * runc-style JSON lines {"level":"error","msg":"...","time":"..."}.
+ * Passed explicitly; there is no global logger. */
+#ifndef CELL_UTIL_LOG_H
+#define CELL_UTIL_LOG_H
+#include <stdbool.h>
+
+typedef enum { CELL_LOG_TEXT, CELL_LOG_JSON } cell_log_format;
+
+typedef struct cell_log {
+  int fd;                 /* -1: stderr */
+  cell_log_format format;
+  bool debug;
+  const char *prog;       /* "cell" */
+} cell_log;
+
+void cell_log_write(const cell_log *log, const char *level, const char *fmt, ...)
+  __attribute__((format(printf, 3, 4)));
+
+#define cell_log_error(log, ...) cell_log_write(log, "error", __VA_ARGS__)
+#define cell_log_warn(log, ...) cell_log_write(log, "warning", __VA_ARGS__)
+#define cell_log_debug(log, ...) \
+  do { if ((log) && (log)->debug) cell_log_write(log, "debug", __VA_ARGS__); } while (0)
+#endif
