@@ -1,8 +1,38 @@
-/* placeholder: being written */
+/* cell delete */
 #include "cli/cli.h"
+#include "runtime/container.h"
+
 #include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char delete_usage[] =
+  "Usage: cell delete [OPTIONS] CONTAINER-ID\n\n"
+  "Delete a container: run its poststop hooks and remove its state.\n\n"
+  "Options:\n"
+  "  -f, --force  kill a running container first\n"
+  "  -h, --help   print this help\n";
+
 int cmd_delete(cell_cli *cli, int argc, char **argv, cell_error *err)
 {
-  (void) cli; (void) argc; (void) argv;
-  return cell_error_set(err, ENOSYS, "delete: not implemented yet");
+  static const struct option opts[] = {
+    { "force", no_argument, NULL, 'f' }, { "help", no_argument, NULL, 'h' }, { 0 }
+  };
+  bool force = false;
+  int c;
+  while ((c = getopt_long_only(argc, argv, "fh", opts, NULL)) != -1) {
+    if (c == 'f')
+      force = true;
+    else if (c == 'h')
+      return cli_help(delete_usage);
+    else
+      return cli_usage_error("delete", delete_usage, "unknown option `%s`", argv[optind - 1]);
+  }
+  if (optind != argc - 1)
+    return cli_usage_error("delete", delete_usage, "exactly one container id is needed");
+  int r = cell_container_delete(cli->root, argv[optind], force, &cli->log, err);
+  return r < 0 ? r : 0;
 }

@@ -90,11 +90,13 @@ typedef struct oci_mount {
   char **options;        /* as written */
   /* Parsed options (oci/mount-options.c): */
   unsigned long flags;       /* MS_* for mount(2), including MS_BIND|MS_REC */
+  unsigned long clear_flags; /* MS_* an option turned off (rw, suid, dev, exec, atime...) */
   unsigned long propagation; /* MS_SHARED/MS_PRIVATE/... | MS_REC, 0 none */
   uint64_t attr_set, attr_clr; /* MOUNT_ATTR_* for recursive r* options */
   char *data;                /* fs-specific options joined by ',' (may be NULL) */
   bool bind;                 /* bind or rbind */
   bool copy_up;              /* tmpcopyup */
+  bool idmap;                /* idmap or ridmap given */
   oci_idmap *uid_mappings, *gid_mappings; /* idmapped mounts */
   size_t n_uid_mappings, n_gid_mappings;
 } oci_mount;
@@ -212,7 +214,7 @@ typedef struct oci_config {
   oci_hook_list hooks[OCI_HOOK_KINDS];
   oci_kv *annotations;
   size_t n_annotations;
-  oci_linux linux;
+  oci_linux linux;       /* builds pass -Ulinux: GNU C predefines `linux` as 1 */
   json_t *root_json;     /* the parsed document (owned) */
   char *text;            /* the file's text, for locating errors (owned) */
   size_t text_len;

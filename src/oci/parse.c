@@ -1,1 +1,538 @@
-/* placeholder: being written */
+/* config.json -> oci_config. Reading and type-checking each field happens
+ * here; cross-field rules live in validate.c. */
+#include "oci/config.h"
+#include "oci/parse-ctx.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+#include "util/strv.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <unistd.h>
+
+static char *path_join(const char *dir, const char *rel)
+{
+  char *s = NULL;
+  if (rel[0] == '/')
+    return strdup(rel);
+  if (asprintf(&s, "%s/%s", dir, rel) < 0)
+    return NULL;
+  return s;
+}
+
+static int parse_idmaps(oci_pctx *p, json_t *obj, const char *key, oci_idmap **out,
+                        size_t *n)
+{
+  json_t *arr;
+  int r = oci_get_array(p, obj, key, &arr);
+  if (r <= 0)
+    return r;
+  size_t count = json_array_size(arr);
+  *out = calloc(count ? count : 1, sizeof **out);
+  if (!*out)
+    return cell_error_set(p->err, ENOMEM, "out of memory");
+  oci_pctx_push_key(p, key);
+  for (size_t i = 0; i < count; i++) {
+    json_t *e = json_array_get(arr, i);
+    oci_pctx_push_index(p, i);
+    if (!json_is_object(e))
+      return oci_perr(p, NULL, "expected an object {containerID, hostID, size}");
+    oci_idmap *m = &(*out)[i];
+    if ((r = oci_require(p, oci_get_uint32(p, e, "containerID", &m->container_id),
+                         "containerID")) < 0 ||
+        (r = oci_require(p, oci_get_uint32(p, e, "hostID", &m->host_id), "hostID")) < 0 ||
+        (r = oci_require(p, oci_get_uint32(p, e, "size", &m->size), "size")) < 0)
+      return r;
+    if (m->size == 0)
+      return oci_perr(p, "size", "must be at least 1");
+    oci_pctx_pop(p);
+  }
+  oci_pctx_pop(p);
+  *n = count;
+  return 1;
+}
+
+static int parse_mounts(oci_pctx *p, json_t *arr, oci_config *c)
+{
+  size_t n = json_array_size(arr);
+  c->mounts = calloc(n ? n : 1, sizeof *c->mounts);
+  if (!c->mounts)
+    return cell_error_set(p->err, ENOMEM, "out of memory");
+  oci_pctx_push_key(p, "mounts");
+  for (size_t i = 0; i < n; i++) {
+    json_t *e = json_array_get(arr, i);
+    oci_mount *m = &c->mounts[i];
+    c->n_mounts++;
+    oci_pctx_push_index(p, i);
+    if (!json_is_object(e))
+      return oci_perr(p, NULL, "expected a mount object");
+    int r;
+    if ((r = oci_require(p, oci_get_string(p, e, "destination", &m->destination),
+                         "destination")) < 0 ||
+        (r = oci_get_string(p, e, "type", &m->type)) < 0 ||
+        (r = oci_get_string(p, e, "source", &m->source)) < 0 ||
+        (r = oci_get_strv(p, e, "options", &m->options)) < 0)
+      return r;
+    if (m->destination[0] != '/') {
+      /* runc accepts these with a warning, relative to the rootfs. */
+      oci_pwarn(p, "destination", "`%s` is not absolute; taken relative to /", m->destination);
+      char *abs = path_join("", m->destination);
+      free(m->destination);
+      m->destination = abs;
+    }
+    if ((r = parse_idmaps(p, e, "uidMappings", &m->uid_mappings, &m->n_uid_mappings)) < 0 ||
+        (r = parse_idmaps(p, e, "gidMappings", &m->gid_mappings, &m->n_gid_mappings)) < 0)
+      return r;
+    cell_error sub = CELL_ERROR_INIT;
+    if (oci_mount_parse_options(m, &sub) < 0) {
+      r = oci_perr_code(p, sub.code, "options", "%s", sub.msg);
+      cell_error_clear(&sub);
+      return r;
+    }
+    /* Bind sources are relative to the bundle, as runc resolves them. */
+    if (m->bind && m->source && m->source[0] != '/') {
+      char *abs = path_join(c->bundle, m->source);
+      free(m->source);
+      m->source = abs;
+    }
+    oci_pctx_pop(p);
+  }
+  oci_pctx_pop(p);
+  return 0;
+}
+
+static int parse_hooks(oci_pctx *p, json_t *obj, oci_config *c)
+{
+  oci_pctx_push_key(p, "hooks");
+  for (int k = 0; k < OCI_HOOK_KINDS; k++) {
+    const char *name = oci_hook_kind_name((oci_hook_kind) k);
+    json_t *arr;
+    int r = oci_get_array(p, obj, name, &arr);
+    if (r < 0)
+      return r;
+    if (r == 0)
+      continue;
+    oci_hook_list *l = &c->hooks[k];
+    size_t n = json_array_size(arr);
+    l->hooks = calloc(n ? n : 1, sizeof *l->hooks);
+    if (!l->hooks)
+      return cell_error_set(p->err, ENOMEM, "out of memory");
+    oci_pctx_push_key(p, name);
+    for (size_t i = 0; i < n; i++) {
+      json_t *e = json_array_get(arr, i);
+      oci_hook *h = &l->hooks[i];
+      l->n++;
+      oci_pctx_push_index(p, i);
+      if (!json_is_object(e))
+        return oci_perr(p, NULL, "expected a hook object");
+      if ((r = oci_require(p, oci_get_string(p, e, "path", &h->path), "path")) < 0 ||
+          (r = oci_get_strv(p, e, "args", &h->args)) < 0 ||
+          (r = oci_get_strv(p, e, "env", &h->env)) < 0)
+        return r;
+      if (h->path[0] != '/')
+        return oci_perr(p, "path", "`%s` is not an absolute path", h->path);
+      int64_t t;
+      if ((r = oci_get_int64(p, e, "timeout", 1, INT32_MAX, &t)) < 0)
+        return r;
+      if (r > 0) {
+        h->has_timeout = true;
+        h->timeout = (int) t;
+      }
+      oci_pctx_pop(p);
+    }
+    oci_pctx_pop(p);
+  }
+  oci_pctx_pop(p);
+  return 0;
+}
+
+static int parse_namespaces(oci_pctx *p, json_t *arr, oci_linux *l)
+{
+  oci_pctx_push_key(p, "namespaces");
+  for (size_t i = 0; i < json_array_size(arr); i++) {
+    json_t *e = json_array_get(arr, i);
+    oci_pctx_push_index(p, i);
+    if (!json_is_object(e))
+      return oci_perr(p, NULL, "expected an object {type, path}");
+    _cleanup_free_ char *type = NULL;
+    int r;
+    if ((r = oci_require(p, oci_get_string(p, e, "type", &type), "type")) < 0)
+      return r;
+    int kind = -1;
+    for (int k = 0; k < OCI_NS_KINDS; k++)
+      if (strcmp(type, oci_ns_name((oci_ns_kind) k)) == 0)
+        kind = k;
+    if (kind < 0)
+      return oci_perr(p, "type", "unknown namespace type `%s`", type);
+    oci_namespace *ns = &l->ns[kind];
+    if (ns->present)
+      return oci_perr(p, "type", "namespace `%s` is listed twice", type);
+    ns->present = true;
+    if ((r = oci_get_string(p, e, "path", &ns->path)) < 0)
+      return r;
+    if (ns->path && ns->path[0] != '/')
+      return oci_perr(p, "path", "`%s` is not an absolute path", ns->path);
+    oci_pctx_pop(p);
+  }
+  oci_pctx_pop(p);
+  return 0;
+}
+
+static int parse_time_offset(oci_pctx *p, json_t *obj, const char *key, oci_time_offset *t)
+{
+  json_t *o;
+  int r = oci_get_object(p, obj, key, &o);
+  if (r <= 0)
+    return r;
+  oci_pctx_push_key(p, key);
+  int64_t secs = 0;
+  uint32_t ns = 0;
+  if ((r = oci_get_int64(p, o, "secs", INT64_MIN, INT64_MAX, &secs)) < 0 ||
+      (r = oci_get_uint32(p, o, "nanosecs", &ns)) < 0)
+    return r;
+  if (ns >= 1000000000U)
+    return oci_perr(p, "nanosecs", "must be below 1000000000");
+  oci_pctx_pop(p);
+  t->present = true;
+  t->secs = secs;
+  t->nanosecs = ns;
+  return 1;
+}
+
+static int parse_devices(oci_pctx *p, json_t *arr, oci_linux *l)
+{
+  size_t n = json_array_size(arr);
+  l->devices = calloc(n ? n : 1, sizeof *l->devices);
+  if (!l->devices)
+    return cell_error_set(p->err, ENOMEM, "out of memory");
+  oci_pctx_push_key(p, "devices");
+  for (size_t i = 0; i < n; i++) {
+    json_t *e = json_array_get(arr, i);
+    oci_device *d = &l->devices[i];
+    l->n_devices++;
+    oci_pctx_push_index(p, i);
+    if (!json_is_object(e))
+      return oci_perr(p, NULL, "expected a device object");
+    _cleanup_free_ char *type = NULL;
+    int r;
+    if ((r = oci_require(p, oci_get_string(p, e, "path", &d->path), "path")) < 0 ||
+        (r = oci_require(p, oci_get_string(p, e, "type", &type), "type")) < 0)
+      return r;
+    if (d->path[0] != '/')
+      return oci_perr(p, "path", "`%s` is not an absolute path", d->path);
+    if (strlen(type) != 1 || !strchr("cbup", type[0]))
+      return oci_perr(p, "type", "`%s` is not a device type (c, b, u or p)", type);
+    d->type = type[0] == 'u' ? 'c' : type[0];
+    if (d->type != 'p') {
+      if ((r = oci_require(p, oci_get_int64(p, e, "major", 0, 0xfff, &d->major), "major")) < 0 ||
+          (r = oci_require(p, oci_get_int64(p, e, "minor", 0, 0xfffff, &d->minor), "minor")) < 0)
+        return r;
+    }
+    uint32_t v;
+    if ((r = oci_get_uint32(p, e, "fileMode", &v)) < 0)
+      return r;
+    if (r > 0) {
+      if (v & ~07777U)
+        return oci_perr(p, "fileMode", "%u has bits beyond the permission bits", v);
+      d->has_file_mode = true;
+      d->file_mode = v;
+    }
+    if ((r = oci_get_uint32(p, e, "uid", &v)) < 0)
+      return r;
+    if (r > 0) {
+      d->has_uid = true;
+      d->uid = v;
+    }
+    if ((r = oci_get_uint32(p, e, "gid", &v)) < 0)
+      return r;
+    if (r > 0) {
+      d->has_gid = true;
+      d->gid = v;
+    }
+    oci_pctx_pop(p);
+  }
+  oci_pctx_pop(p);
+  return 0;
+}
+
+static int parse_device_rules(oci_pctx *p, json_t *arr, oci_resources *res)
+{
+  size_t n = json_array_size(arr);
+  res->devices = calloc(n ? n : 1, sizeof *res->devices);
+  if (!res->devices)
+    return cell_error_set(p->err, ENOMEM, "out of memory");
+  oci_pctx_push_key(p, "devices");
+  for (size_t i = 0; i < n; i++) {
+    json_t *e = json_array_get(arr, i);
+    oci_device_rule *d = &res->devices[i];
+    res->n_devices++;
+    oci_pctx_push_index(p, i);
+    if (!json_is_object(e))
+      return oci_perr(p, NULL, "expected a device rule object");
+    int r;
+    if ((r = oci_require(p, oci_get_bool(p, e, "allow", &d->allow), "allow")) < 0)
+      return r;
+    _cleanup_free_ char *type = NULL;
+    if ((r = oci_get_string(p, e, "type", &type)) < 0)
+      return r;
+    d->type = type ? type[0] : 'a';
+    if (type && (strlen(type) != 1 || !strchr("acb", type[0])))
+      return oci_perr(p, "type", "`%s` is not a device rule type (a, c or b)", type);
+    if ((r = oci_get_int64(p, e, "major", -1, INT64_MAX, &d->major)) < 0)
+      return r;
+    d->has_major = r > 0 && d->major >= 0;
+    if ((r = oci_get_int64(p, e, "minor", -1, INT64_MAX, &d->minor)) < 0)
+      return r;
+    d->has_minor = r > 0 && d->minor >= 0;
+    if ((r = oci_get_string(p, e, "access", &d->access)) < 0)
+      return r;
+    for (const char *a = d->access; a && *a; a++)
+      if (!strchr("rwm", *a))
+        return oci_perr(p, "access", "`%s` is not a subset of \"rwm\"", d->access);
+    oci_pctx_pop(p);
+  }
+  oci_pctx_pop(p);
+  return 0;
+}
+
+static int parse_linux(oci_pctx *p, json_t *obj, oci_config *c)
+{
+  oci_linux *l = &c->linux;
+  json_t *sub;
+  int r;
+  oci_pctx_push_key(p, "linux");
+  if ((r = oci_get_array(p, obj, "namespaces", &sub)) < 0)
+    return r;
+  if (r > 0 && (r = parse_namespaces(p, sub, l)) < 0)
+    return r;
+  if ((r = parse_idmaps(p, obj, "uidMappings", &l->uid_mappings, &l->n_uid_mappings)) < 0 ||
+      (r = parse_idmaps(p, obj, "gidMappings", &l->gid_mappings, &l->n_gid_mappings)) < 0)
+    return r;
+  if ((r = oci_get_object(p, obj, "timeOffsets", &sub)) < 0)
+    return r;
+  if (r > 0) {
+    oci_pctx_push_key(p, "timeOffsets");
+    if ((r = parse_time_offset(p, sub, "monotonic", &l->time_monotonic)) < 0 ||
+        (r = parse_time_offset(p, sub, "boottime", &l->time_boottime)) < 0)
+      return r;
+    oci_pctx_pop(p);
+  }
+  if ((r = oci_get_array(p, obj, "devices", &sub)) < 0)
+    return r;
+  if (r > 0 && (r = parse_devices(p, sub, l)) < 0)
+    return r;
+  if ((r = oci_get_string(p, obj, "cgroupsPath", &l->cgroups_path)) < 0)
+    return r;
+  if ((r = oci_get_object(p, obj, "resources", &sub)) < 0)
+    return r;
+  if (r > 0) {
+    l->resources.present = true;
+    l->resources.json = sub;
+    json_t *devs;
+    oci_pctx_push_key(p, "resources");
+    if ((r = oci_get_array(p, sub, "devices", &devs)) < 0)
+      return r;
+    if (r > 0 && (r = parse_device_rules(p, devs, &l->resources)) < 0)
+      return r;
+    oci_pctx_pop(p);
+  }
+  _cleanup_free_ char *prop = NULL;
+  if ((r = oci_get_string(p, obj, "rootfsPropagation", &prop)) < 0)
+    return r;
+  if (r > 0 && *prop && oci_propagation_from_name(prop, &l->rootfs_propagation) < 0)
+    return oci_perr(p, "rootfsPropagation", "unknown propagation `%s`", prop);
+  if ((r = oci_get_strv(p, obj, "maskedPaths", &l->masked_paths)) < 0 ||
+      (r = oci_get_strv(p, obj, "readonlyPaths", &l->readonly_paths)) < 0 ||
+      (r = oci_get_string(p, obj, "mountLabel", &l->mount_label)) < 0 ||
+      (r = oci_get_kv(p, obj, "sysctl", &l->sysctl, &l->n_sysctl)) < 0)
+    return r;
+  if ((r = oci_get_object(p, obj, "personality", &sub)) < 0)
+    return r;
+  if (r > 0) {
+    _cleanup_free_ char *domain = NULL;
+    oci_pctx_push_key(p, "personality");
+    if ((r = oci_require(p, oci_get_string(p, sub, "domain", &domain), "domain")) < 0)
+      return r;
+    if (strcmp(domain, "LINUX") == 0)
+      l->personality.domain = 0x0000;
+    else if (strcmp(domain, "LINUX32") == 0)
+      l->personality.domain = 0x0008;
+    else
+      return oci_perr(p, "domain", "unknown personality `%s` (LINUX or LINUX32)", domain);
+    l->personality.present = true;
+    oci_pctx_pop(p);
+  }
+  if ((r = oci_get_object(p, obj, "seccomp", &sub)) < 0)
+    return r;
+  l->seccomp = sub;
+  oci_pctx_pop(p);
+  return 0;
+}
+
+int oci_config_parse(const char *text, size_t len, const char *name, const char *bundle,
+                     const cell_log *log, oci_config **out, cell_error *err)
+{
+  *out = NULL;
+  _cleanup_config_ oci_config *c = calloc(1, sizeof *c);
+  if (!c)
+    return cell_error_set(err, ENOMEM, "out of memory");
+  c->text = malloc(len + 1);
+  c->config_path = strdup(name);
+  c->bundle = strdup(bundle);
+  if (!c->text || !c->config_path || !c->bundle)
+    return cell_error_set(err, ENOMEM, "out of memory");
+  memcpy(c->text, text, len);
+  c->text[len] = '\0';
+  c->text_len = len;
+
+  json_error_t jerr;
+  c->root_json = json_loadb(c->text, len, 0, &jerr);
+  if (!c->root_json)
+    return cell_error_set(err, EINVAL, "%s:%d:%d: syntax error: %s", name, jerr.line,
+                          jerr.column, jerr.text);
+  oci_pctx p = { .name = name, .text = c->text, .text_len = len, .log = log, .err = err };
+  json_t *root = c->root_json, *sub;
+  if (!json_is_object(root))
+    return oci_perr(&p, NULL, "expected a JSON object");
+  int r;
+  if ((r = oci_require(&p, oci_get_string(&p, root, "ociVersion", &c->oci_version),
+                       "ociVersion")) < 0)
+    return r;
+  if (strncmp(c->oci_version, "1.", 2) != 0)
+    return oci_perr(&p, "ociVersion", "unsupported version `%s` (cell supports 1.x)",
+                    c->oci_version);
+  if ((r = oci_require(&p, oci_get_object(&p, root, "root", &sub), "root")) < 0)
+    return r;
+  oci_pctx_push_key(&p, "root");
+  _cleanup_free_ char *rootpath = NULL;
+  if ((r = oci_require(&p, oci_get_string(&p, sub, "path", &rootpath), "path")) < 0 ||
+      (r = oci_get_bool(&p, sub, "readonly", &c->root_readonly)) < 0)
+    return r;
+  oci_pctx_pop(&p);
+  c->root_path = path_join(bundle, rootpath);
+  if ((r = oci_get_array(&p, root, "mounts", &sub)) < 0)
+    return r;
+  if (r > 0 && (r = parse_mounts(&p, sub, c)) < 0)
+    return r;
+  if ((r = oci_get_object(&p, root, "process", &sub)) < 0)
+    return r;
+  if (r > 0) {
+    oci_pctx_push_key(&p, "process");
+    if ((r = oci_parse_process(&p, sub, &c->process)) < 0)
+      return r;
+    oci_pctx_pop(&p);
+  }
+  if ((r = oci_get_string(&p, root, "hostname", &c->hostname)) < 0 ||
+      (r = oci_get_string(&p, root, "domainname", &c->domainname)) < 0)
+    return r;
+  if ((r = oci_get_object(&p, root, "hooks", &sub)) < 0)
+    return r;
+  if (r > 0 && (r = parse_hooks(&p, sub, c)) < 0)
+    return r;
+  if ((r = oci_get_kv(&p, root, "annotations", &c->annotations, &c->n_annotations)) < 0)
+    return r;
+  if ((r = oci_get_object(&p, root, "linux", &sub)) < 0)
+    return r;
+  if (r > 0 && (r = parse_linux(&p, sub, c)) < 0)
+    return r;
+  if ((r = oci_validate(&p, c)) < 0)
+    return r;
+  *out = cell_steal(&c);
+  return 0;
+}
+
+int oci_config_load(const char *bundle, const char *config_path, const cell_log *log,
+                    oci_config **out, cell_error *err)
+{
+  char abs_bundle[PATH_MAX];
+  if (!realpath(bundle, abs_bundle))
+    return cell_error_sys(err, "bundle `%s`", bundle);
+  _cleanup_free_ char *path = NULL;
+  if (config_path)
+    path = strdup(config_path);
+  else if (asprintf(&path, "%s/config.json", abs_bundle) < 0)
+    path = NULL;
+  if (!path)
+    return cell_error_set(err, ENOMEM, "out of memory");
+  _cleanup_free_ char *text = NULL;
+  size_t len;
+  int r = cell_read_file(path, &text, &len, err);
+  if (r < 0)
+    return r;
+  return oci_config_parse(text, len, path, abs_bundle, log, out, err);
+}
+
+const char *oci_annotation(const oci_config *c, const char *key)
+{
+  for (size_t i = 0; i < c->n_annotations; i++)
+    if (strcmp(c->annotations[i].key, key) == 0)
+      return c->annotations[i].value;
+  return NULL;
+}
+
+static void free_kv(oci_kv *kv, size_t n)
+{
+  for (size_t i = 0; i < n; i++) {
+    free(kv[i].key);
+    free(kv[i].value);
+  }
+  free(kv);
+}
+
+void oci_config_free(oci_config *c)
+{
+  if (!c)
+    return;
+  free(c->oci_version);
+  free(c->bundle);
+  free(c->config_path);
+  free(c->root_path);
+  for (size_t i = 0; i < c->n_mounts; i++) {
+    oci_mount *m = &c->mounts[i];
+    free(m->destination);
+    free(m->type);
+    free(m->source);
+    cell_strv_free(m->options);
+    free(m->data);
+    free(m->uid_mappings);
+    free(m->gid_mappings);
+  }
+  free(c->mounts);
+  oci_process_free(c->process);
+  free(c->hostname);
+  free(c->domainname);
+  for (int k = 0; k < OCI_HOOK_KINDS; k++) {
+    for (size_t i = 0; i < c->hooks[k].n; i++) {
+      free(c->hooks[k].hooks[i].path);
+      cell_strv_free(c->hooks[k].hooks[i].args);
+      cell_strv_free(c->hooks[k].hooks[i].env);
+    }
+    free(c->hooks[k].hooks);
+  }
+  free_kv(c->annotations, c->n_annotations);
+  oci_linux *l = &c->linux;
+  for (int k = 0; k < OCI_NS_KINDS; k++)
+    free(l->ns[k].path);
+  free(l->uid_mappings);
+  free(l->gid_mappings);
+  for (size_t i = 0; i < l->n_devices; i++)
+    free(l->devices[i].path);
+  free(l->devices);
+  free(l->cgroups_path);
+  for (size_t i = 0; i < l->resources.n_devices; i++)
+    free(l->resources.devices[i].access);
+  free(l->resources.devices);
+  cell_strv_free(l->masked_paths);
+  cell_strv_free(l->readonly_paths);
+  free(l->mount_label);
+  free_kv(l->sysctl, l->n_sysctl);
+  json_decref(c->root_json);
+  free(c->text);
+  free(c);
+}
+
+void oci_config_freep(oci_config **c) { oci_config_free(*c); }

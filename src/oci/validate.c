@@ -1,1 +1,72 @@
-/* placeholder: being written */
+/* Rules that tie several fields of config.json together. Each error names
+ * the field it is about. */
+#include "oci/config.h"
+#include "oci/parse-ctx.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static bool ns_new(const oci_config *c, oci_ns_kind k)
+{
+  return c->linux.ns[k].present && !c->linux.ns[k].path;
+}
+
+static int check_namespaces(oci_pctx *p, oci_config *c)
+{
+  const oci_linux *l = &c->linux;
+  oci_pctx_push_key(p, "linux");
+  if ((l->n_uid_mappings || l->n_gid_mappings) && !ns_new(c, OCI_NS_USER))
+    return oci_perr(p, l->n_uid_mappings ? "uidMappings" : "gidMappings",
+                    "id mappings need a new user namespace in linux.namespaces");
+  if (ns_new(c, OCI_NS_USER) && (!l->n_uid_mappings || !l->n_gid_mappings))
+    return oci_perr(p, "namespaces",
+                    "a new user namespace needs linux.uidMappings and linux.gidMappings");
+  if ((l->time_monotonic.present || l->time_boottime.present) && !ns_new(c, OCI_NS_TIME))
+    return oci_perr(p, "timeOffsets", "time offsets need a new time namespace in "
+                    "linux.namespaces");
+  oci_pctx_pop(p);
+  if (c->hostname && *c->hostname && !ns_new(c, OCI_NS_UTS) && !l->ns[OCI_NS_UTS].present)
+    return oci_perr(p, "hostname", "setting the hostname needs a uts namespace");
+  if (c->domainname && *c->domainname && !l->ns[OCI_NS_UTS].present)
+    return oci_perr(p, "domainname", "setting the domainname needs a uts namespace");
+  /* Mounts inside a shared host mount namespace would leak onto the host. */
+  if (!l->ns[OCI_NS_MOUNT].present)
+    return oci_perr(p, "linux.namespaces", "a mount namespace is required");
+  return 0;
+}
+
+static int check_root(oci_pctx *p, oci_config *c)
+{
+  struct stat st;
+  if (stat(c->root_path, &st) < 0) {
+    oci_pctx_push_key(p, "root");
+    int r = oci_perr_code(p, errno, "path", "rootfs `%s`: %s", c->root_path, strerror(errno));
+    oci_pctx_pop(p);
+    return r;
+  }
+  if (!S_ISDIR(st.st_mode)) {
+    oci_pctx_push_key(p, "root");
+    int r = oci_perr_code(p, ENOTDIR, "path", "rootfs `%s` is not a directory", c->root_path);
+    oci_pctx_pop(p);
+    return r;
+  }
+  return 0;
+}
+
+int oci_validate(oci_pctx *p, oci_config *c)
+{
+  int r;
+  if ((r = check_root(p, c)) < 0 || (r = check_namespaces(p, c)) < 0)
+    return r;
+  if (c->process && c->process->caps.ambient & ~(c->process->caps.permitted &
+                                                 c->process->caps.inheritable)) {
+    /* The kernel refuses those; runc logs and skips them, so do we. */
+    oci_pctx_push_key(p, "process");
+    oci_pwarn(p, "capabilities", "ambient capabilities not in both permitted and "
+              "inheritable are dropped");
+    oci_pctx_pop(p);
+    c->process->caps.ambient &= c->process->caps.permitted & c->process->caps.inheritable;
+  }
+  return 0;
+}

@@ -1,1 +1,299 @@
-/* placeholder: being written */
+/* create: state dir, the clone of the container init, and the runtime's
+ * half of the set-up conversation. On any failure nothing is left: the init
+ * is killed, the state dir and pid file removed. */
+#include "runtime/container.h"
+#include "runtime/create.h"
+#include "runtime/hooks.h"
+#include "runtime/init.h"
+#include "runtime/sync.h"
+#include "linux/namespaces.h"
+#include "util/cleanup.h"
+#include "util/fdpass.h"
+#include "util/fs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/sched.h>
+
+static pid_t clone_init(unsigned long flags)
+{
+  struct clone_args args = { .flags = flags, .exit_signal = SIGCHLD };
+  long pid = syscall(SYS_clone3, &args, sizeof args);
+  if (pid < 0 && errno == ENOSYS)
+    pid = syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, 0);
+  return (pid_t) pid;
+}
+
+/* A unix socket bound in the state dir: the init accepts on it, `start`
+ * connects. Relative names keep us clear of the 108-byte sun_path limit. */
+int cell_start_socket_path(const cell_store *s, struct sockaddr_un *sa, socklen_t *len)
+{
+  memset(sa, 0, sizeof *sa);
+  sa->sun_family = AF_UNIX;
+  int n = snprintf(sa->sun_path, sizeof sa->sun_path, "/proc/self/fd/%d/start.sock", s->dirfd);
+  if (n < 0 || (size_t) n >= sizeof sa->sun_path)
+    return -ENAMETOOLONG;
+  *len = (socklen_t) (offsetof(struct sockaddr_un, sun_path) + (size_t) n + 1);
+  return 0;
+}
+
+static int make_start_socket(const cell_store *s, cell_error *err)
+{
+  struct sockaddr_un sa;
+  socklen_t len;
+  if (cell_start_socket_path(s, &sa, &len) < 0)
+    return cell_error_set(err, ENAMETOOLONG, "start socket path");
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0)
+    return cell_error_sys(err, "socket");
+  if (bind(fd, (struct sockaddr *) &sa, len) < 0 || listen(fd, 1) < 0) {
+    int r = cell_error_sys(err, "bind start socket in `%s`", s->dir);
+    close(fd);
+    return r;
+  }
+  return fd;
+}
+
+static void now_rfc3339(char *buf, size_t len)
+{
+  struct timespec ts;
+  struct tm tm;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  gmtime_r(&ts.tv_sec, &tm);
+  size_t n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
+  snprintf(buf + n, len - n, ".%09ldZ", ts.tv_nsec);
+}
+
+static json_t *annotations_json(const oci_config *c)
+{
+  json_t *o = json_object();
+  for (size_t i = 0; i < c->n_annotations; i++)
+    json_object_set_new(o, c->annotations[i].key, json_string(c->annotations[i].value));
+  return o;
+}
+
+int cell_write_pid_file(const char *path, pid_t pid, cell_error *err)
+{
+  if (!path)
+    return 0;
+  char buf[32];
+  int n = snprintf(buf, sizeof buf, "%d", (int) pid);
+  int r = cell_write_file_atomic(path, buf, (size_t) n, 0644, err);
+  if (r < 0)
+    return cell_error_wrap(err, "--pid-file");
+  return 0;
+}
+
+/* Wait for the child and its exit; used on the failure path. */
+static void kill_and_reap(pid_t pid)
+{
+  if (pid <= 0)
+    return;
+  kill(pid, SIGKILL);
+  while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+    ;
+}
+
+static int check_terminal_opts(const oci_config *c, const cell_create_opts *o, cell_error *err)
+{
+  if (!c->process)
+    return cell_error_set(err, EINVAL, "%s: process: missing required field", c->config_path);
+  if (c->process->terminal && !o->console_socket && (!o->run || o->detach))
+    return cell_error_set(err, EINVAL, "process.terminal is true: --console-socket is needed "
+                          "to hand the terminal over");
+  if (o->console_socket && !c->process->terminal)
+    return cell_error_set(err, EINVAL, "--console-socket given but process.terminal is false");
+  return 0;
+}
+
+static int refuse_unsupported(const oci_config *c, cell_error *err)
+{
+  if (c->linux.seccomp)
+    return cell_error_set(err, ENOTSUP, "%s: linux.seccomp: seccomp filters are not supported "
+                          "by this build yet; refusing to run the container unfiltered",
+                          c->config_path);
+  if (c->linux.ns[OCI_NS_USER].path && linux_ns_is_new(c, OCI_NS_PID))
+    return cell_error_set(err, ENOTSUP, "%s: linux.namespaces: joining a user namespace by "
+                          "path together with a new pid namespace is not supported",
+                          c->config_path);
+  return 0;
+}
+
+int cell_create_container(const cell_create_opts *o, cell_created *out, cell_error *err)
+{
+  int r;
+  memset(out, 0, sizeof *out);
+  out->pid = -1;
+  out->store.dirfd = -1;
+  _cleanup_config_ oci_config *c = NULL;
+  if ((r = oci_config_load(o->bundle ? o->bundle : ".", o->config_path, o->log, &c, err)) < 0)
+    return r;
+  if ((r = check_terminal_opts(c, o, err)) < 0 || (r = refuse_unsupported(c, err)) < 0)
+    return r;
+
+  cell_store *s = &out->store;
+  if ((r = cell_store_create(s, o->root, o->id, err)) < 0)
+    return r;
+
+  _cleanup_close_ int console_fd = -1, start_fd = -1;
+  int sync_fds[2] = { -1, -1 };
+  linux_ns_fds nsfds;
+  for (int k = 0; k < OCI_NS_KINDS; k++)
+    nsfds.fd[k] = -1;
+  pid_t pid = -1;
+  cell_state st = { 0 };
+  char created[64];
+  _cleanup_free_ char *state_json = NULL;
+  _cleanup_free_ char *cfg_copy = cell_store_path(s, "config.json");
+
+  /* The config as it was at create: delete and exec read it later. */
+  if ((r = cell_write_file_atomic(cfg_copy, c->text, c->text_len, 0600, err)) < 0)
+    goto fail;
+  now_rfc3339(created, sizeof created);
+  st.id = (char *) o->id;
+  st.bundle = c->bundle;
+  st.rootfs = c->root_path;
+  st.created = created;
+  st.oci_version = c->oci_version;
+  st.recorded = CELL_CREATING;
+  st.own_pidns = linux_ns_is_new(c, OCI_NS_PID);
+  st.annotations = annotations_json(c);
+  if ((r = cell_state_write(s, &st, err)) < 0)
+    goto fail;
+
+  if (o->console_fd >= 0 && (console_fd = fcntl(o->console_fd, F_DUPFD_CLOEXEC, 3)) < 0) {
+    r = cell_error_sys(err, "console socket");
+    goto fail;
+  }
+  if (o->console_socket && (console_fd = cell_unix_connect(o->console_socket, err)) < 0) {
+    r = cell_error_wrap(err, "--console-socket");
+    goto fail;
+  }
+  if ((start_fd = make_start_socket(s, err)) < 0) {
+    r = start_fd;
+    goto fail;
+  }
+  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sync_fds) < 0) {
+    r = cell_error_sys(err, "socketpair");
+    goto fail;
+  }
+  if ((r = linux_ns_open_paths(c, &nsfds, err)) < 0)
+    goto fail;
+
+  /* --preserve-fds, or LISTEN_FDS from a socket-activating caller. */
+  int preserve = o->preserve_fds;
+  bool listen_fds = false;
+  const char *lf = getenv("LISTEN_FDS");
+  if (lf && *lf) {
+    int n = atoi(lf);
+    if (n > 0) {
+      preserve += n;
+      listen_fds = true;
+    }
+  }
+
+  int saved_pidns = -1;
+  if ((r = linux_ns_enter_pid_for_children(&nsfds, &saved_pidns, err)) < 0)
+    goto fail;
+  pid = clone_init(linux_ns_clone_flags(c));
+  if (pid == 0) {
+    close(sync_fds[0]);
+    cell_init_ctx ctx = {
+      .config = c, .opts = o, .nsfds = nsfds, .sync_fd = sync_fds[1], .start_fd = start_fd,
+      .console_fd = console_fd, .preserve_fds = preserve, .listen_fds = listen_fds,
+      .userns = linux_ns_is_new(c, OCI_NS_USER),
+    };
+    cell_init_main(&ctx);
+  }
+  int clone_errno = errno;
+  if ((r = linux_ns_restore_pid(saved_pidns, err)) < 0)
+    goto fail;
+  if (pid < 0) {
+    r = cell_error_sys_code(err, clone_errno, "clone the container init");
+    goto fail;
+  }
+  close(sync_fds[1]);
+  sync_fds[1] = -1;
+  linux_ns_close(&nsfds);
+
+  if ((r = cell_sync_expect(sync_fds[0], SYNC_HELLO, err)) < 0)
+    goto fail_init;
+  if ((r = linux_ns_write_idmaps(pid, c, err)) < 0)
+    goto fail;
+  st.pid = pid;
+  st.start_time = cell_proc_start_time(pid, NULL);
+  state_json = cell_state_json_string(&st, CELL_CREATING, false);
+  if ((r = cell_sync_send_text(sync_fds[0], SYNC_CONFIGURED, state_json, err)) < 0)
+    goto fail;
+  if (c->hooks[OCI_HOOK_PRESTART].n || c->hooks[OCI_HOOK_CREATE_RUNTIME].n) {
+    if ((r = cell_sync_expect(sync_fds[0], SYNC_PREPIVOT, err)) < 0)
+      goto fail_init;
+    if ((r = cell_hooks_run(&c->hooks[OCI_HOOK_PRESTART], OCI_HOOK_PRESTART, state_json,
+                            o->log, err)) < 0 ||
+        (r = cell_hooks_run(&c->hooks[OCI_HOOK_CREATE_RUNTIME], OCI_HOOK_CREATE_RUNTIME,
+                            state_json, o->log, err)) < 0)
+      goto fail;
+    if ((r = cell_sync_send(sync_fds[0], SYNC_HOOKS_DONE, err)) < 0)
+      goto fail;
+  }
+  if ((r = cell_sync_expect(sync_fds[0], SYNC_READY, err)) < 0)
+    goto fail_init;
+  close(sync_fds[0]);
+  sync_fds[0] = -1;
+
+  st.recorded = CELL_CREATED;
+  if ((r = cell_state_write(s, &st, err)) < 0 || (r = cell_write_pid_file(o->pid_file, pid, err)) < 0)
+    goto fail;
+  json_decref(st.annotations);
+  out->pid = pid;
+  out->config = cell_steal(&c);
+  return 0;
+
+fail_init:
+  cell_error_wrap(err, "container init");
+fail:
+  {
+    cell_error ignore = CELL_ERROR_INIT;
+    kill_and_reap(pid);
+    if (sync_fds[0] >= 0)
+      close(sync_fds[0]);
+    if (sync_fds[1] >= 0)
+      close(sync_fds[1]);
+    linux_ns_close(&nsfds);
+    if (o->pid_file)
+      unlink(o->pid_file);
+    json_decref(st.annotations);
+    cell_store_destroy(s, &ignore);
+    cell_error_clear(&ignore);
+  }
+  return r;
+}
+
+int cell_container_create(const cell_create_opts *o, cell_error *err)
+{
+  cell_created cr;
+  int r = cell_create_container(o, &cr, err);
+  if (r < 0)
+    return r;
+  cell_created_release(&cr);
+  return 0;
+}
+
+void cell_created_release(cell_created *cr)
+{
+  oci_config_free(cr->config);
+  cr->config = NULL;
+  cell_store_close(&cr->store);
+}

@@ -1,1 +1,88 @@
-/* placeholder: being written */
+/* delete: refuse a running container unless --force, then poststop hooks
+ * and removal of everything the container had. */
+#include "runtime/container.h"
+#include "runtime/create.h"
+#include "runtime/hooks.h"
+#include "runtime/procs.h"
+#include "util/cleanup.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+int cell_pidfd_wait_exit(int pidfd, int timeout_ms)
+{
+  struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
+  for (;;) {
+    int r = poll(&pfd, 1, timeout_ms);
+    if (r < 0 && errno == EINTR)
+      continue;
+    if (r < 0)
+      return -errno;
+    return r == 0 ? -ETIMEDOUT : 0;
+  }
+}
+
+int cell_container_delete(const char *root, const char *id, bool force, const cell_log *log,
+                          cell_error *err)
+{
+  _cleanup_store_ cell_store s = { .dirfd = -1 };
+  int r = cell_store_open(&s, root, id, err);
+  if (r < 0)
+    return r;
+  cell_state st;
+  if ((r = cell_state_read(&s, &st, err)) < 0) {
+    if (!force)
+      return r;
+    /* Half-made (a crash during create): nothing to stop, remove it. */
+    cell_error_clear(err);
+    return cell_store_destroy(&s, err);
+  }
+  cell_status status = cell_state_status(&st);
+  if ((status == CELL_RUNNING || status == CELL_PAUSED) && !force) {
+    r = cell_error_set(err, EBUSY, "container `%s` is %s: stop it first or use --force", id,
+                       cell_status_name(status));
+    goto out;
+  }
+  if (status != CELL_STOPPED) {
+    _cleanup_close_ int pidfd = cell_state_pidfd(&st, err);
+    if (pidfd >= 0) {
+      if (st.own_pidns)
+        cell_signal_pidns(st.pid, SIGKILL, err);
+      cell_pidfd_signal(pidfd, SIGKILL);
+      cell_pidfd_wait_exit(pidfd, 10000);
+    }
+    cell_error_clear(err);
+  }
+  _cleanup_config_ oci_config *c = NULL;
+  cell_error cfg_err = CELL_ERROR_INIT;
+  if (cell_load_stored_config(&s, &st, log, &c, &cfg_err) < 0)
+    cell_log_warn(log, "delete `%s`: poststop hooks skipped: %s", id, cfg_err.msg);
+  cell_error_clear(&cfg_err);
+  if (c && c->hooks[OCI_HOOK_POSTSTOP].n) {
+    _cleanup_free_ char *json = cell_state_json_string(&st, CELL_STOPPED, false);
+    cell_hooks_run(&c->hooks[OCI_HOOK_POSTSTOP], OCI_HOOK_POSTSTOP, json, log, err);
+  }
+  r = cell_store_destroy(&s, err);
+out:
+  cell_state_clear(&st);
+  return r;
+}
+
+int cell_container_state(const char *root, const char *id, char **json, cell_error *err)
+{
+  _cleanup_store_ cell_store s = { .dirfd = -1 };
+  int r = cell_store_open(&s, root, id, err);
+  if (r < 0)
+    return r;
+  cell_state st;
+  if ((r = cell_state_read(&s, &st, err)) < 0)
+    return r;
+  json_t *o = cell_state_json(&st, cell_state_status(&st), true);
+  *json = json_dumps(o, JSON_INDENT(2));
+  json_decref(o);
+  cell_state_clear(&st);
+  return 0;
+}

@@ -1,1 +1,185 @@
-/* placeholder: being written */
+#include "runtime/init.h"
+#include "linux/console.h"
+#include "linux/process.h"
+#include "linux/rootfs.h"
+#include "runtime/hooks.h"
+#include "runtime/sync.h"
+#include "util/cleanup.h"
+#include "util/strv.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <linux/close_range.h>
+
+static const char default_path[] = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+/* Mark every fd from `from` on close-on-exec except the kept range. A leaked
+ * host fd (a cgroup dir, the state dir) must never reach the user program
+ * (CVE-2024-21626); CLOEXEC rather than close lets us still report an
+ * execve failure. */
+static int cloexec_fds(int from, cell_error *err)
+{
+  if (syscall(SYS_close_range, (unsigned) from, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
+    return 0;
+  for (int fd = from; fd < 65536; fd++) {
+    int fl = fcntl(fd, F_GETFD);
+    if (fl >= 0 && fcntl(fd, F_SETFD, fl | FD_CLOEXEC) < 0)
+      return cell_error_sys(err, "mark fd %d close-on-exec", fd);
+  }
+  return 0;
+}
+
+static int keep_fds(int first, int n, cell_error *err)
+{
+  for (int fd = first; fd < first + n; fd++) {
+    int fl = fcntl(fd, F_GETFD);
+    if (fl < 0)
+      continue;  /* not open: nothing to pass */
+    if (fcntl(fd, F_SETFD, fl & ~FD_CLOEXEC) < 0)
+      return cell_error_sys(err, "keep fd %d for the container", fd);
+  }
+  return 0;
+}
+
+int cell_init_exec_process(const oci_process *p, int first_kept_fd, int n_kept,
+                           char **extra_env, cell_error *err)
+{
+  int r;
+  _cleanup_free_ char *path = NULL;
+  if ((r = linux_find_executable(p, &path, err)) < 0)
+    return r;
+  if ((r = linux_set_user(p, err)) < 0 || (r = linux_apply_caps(&p->caps, err)) < 0)
+    return r;
+  if (chdir(p->cwd) < 0)
+    return cell_error_sys(err, "process.cwd: chdir to `%s`", p->cwd);
+  if ((r = linux_apply_no_new_privs(p, err)) < 0)
+    return r;
+  _cleanup_strv_ char **env = cell_strv_dup(p->env);
+  if (p->env && !env)
+    return cell_error_set(err, ENOMEM, "out of memory");
+  for (size_t i = 0; extra_env && extra_env[i]; i++)
+    if (cell_env_set(&env, extra_env[i]) < 0)
+      return cell_error_set(err, ENOMEM, "out of memory");
+  if (cell_env_find(env, "PATH", 4) < 0 && cell_env_set(&env, default_path) < 0)
+    return cell_error_set(err, ENOMEM, "out of memory");
+  if (cell_env_find(env, "HOME", 4) < 0 && p->user.uid == 0 && cell_env_set(&env, "HOME=/root") < 0)
+    return cell_error_set(err, ENOMEM, "out of memory");
+  if ((r = cloexec_fds(3, err)) < 0 || (r = keep_fds(first_kept_fd, n_kept, err)) < 0)
+    return r;
+  execve(path, p->args, env ? env : (char *[]) { NULL });
+  return cell_error_sys(err, "exec `%s`", path);
+}
+
+static __attribute__((noreturn)) void fail(cell_init_ctx *ctx, cell_error *err)
+{
+  cell_sync_send_error(ctx->sync_fd, err);
+  _exit(1);
+}
+
+/* Everything up to the wait for start. Errors go to the runtime. */
+static int setup(cell_init_ctx *ctx, char **state_json, cell_error *err)
+{
+  const oci_config *c = ctx->config;
+  const oci_process *p = c->process;
+  int r;
+
+  if ((r = cell_sync_send(ctx->sync_fd, SYNC_HELLO, err)) < 0)
+    return r;
+  /* The runtime writes our id maps and places us in our cgroup, then sends
+   * the state JSON for the hooks that run in here. */
+  if ((r = cell_sync_expect_text(ctx->sync_fd, SYNC_CONFIGURED, state_json, err)) < 0)
+    return r;
+  if (ctx->userns && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
+    return cell_error_sys(err, "become root in the new user namespace");
+  if ((r = linux_ns_join(c, &ctx->nsfds, err)) < 0 ||
+      (r = linux_ns_setup_time(c, err)) < 0 ||
+      (r = linux_ns_setup_cgroup(c, err)) < 0)
+    return r;
+  linux_ns_close(&ctx->nsfds);
+  if ((r = linux_set_hostname(c, err)) < 0)
+    return r;
+
+  linux_rootfs_opts ro = { .no_pivot = ctx->opts->no_pivot, .in_userns = ctx->userns ||
+                           c->linux.ns[OCI_NS_USER].path, .log = ctx->opts->log };
+  if ((r = linux_rootfs_prepare(c, &ro, err)) < 0)
+    return r;
+  if (c->hooks[OCI_HOOK_PRESTART].n || c->hooks[OCI_HOOK_CREATE_RUNTIME].n) {
+    if ((r = cell_sync_send(ctx->sync_fd, SYNC_PREPIVOT, err)) < 0 ||
+        (r = cell_sync_expect(ctx->sync_fd, SYNC_HOOKS_DONE, err)) < 0)
+      return r;
+  }
+  if ((r = cell_hooks_run(&c->hooks[OCI_HOOK_CREATE_CONTAINER], OCI_HOOK_CREATE_CONTAINER,
+                          *state_json, ctx->opts->log, err)) < 0)
+    return r;
+  if ((r = linux_rootfs_finish(c, &ro, err)) < 0)
+    return r;
+  if ((r = linux_apply_sysctl(c, err)) < 0)
+    return r;
+  if (p->terminal) {
+    int master = -1;
+    if ((r = linux_console_setup(ctx->console_fd, p, true, &master, err)) < 0)
+      return r;
+    if (master >= 0)
+      close(master);
+    if (ctx->console_fd >= 0)
+      close(ctx->console_fd);
+    ctx->console_fd = -1;
+  }
+  if ((r = linux_apply_rlimits(p, err)) < 0 || (r = linux_apply_oom_score_adj(p, err)) < 0 ||
+      (r = linux_apply_personality(&c->linux.personality, err)) < 0 ||
+      (r = linux_apply_scheduler(p, err)) < 0 || (r = linux_apply_io_priority(p, err)) < 0)
+    return r;
+  /* Fail at create, as runc does, when the program or cwd is missing. */
+  _cleanup_free_ char *exe = NULL;
+  if ((r = linux_find_executable(p, &exe, err)) < 0)
+    return r;
+  if (chdir(p->cwd) < 0)
+    return cell_error_sys(err, "process.cwd: chdir to `%s`", p->cwd);
+  return 0;
+}
+
+void cell_init_main(cell_init_ctx *ctx)
+{
+  cell_error err = CELL_ERROR_INIT;
+  _cleanup_free_ char *state_json = NULL;
+  /* Die with the runtime while it still sets us up. */
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (setup(ctx, &state_json, &err) < 0)
+    fail(ctx, &err);
+  if (cell_sync_send(ctx->sync_fd, SYNC_READY, &err) < 0)
+    _exit(1);
+  prctl(PR_SET_PDEATHSIG, 0);
+  close(ctx->sync_fd);
+
+  /* Wait for `start`. Its connection carries back any error from here on. */
+  int conn;
+  do
+    conn = accept4(ctx->start_fd, NULL, NULL, SOCK_CLOEXEC);
+  while (conn < 0 && errno == EINTR);
+  if (conn < 0)
+    _exit(1);
+  close(ctx->start_fd);
+
+  const oci_config *c = ctx->config;
+  char *extra_env[3] = { NULL };
+  char listen_fds[32], listen_pid[] = "LISTEN_PID=1";
+  if (ctx->listen_fds) {
+    snprintf(listen_fds, sizeof listen_fds, "LISTEN_FDS=%d", ctx->preserve_fds);
+    extra_env[0] = listen_fds;
+    extra_env[1] = listen_pid;
+  }
+  if (cell_hooks_run(&c->hooks[OCI_HOOK_START_CONTAINER], OCI_HOOK_START_CONTAINER,
+                     state_json, ctx->opts->log, &err) >= 0)
+    cell_init_exec_process(c->process, 3, ctx->preserve_fds, extra_env, &err);
+  if (err.msg)
+    (void) !write(conn, err.msg, strlen(err.msg));
+  _exit(127);
+}

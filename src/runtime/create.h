@@ -1,0 +1,29 @@
+/* Internal to src/runtime: create() as a step that run() builds on. */
+#ifndef CELL_RUNTIME_CREATE_H
+#define CELL_RUNTIME_CREATE_H
+#include <sys/socket.h>
+#include <sys/un.h>
+#include "runtime/container.h"
+
+typedef struct cell_created {
+  cell_store store;     /* still locked */
+  pid_t pid;            /* the init, our child */
+  oci_config *config;
+} cell_created;
+
+int cell_create_container(const cell_create_opts *o, cell_created *out, cell_error *err);
+void cell_created_release(cell_created *cr);
+int cell_start_socket_path(const cell_store *s, struct sockaddr_un *sa, socklen_t *len);
+int cell_write_pid_file(const char *path, pid_t pid, cell_error *err);
+
+/* Load the config copy kept in the state dir. */
+int cell_load_stored_config(const cell_store *s, const cell_state *st, const cell_log *log,
+                            oci_config **out, cell_error *err);
+/* start with the store already locked. */
+int cell_start_locked(cell_store *s, cell_state *st, const oci_config *c, const cell_log *log,
+                      cell_error *err);
+/* Wait for our child pid, forwarding every signal we get to it and pumping
+ * the terminal proxy when given. Returns its exit status (128+N). */
+struct cell_tty_proxy;
+int cell_wait_forwarding(pid_t pid, struct cell_tty_proxy *tty);
+#endif

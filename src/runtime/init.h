@@ -1,0 +1,30 @@
+/* The container init: the child that create() clones. It sets the
+ * container up step by step, reports to the runtime over the sync socket,
+ * waits on the start socket, and finally execs the user program. */
+#ifndef CELL_RUNTIME_INIT_H
+#define CELL_RUNTIME_INIT_H
+#include <stdbool.h>
+#include "linux/namespaces.h"
+#include "oci/config.h"
+#include "runtime/container.h"
+
+typedef struct cell_init_ctx {
+  const oci_config *config;
+  const cell_create_opts *opts;
+  linux_ns_fds nsfds;
+  int sync_fd;          /* init's end of the sync socketpair */
+  int start_fd;         /* listening start socket */
+  int console_fd;       /* connected --console-socket, or -1 */
+  int preserve_fds;     /* fds 3..3+n-1 kept for the user program */
+  bool listen_fds;      /* LISTEN_FDS passed on */
+  bool userns;          /* a new user namespace (maps come from the runtime) */
+} cell_init_ctx;
+
+/* Never returns: execs the user program or _exit()s after reporting. */
+__attribute__((noreturn)) void cell_init_main(cell_init_ctx *ctx);
+
+/* Steps shared with exec: user, caps, no_new_privs, umask, cwd, then
+ * execve. Returns only on failure. fd_report: where the error goes. */
+int cell_init_exec_process(const oci_process *p, int first_kept_fd, int n_kept,
+                           char **extra_env, cell_error *err);
+#endif

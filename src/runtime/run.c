@@ -1,0 +1,127 @@
+/* run: create + start + wait, forwarding signals; the container's exit
+ * status becomes ours (128+N for signal N). */
+#include "runtime/container.h"
+#include "runtime/create.h"
+#include "runtime/tty-proxy.h"
+#include "util/cleanup.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+int cell_wait_forwarding(pid_t pid, cell_tty_proxy *tty)
+{
+  sigset_t all;
+  sigfillset(&all);
+  int sfd = signalfd(-1, &all, SFD_CLOEXEC);
+  if (sfd < 0)
+    return -errno;
+  int status = 0;
+  for (;;) {
+    struct pollfd fds[3] = { { .fd = sfd, .events = POLLIN } };
+    nfds_t n = 1;
+    if (tty && tty->master >= 0) {
+      fds[n++] = (struct pollfd) { .fd = tty->master, .events = POLLIN };
+      if (tty->stdin_open)
+        fds[n++] = (struct pollfd) { .fd = STDIN_FILENO, .events = POLLIN };
+    }
+    if (poll(fds, n, -1) < 0 && errno != EINTR)
+      break;
+    for (nfds_t i = 1; i < n; i++)
+      if (fds[i].revents)
+        cell_tty_proxy_pump(tty, fds[i].fd, fds[i].revents);
+    if (!(fds[0].revents & POLLIN))
+      continue;
+    struct signalfd_siginfo si;
+    if (read(sfd, &si, sizeof si) != sizeof si)
+      continue;
+    if (si.ssi_signo == SIGCHLD) {
+      pid_t w;
+      int ws;
+      bool done = false;
+      while ((w = waitpid(-1, &ws, WNOHANG)) > 0)
+        if (w == pid) {
+          status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
+          done = true;
+        }
+      if (done)
+        break;
+    } else if (si.ssi_signo == SIGWINCH && tty) {
+      cell_tty_proxy_resize(tty);
+    } else {
+      kill(pid, (int) si.ssi_signo);
+    }
+  }
+  close(sfd);
+  return status;
+}
+
+int cell_container_run(const cell_create_opts *o, cell_error *err)
+{
+  cell_create_opts opts = *o;
+  opts.run = true;
+  int pair[2] = { -1, -1 };
+  /* A terminal without --console-socket: we are the other end. */
+  bool proxy = false;
+  cell_created cr;
+  int r;
+  {
+    _cleanup_config_ oci_config *peek = NULL;
+    cell_error ignore = CELL_ERROR_INIT;
+    if (!o->console_socket && !o->detach &&
+        oci_config_load(o->bundle ? o->bundle : ".", o->config_path, NULL, &peek, &ignore) == 0 &&
+        peek->process && peek->process->terminal)
+      proxy = true;
+    cell_error_clear(&ignore);
+  }
+  if (proxy) {
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0)
+      return cell_error_sys(err, "socketpair for the terminal");
+    opts.console_fd = pair[1];
+  }
+  r = cell_create_container(&opts, &cr, err);
+  if (pair[1] >= 0)
+    close(pair[1]);
+  if (r < 0) {
+    if (pair[0] >= 0)
+      close(pair[0]);
+    return r;
+  }
+  cell_tty_proxy tty = { .master = -1 };
+  if (proxy) {
+    cell_tty_proxy_start(&tty, pair[0]);
+    close(pair[0]);
+  }
+
+  sigset_t all, old;
+  sigfillset(&all);
+  sigprocmask(SIG_BLOCK, &all, &old);
+  cell_state st;
+  if ((r = cell_state_read(&cr.store, &st, err)) >= 0) {
+    r = cell_start_locked(&cr.store, &st, cr.config, o->log, err);
+    cell_state_clear(&st);
+  }
+  flock(cr.store.dirfd, LOCK_UN);
+  int status = 0;
+  if (r >= 0 && !o->detach)
+    status = cell_wait_forwarding(cr.pid, proxy ? &tty : NULL);
+  if (proxy)
+    cell_tty_proxy_stop(&tty);
+  sigprocmask(SIG_SETMASK, &old, NULL);
+  cell_created_release(&cr);
+  if (r < 0 || (!o->detach && !o->keep)) {
+    cell_error derr = CELL_ERROR_INIT;
+    if (cell_container_delete(o->root, o->id, true, o->log, &derr) < 0 && r >= 0)
+      cell_log_warn(o->log, "delete `%s` after run: %s", o->id, derr.msg);
+    cell_error_clear(&derr);
+  }
+  if (r < 0)
+    return r;
+  return status;
+}

@@ -1,0 +1,32 @@
+/* The runtime <-> container init conversation over a SOCK_SEQPACKET pair.
+ * Each message is one packet: a header and an optional text payload. */
+#ifndef CELL_RUNTIME_SYNC_H
+#define CELL_RUNTIME_SYNC_H
+#include <stdint.h>
+#include "util/error.h"
+
+typedef enum cell_sync_type {
+  SYNC_HELLO = 1,      /* init -> runtime: in new namespaces, waiting for maps/cgroup */
+  SYNC_CONFIGURED,     /* runtime -> init: id maps written, cgroup entered */
+  SYNC_PREPIVOT,       /* init -> runtime: mounts done; run prestart/createRuntime */
+  SYNC_HOOKS_DONE,     /* runtime -> init */
+  SYNC_READY,          /* init -> runtime: waiting for start */
+  SYNC_ERROR,          /* either way: code + message, then the sender gives up */
+} cell_sync_type;
+
+typedef struct cell_sync_hdr {
+  uint32_t type;
+  int32_t code;        /* errno for SYNC_ERROR */
+} cell_sync_hdr;
+
+int cell_sync_send(int fd, cell_sync_type type, cell_error *err);
+/* Send a message with a text payload of any length (one packet). */
+int cell_sync_send_text(int fd, cell_sync_type type, const char *text, cell_error *err);
+/* Send an error (the cell_error's message and code). */
+void cell_sync_send_error(int fd, const cell_error *e);
+/* Wait for `want`; a SYNC_ERROR from the peer becomes err ("container
+ * init: ..."), EOF becomes "container init exited during set-up". */
+int cell_sync_expect(int fd, cell_sync_type want, cell_error *err);
+/* Like cell_sync_expect, returning the payload in *text (malloc'ed). */
+int cell_sync_expect_text(int fd, cell_sync_type want, char **text, cell_error *err);
+#endif
