@@ -1,0 +1,145 @@
+/* config.json parsing: typed values and errors that name the place. */
+#include "unit.h"
+#include "oci/config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
+#include <sched.h>
+
+/* A rootfs that exists, so validation reaches the fields under test. */
+#define ROOT "\"root\": {\"path\": \"/\"}"
+#define NS "\"linux\": {\"namespaces\": [{\"type\": \"mount\"}]}"
+
+static int parse(const char *text, oci_config **c, cell_error *err)
+{
+  return oci_config_parse(text, strlen(text), "config.json", "/bundle", NULL, c, err);
+}
+
+static void expect_error(int *unit_failed_, const char *text, const char *want)
+{
+  oci_config *c = NULL;
+  cell_error err = CELL_ERROR_INIT;
+  int r = parse(text, &c, &err);
+  if (r >= 0 || !err.msg || strcmp(err.msg, want) != 0) {
+    fprintf(stderr, "  got: %s\n  want: %s\n", err.msg ? err.msg : "(success)", want);
+    (*unit_failed_)++;
+  }
+  oci_config_free(c);
+  cell_error_clear(&err);
+}
+
+TEST(parse_minimal)
+{
+  oci_config *c = NULL;
+  cell_error err = CELL_ERROR_INIT;
+  const char *t = "{\"ociVersion\": \"1.0.2\", " ROOT ", "
+                  "\"process\": {\"cwd\": \"/\", \"args\": [\"sh\", \"-c\", \"true\"],"
+                  " \"env\": [\"A=1\"], \"user\": {\"uid\": 5, \"gid\": 6, \"umask\": 18,"
+                  " \"additionalGids\": [7, 8]},"
+                  " \"capabilities\": {\"bounding\": [\"CAP_KILL\", \"CAP_SYS_ADMIN\"]},"
+                  " \"rlimits\": [{\"type\": \"RLIMIT_NOFILE\", \"hard\": 100, \"soft\": 50}],"
+                  " \"noNewPrivileges\": true, \"oomScoreAdj\": 100},"
+                  " \"hostname\": \"h\", \"annotations\": {\"a\": \"b\"},"
+                  " \"mounts\": [{\"destination\": \"/proc\", \"type\": \"proc\", \"source\": \"proc\"},"
+                  "  {\"destination\": \"/data\", \"source\": \"data\", \"options\": [\"rbind\", \"ro\"]}],"
+                  " \"linux\": {\"namespaces\": [{\"type\": \"mount\"}, {\"type\": \"uts\"},"
+                  "  {\"type\": \"pid\"}, {\"type\": \"network\", \"path\": \"/proc/1/ns/net\"}],"
+                  "  \"rootfsPropagation\": \"rslave\", \"maskedPaths\": [\"/proc/kcore\"],"
+                  "  \"sysctl\": {\"net.ipv4.ip_forward\": \"1\"}}}";
+  int r = parse(t, &c, &err);
+  CHECK_INT(r, 0);
+  if (r < 0) {
+    fprintf(stderr, "  %s\n", err.msg);
+    cell_error_clear(&err);
+    return;
+  }
+  CHECK_STR(c->oci_version, "1.0.2");
+  CHECK_STR(c->root_path, "/");
+  CHECK_STR(c->process->args[2], "true");
+  CHECK_INT(c->process->user.uid, 5);
+  CHECK_INT(c->process->user.umask, 18);
+  CHECK_INT(c->process->user.n_additional_gids, 2);
+  CHECK(c->process->caps.bounding == ((1ULL << 5) | (1ULL << 21)));
+  CHECK_INT(c->process->rlimits[0].resource, RLIMIT_NOFILE);
+  CHECK_INT(c->process->rlimits[0].soft, 50);
+  CHECK(c->process->no_new_privileges);
+  CHECK_INT(c->process->oom_score_adj, 100);
+  CHECK_STR(oci_annotation(c, "a"), "b");
+  CHECK_INT(c->n_mounts, 2);
+  CHECK_STR(c->mounts[1].source, "/bundle/data");
+  CHECK(c->mounts[1].bind);
+  CHECK(c->linux.ns[OCI_NS_PID].present && !c->linux.ns[OCI_NS_PID].path);
+  CHECK_STR(c->linux.ns[OCI_NS_NETWORK].path, "/proc/1/ns/net");
+  CHECK(!c->linux.ns[OCI_NS_IPC].present);
+  CHECK(c->linux.rootfs_propagation == (MS_SLAVE | MS_REC));
+  CHECK_INT(c->linux.n_sysctl, 1);
+  oci_config_free(c);
+}
+
+TEST(parse_syntax_error_has_line_and_column)
+{
+  expect_error(unit_failed_, "{\n  \"ociVersion\": \"1.0.0\",\n  \"root\": {\"path\": }\n}",
+               "config.json:3:20: syntax error: unexpected token near '}'");
+}
+
+TEST(parse_type_error_names_path_and_place)
+{
+  expect_error(unit_failed_,
+               "{\"ociVersion\": \"1.0.0\", " ROOT ",\n \"process\": {\"cwd\": \"/\",\n"
+               "    \"args\": \"sh\"}}",
+               "config.json:3:13: process.args: expected an array of strings");
+  expect_error(unit_failed_,
+               "{\"ociVersion\": \"1.0.0\", " ROOT ", \"process\": {\"cwd\": \"/\", \"args\": [\"sh\", 3]}}",
+               "config.json:1:80: process.args: expected an array of strings");
+}
+
+TEST(parse_missing_required_field)
+{
+  expect_error(unit_failed_, "{\"ociVersion\": \"1.0.0\"}",
+               "config.json:1:1: root: missing required field");
+  expect_error(unit_failed_, "{\"ociVersion\": \"1.0.0\", " ROOT ", \"process\": {\"args\": [\"sh\"]}}",
+               "config.json:1:59: process.cwd: missing required field");
+  expect_error(unit_failed_, "{\"ociVersion\": \"1.0.0\", " ROOT ", \"mounts\": [{\"type\": \"tmpfs\"}]}",
+               "config.json:1:59: mounts[0].destination: missing required field");
+}
+
+TEST(parse_bad_values)
+{
+  expect_error(unit_failed_, "{\"ociVersion\": \"1.0.0\", " ROOT ", \"linux\": {\"namespaces\": [{\"type\": \"bogus\"}]}}",
+               "config.json:1:82: linux.namespaces[0].type: unknown namespace type `bogus`");
+  expect_error(unit_failed_, "{\"ociVersion\": \"1.0.0\", " ROOT ", \"linux\": {\"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"pid\"}]}}",
+               "config.json:1:99: linux.namespaces[1].type: namespace `pid` is listed twice");
+  expect_error(unit_failed_, "{\"ociVersion\": \"1.0.0\", " ROOT ", " NS ", \"process\": {\"cwd\": \"rel\", \"args\": [\"sh\"]}}",
+               "config.json:1:113: process.cwd: `rel` is not an absolute path");
+  expect_error(unit_failed_, "{\"ociVersion\": \"1.0.0\", " ROOT ", " NS ", \"process\": {\"cwd\": \"/\", \"args\": [\"sh\"],"
+               " \"rlimits\": [{\"type\": \"RLIMIT_BOGUS\", \"hard\": 1, \"soft\": 1}]}}",
+               "config.json:1:155: process.rlimits[0].type: unknown rlimit `RLIMIT_BOGUS`");
+  expect_error(unit_failed_, "{\"ociVersion\": \"2.0.0\", " ROOT "}",
+               "config.json:1:16: ociVersion: unsupported version `2.0.0` (cell supports 1.x)");
+}
+
+TEST(parse_cross_field_rules)
+{
+  expect_error(unit_failed_, "{\"ociVersion\": \"1.0.0\", " ROOT ", \"linux\": {\"namespaces\": [{\"type\": \"mount\"}, {\"type\": \"user\"}]}}",
+               "config.json:1:72: linux.namespaces: a new user namespace needs linux.uidMappings and linux.gidMappings");
+  expect_error(unit_failed_, "{\"ociVersion\": \"1.0.0\", " ROOT ", \"hostname\": \"x\", " NS "}",
+               "config.json:1:60: hostname: setting the hostname needs a uts namespace");
+  expect_error(unit_failed_, "{\"ociVersion\": \"1.0.0\", \"root\": {\"path\": \"/nonexistent-root\"}, " NS "}",
+               "config.json:1:42: root.path: rootfs `/nonexistent-root`: No such file or directory");
+}
+
+TEST(parse_unknown_fields_ignored_and_annotations_kept)
+{
+  oci_config *c = NULL;
+  cell_error err = CELL_ERROR_INIT;
+  int r = parse("{\"ociVersion\": \"1.1.0\", " ROOT ", " NS ", \"futureField\": {\"x\": 1},"
+                " \"annotations\": {\"org.example/key\": \"value\"}}", &c, &err);
+  CHECK_INT(r, 0);
+  if (r == 0) {
+    CHECK_STR(oci_annotation(c, "org.example/key"), "value");
+    oci_config_free(c);
+  }
+  cell_error_clear(&err);
+}
