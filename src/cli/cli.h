@@ -14,6 +14,7 @@ typedef struct cell_cli {
   const char *cgroup_manager;  /* --cgroup-manager cgroupfs|systemd|disabled */
   bool rootless;               /* --rootless (accepted) */
   const char *argv0;
+  char **argv;                 /* the whole command line, for the exe guard */
 } cell_cli;
 
 typedef struct cell_command {

@@ -36,7 +36,6 @@ static int create_or_run(cell_cli *cli, int argc, char **argv, bool run, cell_er
   const char *cmd = run ? "run" : "create";
   cell_create_opts o = {
     .root = cli->root, .bundle = ".", .log = &cli->log, .cgroup_manager = cli->cgroup_manager,
-    .console_fd = -1,
   };
   static const struct option opts[] = {
     { "bundle", required_argument, NULL, 'b' },
@@ -89,9 +88,14 @@ static int create_or_run(cell_cli *cli, int argc, char **argv, bool run, cell_er
     return cli_usage_error(cmd, create_usage, optind >= argc ? "a container id is needed"
                                                            : "too many arguments");
   o.id = argv[optind];
+  cell_exe_guard guard;
+  int r = cell_exe_guard_apply(cli->argv, &guard, err);
+  if (r < 0)
+    return r;
+  o.guard = &guard;
   if (run)
     return cell_container_run(&o, err);
-  int r = cell_container_create(&o, err);
+  r = cell_container_create(&o, err);
   return r < 0 ? r : 0;
 }
 

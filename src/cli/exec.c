@@ -106,6 +106,9 @@ int cmd_exec(cell_cli *cli, int argc, char **argv, cell_error *err)
   o.args = argv + optind;
   o.env = env;
   o.caps = caps;
+  cell_exe_guard guard;
+  if ((r = cell_exe_guard_apply(cli->argv, &guard, err)) < 0)
+    goto out;
   r = cell_container_exec(&o, err);
 out:
   cell_strv_free(env);

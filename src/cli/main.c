@@ -89,6 +89,7 @@ int main(int argc, char **argv)
     .log = { .fd = -1, .format = CELL_LOG_TEXT, .prog = "cell" },
     .cgroup_manager = "cgroupfs",
     .argv0 = argv[0],
+    .argv = argv,
   };
   const char *log_path = NULL, *log_format = NULL;
   static const struct option opts[] = {

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 #include "oci/config.h"
+#include "runtime/exe-guard.h"
 #include "runtime/state.h"
 #include "util/error.h"
 #include "util/log.h"
@@ -25,8 +26,7 @@ typedef struct cell_create_opts {
   bool run;
   bool detach;
   bool keep;                   /* run --keep (crun): do not delete on exit */
-  int console_fd;              /* internal: a connected console socket (run's
-                                  own terminal proxy), -1 when unused */
+  const cell_exe_guard *guard; /* where runtime-namespace hooks run */
 } cell_create_opts;
 
 /* create: everything up to the wait for `start`. */

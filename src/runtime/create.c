@@ -136,6 +136,7 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
   int r;
   memset(out, 0, sizeof *out);
   out->pid = -1;
+  out->tty_sock = -1;
   out->store.dirfd = -1;
   _cleanup_config_ oci_config *c = NULL;
   if ((r = oci_config_load(o->bundle ? o->bundle : ".", o->config_path, o->log, &c, err)) < 0)
@@ -173,9 +174,15 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
   if ((r = cell_state_write(s, &st, err)) < 0)
     goto fail;
 
-  if (o->console_fd >= 0 && (console_fd = fcntl(o->console_fd, F_DUPFD_CLOEXEC, 3)) < 0) {
-    r = cell_error_sys(err, "console socket");
-    goto fail;
+  /* run with a terminal and no --console-socket: we hold the master. */
+  if (o->run && !o->detach && !o->console_socket && c->process->terminal) {
+    int pair[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0) {
+      r = cell_error_sys(err, "socketpair for the terminal");
+      goto fail;
+    }
+    out->tty_sock = pair[0];
+    console_fd = pair[1];
   }
   if (o->console_socket && (console_fd = cell_unix_connect(o->console_socket, err)) < 0) {
     r = cell_error_wrap(err, "--console-socket");
@@ -240,10 +247,10 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
   if (c->hooks[OCI_HOOK_PRESTART].n || c->hooks[OCI_HOOK_CREATE_RUNTIME].n) {
     if ((r = cell_sync_expect(sync_fds[0], SYNC_PREPIVOT, err)) < 0)
       goto fail_init;
-    if ((r = cell_hooks_run(&c->hooks[OCI_HOOK_PRESTART], OCI_HOOK_PRESTART, state_json,
-                            o->log, err)) < 0 ||
-        (r = cell_hooks_run(&c->hooks[OCI_HOOK_CREATE_RUNTIME], OCI_HOOK_CREATE_RUNTIME,
-                            state_json, o->log, err)) < 0)
+    if ((r = cell_hooks_run_in_runtime_ns(c, OCI_HOOK_PRESTART, state_json, o->log, o->guard,
+                                          err)) < 0 ||
+        (r = cell_hooks_run_in_runtime_ns(c, OCI_HOOK_CREATE_RUNTIME, state_json, o->log,
+                                          o->guard, err)) < 0)
       goto fail;
     if ((r = cell_sync_send(sync_fds[0], SYNC_HOOKS_DONE, err)) < 0)
       goto fail;
@@ -274,6 +281,9 @@ fail:
     linux_ns_close(&nsfds);
     if (o->pid_file)
       unlink(o->pid_file);
+    if (out->tty_sock >= 0)
+      close(out->tty_sock);
+    out->tty_sock = -1;
     json_decref(st.annotations);
     cell_store_destroy(s, &ignore);
     cell_error_clear(&ignore);
@@ -295,5 +305,8 @@ void cell_created_release(cell_created *cr)
 {
   oci_config_free(cr->config);
   cr->config = NULL;
+  if (cr->tty_sock >= 0)
+    close(cr->tty_sock);
+  cr->tty_sock = -1;
   cell_store_close(&cr->store);
 }

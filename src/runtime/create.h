@@ -9,6 +9,7 @@ typedef struct cell_created {
   cell_store store;     /* still locked */
   pid_t pid;            /* the init, our child */
   oci_config *config;
+  int tty_sock;         /* run's end of the console socket pair, or -1 */
 } cell_created;
 
 int cell_create_container(const cell_create_opts *o, cell_created *out, cell_error *err);
@@ -21,7 +22,13 @@ int cell_load_stored_config(const cell_store *s, const cell_state *st, const cel
                             oci_config **out, cell_error *err);
 /* start with the store already locked. */
 int cell_start_locked(cell_store *s, cell_state *st, const oci_config *c, const cell_log *log,
-                      cell_error *err);
+                      const cell_exe_guard *guard, cell_error *err);
+/* Hooks that run in the runtime's namespaces (prestart, createRuntime,
+ * poststart, poststop): in the host's mount namespace even when the exe
+ * guard gave us a private one. */
+int cell_hooks_run_in_runtime_ns(const oci_config *c, oci_hook_kind kind, const char *state_json,
+                                 const cell_log *log, const cell_exe_guard *guard,
+                                 cell_error *err);
 /* Wait for our child pid, forwarding every signal we get to it and pumping
  * the terminal proxy when given. Returns its exit status (128+N). */
 struct cell_tty_proxy;

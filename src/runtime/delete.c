@@ -63,7 +63,10 @@ int cell_container_delete(const char *root, const char *id, bool force, const ce
   cell_error_clear(&cfg_err);
   if (c && c->hooks[OCI_HOOK_POSTSTOP].n) {
     _cleanup_free_ char *json = cell_state_json_string(&st, CELL_STOPPED, false);
-    cell_hooks_run(&c->hooks[OCI_HOOK_POSTSTOP], OCI_HOOK_POSTSTOP, json, log, err);
+    cell_error herr = CELL_ERROR_INIT;
+    if (cell_hooks_run(&c->hooks[OCI_HOOK_POSTSTOP], OCI_HOOK_POSTSTOP, json, log, &herr) < 0)
+      cell_log_warn(log, "%s", herr.msg);
+    cell_error_clear(&herr);
   }
   r = cell_store_destroy(&s, err);
 out:

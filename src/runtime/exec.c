@@ -148,7 +148,10 @@ int cell_container_exec(const cell_exec_opts *o, cell_error *err)
   if ((r = cell_state_read(&s, &st, err)) < 0)
     return r;
   _cleanup_config_ oci_config *c = NULL;
-  _cleanup_close_ int pidfd = -1;
+  _cleanup_close_ int pidfd = -1, console_fd = -1;
+  int report[2] = { -1, -1 }, pidpipe[2] = { -1, -1 }, console[2] = { -1, -1 };
+  int flags = 0;
+  bool proxy = false;
   cell_status cstatus = cell_state_status(&st);
   if (cstatus != CELL_RUNNING && cstatus != CELL_CREATED) {
     r = cell_error_set(err, EINVAL, "cannot exec in container `%s`: it is %s", o->id,
@@ -164,11 +167,9 @@ int cell_container_exec(const cell_exec_opts *o, cell_error *err)
   }
   /* The container may be deleted while this process runs: do not hold the
    * lock past set-up. */
-  int flags = ns_flags_of(st.pid);
+  flags = ns_flags_of(st.pid);
 
-  int report[2] = { -1, -1 }, pidpipe[2] = { -1, -1 }, console[2] = { -1, -1 };
-  _cleanup_close_ int console_fd = -1;
-  bool proxy = c->process->terminal && !o->console_socket;
+  proxy = c->process->terminal && !o->console_socket;
   if (c->process->terminal && o->console_socket &&
       (console_fd = cell_unix_connect(o->console_socket, err)) < 0) {
     r = cell_error_wrap(err, "--console-socket");
@@ -198,6 +199,7 @@ int cell_container_exec(const cell_exec_opts *o, cell_error *err)
     if (console[0] >= 0)
       close(console[0]);
     cell_error cerr = CELL_ERROR_INIT;
+    prctl(PR_SET_DUMPABLE, 0);
     if (setns(pidfd, flags) < 0) {
       cell_error_sys(&cerr, "join the namespaces of container `%s`", o->id);
       (void) !write(report[1], cerr.msg, strlen(cerr.msg));

@@ -150,8 +150,11 @@ void cell_init_main(cell_init_ctx *ctx)
 {
   cell_error err = CELL_ERROR_INIT;
   _cleanup_free_ char *state_json = NULL;
-  /* Die with the runtime while it still sets us up. */
+  /* Die with the runtime while it still sets us up. Not dumpable: nothing
+   * in the container may open our /proc files (our exe is cell's binary)
+   * until the user program replaces us. */
   prctl(PR_SET_PDEATHSIG, SIGKILL);
+  prctl(PR_SET_DUMPABLE, 0);
   if (setup(ctx, &state_json, &err) < 0)
     fail(ctx, &err);
   if (cell_sync_send(ctx->sync_fd, SYNC_READY, &err) < 0)

@@ -66,45 +66,22 @@ int cell_container_run(const cell_create_opts *o, cell_error *err)
 {
   cell_create_opts opts = *o;
   opts.run = true;
-  int pair[2] = { -1, -1 };
-  /* A terminal without --console-socket: we are the other end. */
-  bool proxy = false;
   cell_created cr;
-  int r;
-  {
-    _cleanup_config_ oci_config *peek = NULL;
-    cell_error ignore = CELL_ERROR_INIT;
-    if (!o->console_socket && !o->detach &&
-        oci_config_load(o->bundle ? o->bundle : ".", o->config_path, NULL, &peek, &ignore) == 0 &&
-        peek->process && peek->process->terminal)
-      proxy = true;
-    cell_error_clear(&ignore);
-  }
-  if (proxy) {
-    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0)
-      return cell_error_sys(err, "socketpair for the terminal");
-    opts.console_fd = pair[1];
-  }
-  r = cell_create_container(&opts, &cr, err);
-  if (pair[1] >= 0)
-    close(pair[1]);
-  if (r < 0) {
-    if (pair[0] >= 0)
-      close(pair[0]);
+  int r = cell_create_container(&opts, &cr, err);
+  if (r < 0)
     return r;
-  }
+  /* A terminal without --console-socket: we are the other end. */
+  bool proxy = cr.tty_sock >= 0;
   cell_tty_proxy tty = { .master = -1 };
-  if (proxy) {
-    cell_tty_proxy_start(&tty, pair[0]);
-    close(pair[0]);
-  }
+  if (proxy)
+    cell_tty_proxy_start(&tty, cr.tty_sock);
 
   sigset_t all, old;
   sigfillset(&all);
   sigprocmask(SIG_BLOCK, &all, &old);
   cell_state st;
   if ((r = cell_state_read(&cr.store, &st, err)) >= 0) {
-    r = cell_start_locked(&cr.store, &st, cr.config, o->log, err);
+    r = cell_start_locked(&cr.store, &st, cr.config, o->log, o->guard, err);
     cell_state_clear(&st);
   }
   flock(cr.store.dirfd, LOCK_UN);
@@ -117,7 +94,12 @@ int cell_container_run(const cell_create_opts *o, cell_error *err)
   cell_created_release(&cr);
   if (r < 0 || (!o->detach && !o->keep)) {
     cell_error derr = CELL_ERROR_INIT;
-    if (cell_container_delete(o->root, o->id, true, o->log, &derr) < 0 && r >= 0)
+    int cwd;
+    cell_exe_guard_enter_host(o->guard, &cwd, &derr);
+    cell_error_clear(&derr);
+    int dr = cell_container_delete(o->root, o->id, true, o->log, &derr);
+    cell_exe_guard_leave_host(o->guard, cwd, &derr);
+    if (dr < 0 && r >= 0)
       cell_log_warn(o->log, "delete `%s` after run: %s", o->id, derr.msg);
     cell_error_clear(&derr);
   }

@@ -24,8 +24,24 @@ int cell_load_stored_config(const cell_store *s, const cell_state *st, const cel
   return oci_config_parse(text, len, path, st->bundle, log, out, err);
 }
 
+int cell_hooks_run_in_runtime_ns(const oci_config *c, oci_hook_kind kind, const char *state_json,
+                                 const cell_log *log, const cell_exe_guard *guard,
+                                 cell_error *err)
+{
+  if (!c || !c->hooks[kind].n)
+    return 0;
+  int cwd;
+  int r = cell_exe_guard_enter_host(guard, &cwd, err);
+  if (r >= 0)
+    r = cell_hooks_run(&c->hooks[kind], kind, state_json, log, err);
+  cell_error e2 = CELL_ERROR_INIT;
+  int r2 = cell_exe_guard_leave_host(guard, cwd, r < 0 ? &e2 : err);
+  cell_error_clear(&e2);
+  return r < 0 ? r : r2;
+}
+
 int cell_start_locked(cell_store *s, cell_state *st, const oci_config *c, const cell_log *log,
-                      cell_error *err)
+                      const cell_exe_guard *guard, cell_error *err)
 {
   cell_status status = cell_state_status(st);
   if (status != CELL_CREATED)
@@ -59,7 +75,11 @@ int cell_start_locked(cell_store *s, cell_state *st, const oci_config *c, const 
     return r;
   if (c && c->hooks[OCI_HOOK_POSTSTART].n) {
     _cleanup_free_ char *json = cell_state_json_string(st, CELL_RUNNING, false);
-    cell_hooks_run(&c->hooks[OCI_HOOK_POSTSTART], OCI_HOOK_POSTSTART, json, log, err);
+    /* poststart failures are warnings: the container runs on. */
+    cell_error herr = CELL_ERROR_INIT;
+    if (cell_hooks_run_in_runtime_ns(c, OCI_HOOK_POSTSTART, json, log, guard, &herr) < 0)
+      cell_log_warn(log, "%s", herr.msg);
+    cell_error_clear(&herr);
   }
   return 0;
 }
@@ -76,7 +96,7 @@ int cell_container_start(const char *root, const char *id, const cell_log *log,
     return r;
   _cleanup_config_ oci_config *c = NULL;
   if ((r = cell_load_stored_config(&s, &st, log, &c, err)) >= 0)
-    r = cell_start_locked(&s, &st, c, log, err);
+    r = cell_start_locked(&s, &st, c, log, NULL, err);
   cell_state_clear(&st);
   return r;
 }
