@@ -2,6 +2,7 @@
  * the field it is about. */
 #include "oci/config.h"
 #include "oci/parse-ctx.h"
+#include "oci/sysctl-check.h"
 
 #include <errno.h>
 #include <string.h>
@@ -54,10 +55,26 @@ static int check_root(oci_pctx *p, oci_config *c)
   return 0;
 }
 
+static int check_sysctl(oci_pctx *p, oci_config *c)
+{
+  for (size_t i = 0; i < c->linux.n_sysctl; i++) {
+    cell_error sub = CELL_ERROR_INIT;
+    if (oci_sysctl_check(c->linux.sysctl[i].key, c, &sub) < 0) {
+      oci_pctx_push_key(p, "linux");
+      oci_pctx_push_key(p, "sysctl");
+      int r = oci_perr_code(p, sub.code, c->linux.sysctl[i].key, "%s", sub.msg);
+      cell_error_clear(&sub);
+      return r;
+    }
+  }
+  return 0;
+}
+
 int oci_validate(oci_pctx *p, oci_config *c)
 {
   int r;
-  if ((r = check_root(p, c)) < 0 || (r = check_namespaces(p, c)) < 0)
+  if ((r = check_root(p, c)) < 0 || (r = check_namespaces(p, c)) < 0 ||
+      (r = check_sysctl(p, c)) < 0)
     return r;
   if (c->process && c->process->caps.ambient & ~(c->process->caps.permitted &
                                                  c->process->caps.inheritable)) {

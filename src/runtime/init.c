@@ -18,6 +18,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <linux/close_range.h>
+#include <linux/keyctl.h>
 
 static const char default_path[] = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
@@ -106,6 +107,15 @@ static int setup(cell_init_ctx *ctx, char **state_json, cell_error *err)
   linux_ns_close(&ctx->nsfds);
   if ((r = linux_set_hostname(c, err)) < 0)
     return r;
+  /* A session keyring of its own, as runc gives (unless --no-new-keyring):
+   * keys of the host's session must not be reachable from the container. */
+  if (!ctx->opts->no_new_keyring) {
+    char name[128];
+    snprintf(name, sizeof name, "_ses.%s", ctx->opts->id);
+    if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, name, 0, 0, 0) < 0 &&
+        errno != ENOSYS && errno != EDQUOT && !(ctx->userns && errno == EPERM))
+      return cell_error_sys(err, "join a new session keyring");
+  }
 
   linux_rootfs_opts ro = { .no_pivot = ctx->opts->no_pivot, .in_userns = ctx->userns ||
                            c->linux.ns[OCI_NS_USER].path, .log = ctx->opts->log };
