@@ -149,7 +149,7 @@ static void describe_status(int status, char *buf, size_t size)
 }
 
 /* The hook's output as one line for a message: trailing space trimmed,
- * inner newlines turned into "; ". */
+ * inner newlines (and NULs) turned into spaces. */
 static void flatten(hook_capture *cap)
 {
   while (cap->len > 0 && (cap->buf[cap->len - 1] == '\n' || cap->buf[cap->len - 1] == ' ' ||
