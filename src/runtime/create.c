@@ -3,6 +3,7 @@
  * is killed, the state dir and pid file removed. */
 #include "runtime/container.h"
 #include "runtime/create.h"
+#include "runtime/filter.h"
 #include "runtime/hooks.h"
 #include "runtime/init.h"
 #include "runtime/sync.h"
@@ -120,10 +121,6 @@ static int check_terminal_opts(const oci_config *c, const cell_create_opts *o, c
 
 static int refuse_unsupported(const oci_config *c, cell_error *err)
 {
-  if (c->linux.seccomp)
-    return cell_error_set(err, ENOTSUP, "%s: linux.seccomp: seccomp filters are not supported "
-                          "by this build yet; refusing to run the container unfiltered",
-                          c->config_path);
   if (c->linux.ns[OCI_NS_USER].path && linux_ns_is_new(c, OCI_NS_PID))
     return cell_error_set(err, ENOTSUP, "%s: linux.namespaces: joining a user namespace by "
                           "path together with a new pid namespace is not supported",
@@ -143,10 +140,18 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
     return r;
   if ((r = check_terminal_opts(c, o, err)) < 0 || (r = refuse_unsupported(c, err)) < 0)
     return r;
+  /* Compiled here, before anything exists, so a bad profile leaves nothing. */
+  cell_seccomp_filter filter;
+  bool has_filter;
+  if ((r = cell_filter_prepare(c, o->log, &filter, &has_filter, err)) < 0)
+    return r;
 
   cell_store *s = &out->store;
-  if ((r = cell_store_create(s, o->root, o->id, err)) < 0)
+  if ((r = cell_store_create(s, o->root, o->id, err)) < 0) {
+    if (has_filter)
+      cell_seccomp_filter_free(&filter);
     return r;
+  }
 
   _cleanup_close_ int console_fd = -1, start_fd = -1;
   int sync_fds[2] = { -1, -1 };
@@ -220,7 +225,7 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
     cell_init_ctx ctx = {
       .config = c, .opts = o, .nsfds = nsfds, .sync_fd = sync_fds[1], .start_fd = start_fd,
       .console_fd = console_fd, .preserve_fds = preserve, .listen_fds = listen_fds,
-      .userns = linux_ns_is_new(c, OCI_NS_USER),
+      .userns = linux_ns_is_new(c, OCI_NS_USER), .filter = has_filter ? &filter : NULL,
     };
     cell_init_main(&ctx);
   }
@@ -264,6 +269,8 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
   if ((r = cell_state_write(s, &st, err)) < 0 || (r = cell_write_pid_file(o->pid_file, pid, err)) < 0)
     goto fail;
   json_decref(st.annotations);
+  if (has_filter)
+    cell_seccomp_filter_free(&filter);
   out->pid = pid;
   out->config = cell_steal(&c);
   return 0;
@@ -285,6 +292,8 @@ fail:
       close(out->tty_sock);
     out->tty_sock = -1;
     json_decref(st.annotations);
+    if (has_filter)
+      cell_seccomp_filter_free(&filter);
     cell_store_destroy(s, &ignore);
     cell_error_clear(&ignore);
   }

@@ -4,6 +4,7 @@
  * container's process settings unless overridden. */
 #include "runtime/container.h"
 #include "runtime/create.h"
+#include "runtime/filter.h"
 #include "runtime/init.h"
 #include "runtime/tty-proxy.h"
 #include "linux/console.h"
@@ -116,6 +117,7 @@ static int build_process(const cell_exec_opts *o, oci_config *c, cell_error *err
 
 /* In the second child, inside every namespace: finish and exec. */
 static __attribute__((noreturn)) void exec_child(const oci_config *c, const cell_exec_opts *o,
+                                                const cell_seccomp_filter *filter,
                                                 int console_fd, int report_fd)
 {
   cell_error err = CELL_ERROR_INIT;
@@ -132,7 +134,7 @@ static __attribute__((noreturn)) void exec_child(const oci_config *c, const cell
   if (r >= 0)
     r = linux_apply_rlimits(p, &err);
   if (r >= 0)
-    cell_init_exec_process(p, 3, o->preserve_fds, NULL, &err);
+    cell_init_exec_process(p, filter, 3, o->preserve_fds, NULL, &err);
   if (err.msg)
     (void) !write(report_fd, err.msg, strlen(err.msg));
   _exit(127);
@@ -151,15 +153,18 @@ int cell_container_exec(const cell_exec_opts *o, cell_error *err)
   _cleanup_close_ int pidfd = -1, console_fd = -1;
   int report[2] = { -1, -1 }, pidpipe[2] = { -1, -1 }, console[2] = { -1, -1 };
   int flags = 0;
-  bool proxy = false;
+  bool proxy = false, has_filter = false;
+  cell_seccomp_filter filter = { 0 };
   cell_status cstatus = cell_state_status(&st);
   if (cstatus != CELL_RUNNING && cstatus != CELL_CREATED) {
     r = cell_error_set(err, EINVAL, "cannot exec in container `%s`: it is %s", o->id,
                        cell_status_name(cstatus));
     goto out;
   }
+  /* The container's filter applies to every process in it. */
   if ((r = cell_load_stored_config(&s, &st, o->log, &c, err)) < 0 ||
-      (r = build_process(o, c, err)) < 0)
+      (r = build_process(o, c, err)) < 0 ||
+      (r = cell_filter_prepare(c, o->log, &filter, &has_filter, err)) < 0)
     goto out;
   if ((pidfd = cell_state_pidfd(&st, err)) < 0) {
     r = pidfd;
@@ -207,7 +212,7 @@ int cell_container_exec(const cell_exec_opts *o, cell_error *err)
     }
     pid_t child = fork();
     if (child == 0)
-      exec_child(c, o, console_fd, report[1]);
+      exec_child(c, o, has_filter ? &filter : NULL, console_fd, report[1]);
     (void) !write(pidpipe[1], &child, sizeof child);
     _exit(child < 0 ? 1 : 0);
   }
@@ -259,6 +264,8 @@ int cell_container_exec(const cell_exec_opts *o, cell_error *err)
   sigprocmask(SIG_SETMASK, &old, NULL);
   r = status;
 out:
+  if (has_filter)
+    cell_seccomp_filter_free(&filter);
   cell_state_clear(&st);
   return r;
 }

@@ -50,12 +50,25 @@ static int keep_fds(int first, int n, cell_error *err)
   return 0;
 }
 
-int cell_init_exec_process(const oci_process *p, int first_kept_fd, int n_kept,
-                           char **extra_env, cell_error *err)
+static int load_filter(const cell_seccomp_filter *filter, cell_error *err)
+{
+  int listener = -1;
+  int r = cell_seccomp_load(filter, &listener, err);
+  if (r < 0)
+    return cell_error_wrap(err, "load the seccomp filter");
+  if (listener >= 0)
+    close(listener);
+  return 0;
+}
+
+int cell_init_exec_process(const oci_process *p, const cell_seccomp_filter *filter,
+                           int first_kept_fd, int n_kept, char **extra_env, cell_error *err)
 {
   int r;
   _cleanup_free_ char *path = NULL;
   if ((r = linux_find_executable(p, &path, err)) < 0)
+    return r;
+  if (filter && !p->no_new_privileges && (r = load_filter(filter, err)) < 0)
     return r;
   if ((r = linux_set_user(p, err)) < 0 || (r = linux_apply_caps(&p->caps, err)) < 0)
     return r;
@@ -74,6 +87,8 @@ int cell_init_exec_process(const oci_process *p, int first_kept_fd, int n_kept,
   if (cell_env_find(env, "HOME", 4) < 0 && p->user.uid == 0 && cell_env_set(&env, "HOME=/root") < 0)
     return cell_error_set(err, ENOMEM, "out of memory");
   if ((r = cloexec_fds(3, err)) < 0 || (r = keep_fds(first_kept_fd, n_kept, err)) < 0)
+    return r;
+  if (filter && p->no_new_privileges && (r = load_filter(filter, err)) < 0)
     return r;
   execve(path, p->args, env ? env : (char *[]) { NULL });
   return cell_error_sys(err, "exec `%s`", path);
@@ -191,7 +206,7 @@ void cell_init_main(cell_init_ctx *ctx)
   }
   if (cell_hooks_run(&c->hooks[OCI_HOOK_START_CONTAINER], OCI_HOOK_START_CONTAINER,
                      state_json, ctx->opts->log, &err) >= 0)
-    cell_init_exec_process(c->process, 3, ctx->preserve_fds, extra_env, &err);
+    cell_init_exec_process(c->process, ctx->filter, 3, ctx->preserve_fds, extra_env, &err);
   if (err.msg)
     (void) !write(conn, err.msg, strlen(err.msg));
   _exit(127);

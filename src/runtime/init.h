@@ -7,6 +7,7 @@
 #include "linux/namespaces.h"
 #include "oci/config.h"
 #include "runtime/container.h"
+#include "seccomp/seccomp.h"
 
 typedef struct cell_init_ctx {
   const oci_config *config;
@@ -18,13 +19,17 @@ typedef struct cell_init_ctx {
   int preserve_fds;     /* fds 3..3+n-1 kept for the user program */
   bool listen_fds;      /* LISTEN_FDS passed on */
   bool userns;          /* a new user namespace (maps come from the runtime) */
+  const cell_seccomp_filter *filter; /* NULL: none */
 } cell_init_ctx;
 
 /* Never returns: execs the user program or _exit()s after reporting. */
 __attribute__((noreturn)) void cell_init_main(cell_init_ctx *ctx);
 
-/* Steps shared with exec: user, caps, no_new_privs, umask, cwd, then
- * execve. Returns only on failure. fd_report: where the error goes. */
-int cell_init_exec_process(const oci_process *p, int first_kept_fd, int n_kept,
-                           char **extra_env, cell_error *err);
+/* Steps shared with exec: user, caps, no_new_privs, umask, cwd, the
+ * seccomp filter, then execve. The filter goes in before the user and
+ * capabilities change when no_new_privs is off (loading it then needs
+ * CAP_SYS_ADMIN), else as late as possible, as runc and crun do. Returns
+ * only on failure. */
+int cell_init_exec_process(const oci_process *p, const cell_seccomp_filter *filter,
+                           int first_kept_fd, int n_kept, char **extra_env, cell_error *err);
 #endif

@@ -1,0 +1,35 @@
+#include "runtime/filter.h"
+
+#include <errno.h>
+#include <string.h>
+
+int cell_filter_prepare(const oci_config *c, const cell_log *log, cell_seccomp_filter *f,
+                        bool *present, cell_error *err)
+{
+  memset(f, 0, sizeof *f);
+  *present = false;
+  const char *bpf = oci_annotation(c, CELL_ANNOTATION_BPF_DATA);
+  int r;
+  if (bpf) {
+    if ((r = cell_seccomp_from_base64(bpf, f, err)) < 0)
+      return cell_error_wrap(err, "%s: annotations.%s", c->config_path, CELL_ANNOTATION_BPF_DATA);
+  } else if (c->linux.seccomp) {
+    static const cell_json_pathel prefix[] = { { "linux", 0 }, { "seccomp", 0 } };
+    cell_seccomp_opts opts = {
+      .fail_unknown_syscall = oci_annotation(c, CELL_ANNOTATION_FAIL_UNKNOWN) != NULL,
+      .log = log,
+      .source = c->text, .source_len = c->text_len, .source_name = c->config_path,
+      .prefix = prefix, .prefix_len = 2,
+    };
+    if ((r = cell_seccomp_compile_oci(c->linux.seccomp, &opts, f, err)) < 0)
+      return r;
+  } else
+    return 0;
+  if (f->has_notify) {
+    cell_seccomp_filter_free(f);
+    return cell_error_set(err, ENOTSUP, "%s: linux.seccomp: NOTIFY actions need the listener "
+                          "hand-off, which this build does not have yet", c->config_path);
+  }
+  *present = true;
+  return 0;
+}
