@@ -3,7 +3,8 @@ BUILD ?= build
 ASAN_BUILD ?= build-asan
 MESON ?= meson
 DEB_PACKAGES = meson ninja-build pkg-config gcc libjansson-dev libseccomp-dev \
-	busybox-static python3 python3-seccomp crun runc hyperfine strace clang
+	busybox-static python3 python3-seccomp crun runc hyperfine strace clang \
+	podman conmon iproute2 util-linux
 
 .PHONY: all deps check check-unit check-integration demo bench clean
 
