@@ -1,1 +1,166 @@
-/* placeholder: being written */
+/* /dev of the container: the default devices (null zero full random urandom
+ * tty), linux.devices, the /dev symlinks, /dev/ptmx -> pts/ptmx and /dev/shm.
+ * Device nodes are made with mknod, or, in a new user namespace where mknod
+ * is not allowed, bind-mounted from the host's device of the same path, as
+ * runc does. Skipped when /dev itself is a bind mount of config.json. */
+#include "linux/fs-internal.h"
+#include "util/cleanup.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+static const oci_device default_devices[] = {
+  { (char *) "/dev/null", 'c', 1, 3, true, 0666, false, false, 0, 0 },
+  { (char *) "/dev/zero", 'c', 1, 5, true, 0666, false, false, 0, 0 },
+  { (char *) "/dev/full", 'c', 1, 7, true, 0666, false, false, 0, 0 },
+  { (char *) "/dev/random", 'c', 1, 8, true, 0666, false, false, 0, 0 },
+  { (char *) "/dev/urandom", 'c', 1, 9, true, 0666, false, false, 0, 0 },
+  { (char *) "/dev/tty", 'c', 5, 0, true, 0666, false, false, 0, 0 },
+};
+
+static const struct { const char *name, *target; } dev_links[] = {
+  { "fd", "/proc/self/fd" },
+  { "stdin", "/proc/self/fd/0" },
+  { "stdout", "/proc/self/fd/1" },
+  { "stderr", "/proc/self/fd/2" },
+};
+
+static mode_t dev_type(char t)
+{
+  switch (t) {
+  case 'b': return S_IFBLK;
+  case 'p': return S_IFIFO;
+  default: return S_IFCHR;
+  }
+}
+
+/* Split path into a parent fd (created as needed) and the last name. */
+static int open_parent(int rootfd, const char *path, char **name, cell_error *err)
+{
+  _cleanup_free_ char *dir = strdup(path);
+  if (!dir)
+    return cell_error_set(err, ENOMEM, "out of memory");
+  char *slash = strrchr(dir, '/');
+  if (!slash || !slash[1])
+    return cell_error_set(err, EINVAL, "bad device path");
+  *name = strdup(slash + 1);
+  if (!*name)
+    return cell_error_set(err, ENOMEM, "out of memory");
+  *slash = '\0';
+  int fd = fs_mkpath_in_root(rootfd, *dir ? dir : "/", true, err);
+  if (fd < 0) {
+    free(*name);
+    *name = NULL;
+  }
+  return fd;
+}
+
+static int create_device(int rootfd, const oci_device *d, bool in_userns, cell_error *err)
+{
+  _cleanup_free_ char *name = NULL;
+  _cleanup_close_ int pfd = open_parent(rootfd, d->path, &name, err);
+  if (pfd < 0)
+    return pfd;
+  mode_t perm = d->has_file_mode ? (d->file_mode & 07777) : 0666;
+
+  if (in_userns) {
+    /* An empty file with the host's device bound over it. */
+    _cleanup_close_ int src = open(d->path, O_PATH | O_CLOEXEC);
+    if (src < 0)
+      return cell_error_sys(err, "open host device `%s`", d->path);
+    if (mknodat(pfd, name, S_IFREG | 0644, 0) < 0 && errno != EEXIST)
+      return cell_error_sys(err, "create mount point");
+    _cleanup_close_ int tfd = openat(pfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    if (tfd < 0)
+      return cell_error_sys(err, "open mount point");
+    char sp[32], tp[32];
+    if (mount(fs_fd_path(sp, sizeof sp, src), fs_fd_path(tp, sizeof tp, tfd), NULL, MS_BIND,
+              NULL) < 0)
+      return cell_error_sys(err, "bind host device");
+    return 0;
+  }
+
+  dev_t rdev = makedev((unsigned) d->major, (unsigned) d->minor);
+  mode_t type = dev_type(d->type);
+  if (mknodat(pfd, name, type | perm, rdev) < 0) {
+    if (errno != EEXIST)
+      return cell_error_sys(err, "mknod");
+    /* Replace what is there (a file of the image, a stale node). */
+    if (unlinkat(pfd, name, 0) < 0 || mknodat(pfd, name, type | perm, rdev) < 0)
+      return cell_error_sys(err, "mknod");
+  }
+  if (fchmodat(pfd, name, perm, 0) < 0)
+    return cell_error_sys(err, "chmod");
+  if (fchownat(pfd, name, d->has_uid ? d->uid : 0, d->has_gid ? d->gid : 0,
+               AT_SYMLINK_NOFOLLOW) < 0)
+    return cell_error_sys(err, "chown");
+  return 0;
+}
+
+static bool dev_is_bind_mounted(const oci_config *c)
+{
+  for (size_t i = 0; i < c->n_mounts; i++) {
+    const char *d = c->mounts[i].destination;
+    while (d[0] == '/' && d[1] == '/')
+      d++;
+    if (c->mounts[i].bind && (strcmp(d, "/dev") == 0 || strcmp(d, "/dev/") == 0))
+      return true;
+  }
+  return false;
+}
+
+static bool listed(const oci_config *c, const char *path)
+{
+  for (size_t i = 0; i < c->linux.n_devices; i++)
+    if (strcmp(c->linux.devices[i].path, path) == 0)
+      return true;
+  return false;
+}
+
+int fs_setup_dev(int rootfd, const oci_config *c, const linux_rootfs_opts *o, cell_error *err)
+{
+  if (dev_is_bind_mounted(c))
+    return 0;
+  int r;
+  for (size_t i = 0; i < sizeof default_devices / sizeof default_devices[0]; i++) {
+    const oci_device *d = &default_devices[i];
+    if (!listed(c, d->path) && (r = create_device(rootfd, d, o->in_userns, err)) < 0)
+      return cell_error_wrap(err, "default device `%s`", d->path);
+  }
+  for (size_t i = 0; i < c->linux.n_devices; i++) {
+    const oci_device *d = &c->linux.devices[i];
+    if ((r = create_device(rootfd, d, o->in_userns, err)) < 0)
+      return cell_error_wrap(err, "linux.devices[%zu] `%s`", i, d->path);
+  }
+
+  _cleanup_close_ int devfd = fs_mkpath_in_root(rootfd, "/dev", true, err);
+  if (devfd < 0)
+    return devfd;
+  for (size_t i = 0; i < sizeof dev_links / sizeof dev_links[0]; i++)
+    if (symlinkat(dev_links[i].target, devfd, dev_links[i].name) < 0 && errno != EEXIST)
+      return cell_error_sys(err, "symlink `/dev/%s`", dev_links[i].name);
+  if (access("/proc/kcore", F_OK) == 0 && symlinkat("/proc/kcore", devfd, "core") < 0 &&
+      errno != EEXIST)
+    return cell_error_sys(err, "symlink `/dev/core`");
+
+  /* The pty multiplexer of the container's own devpts instance. */
+  if (unlinkat(devfd, "ptmx", 0) < 0 && errno != ENOENT)
+    return cell_error_sys(err, "remove `/dev/ptmx`");
+  if (symlinkat("pts/ptmx", devfd, "ptmx") < 0)
+    return cell_error_sys(err, "symlink `/dev/ptmx`");
+
+  if (mkdirat(devfd, "shm", 01777) < 0) {
+    if (errno != EEXIST)
+      return cell_error_sys(err, "mkdir `/dev/shm`");
+  } else if (fchmodat(devfd, "shm", 01777, 0) < 0) {
+    return cell_error_sys(err, "chmod `/dev/shm`");
+  }
+  return 0;
+}

@@ -1,1 +1,540 @@
-/* placeholder: being written */
+/* One mount of config.json onto the rootfs. The destination is resolved
+ * inside the rootfs and held as an O_PATH fd; the mount goes onto that fd
+ * (move_mount, or mount(2) on /proc/self/fd/N), so no symlink swapped in
+ * later can redirect it. Bind mounts are cloned with open_tree() and get
+ * their flags with mount_setattr() before they are attached: no remount
+ * window, and flags the kernel locks (nosuid of a source in a user
+ * namespace) are kept because only the asked-for bits change. */
+#include "linux/fs-internal.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+#include <linux/magic.h>
+
+/* ---- mountinfo ---------------------------------------------------------- */
+
+typedef struct mi_entry {
+  char *root, *point, *opt_fields, *fstype, *source, *super;
+} mi_entry;
+
+/* Undo the octal escapes of mountinfo (\040 for a space) in place. */
+static void unescape(char *s)
+{
+  char *d = s;
+  for (; *s; s++) {
+    if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
+        s[3] >= '0' && s[3] <= '7') {
+      *d++ = (char) ((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
+      s += 3;
+    } else {
+      *d++ = *s;
+    }
+  }
+  *d = '\0';
+}
+
+static bool parse_mi_line(char *line, mi_entry *e)
+{
+  char *f[6] = { 0 }, *save = NULL, *tok;
+  int i = 0;
+  /* id parent maj:min root point opts [optional...] - fstype source super */
+  for (tok = strtok_r(line, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save)) {
+    i++;
+    if (i == 4)
+      e->root = tok;
+    else if (i == 5)
+      e->point = tok;
+    else if (i == 7)
+      e->opt_fields = tok;
+    if (strcmp(tok, "-") == 0 && i >= 7) {
+      f[0] = strtok_r(NULL, " \n", &save);
+      f[1] = strtok_r(NULL, " \n", &save);
+      f[2] = strtok_r(NULL, " \n", &save);
+      break;
+    }
+  }
+  if (!e->point || !f[0])
+    return false;
+  if (e->opt_fields && strcmp(e->opt_fields, "-") == 0)
+    e->opt_fields = NULL;
+  e->fstype = f[0];
+  e->source = f[1];
+  e->super = f[2] ? f[2] : (char *) "";
+  unescape(e->root);
+  unescape(e->point);
+  return true;
+}
+
+typedef int (*mi_fn)(const mi_entry *e, void *data);
+
+static int mountinfo_each(mi_fn fn, void *data, cell_error *err)
+{
+  _cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
+  if (!f)
+    return cell_error_sys(err, "open `/proc/self/mountinfo`");
+  _cleanup_free_ char *line = NULL;
+  size_t cap = 0;
+  while (getline(&line, &cap, f) > 0) {
+    mi_entry e = { 0 };
+    if (!parse_mi_line(line, &e))
+      continue;
+    int r = fn(&e, data);
+    if (r != 0)
+      return r;
+  }
+  return 0;
+}
+
+typedef struct find_ctx {
+  const char *path;
+  char *best;
+  size_t best_len;
+  bool shared;
+} find_ctx;
+
+static int find_cb(const mi_entry *e, void *data)
+{
+  find_ctx *f = data;
+  size_t n = strlen(e->point);
+  bool prefix = strcmp(e->point, "/") == 0 ||
+                (strncmp(f->path, e->point, n) == 0 && (f->path[n] == '/' || !f->path[n]));
+  if (!prefix || (f->best && n < f->best_len))
+    return 0;
+  char *p = strdup(e->point);
+  if (!p)
+    return -ENOMEM;
+  free(f->best);
+  f->best = p;
+  f->best_len = n;
+  f->shared = e->opt_fields && strstr(e->opt_fields, "shared:");
+  return 0;
+}
+
+int fs_find_mount(const char *path, char **mnt, bool *shared, cell_error *err)
+{
+  _cleanup_free_ char *real = realpath(path, NULL);
+  if (!real)
+    return cell_error_sys(err, "resolve `%s`", path);
+  find_ctx f = { .path = real };
+  int r = mountinfo_each(find_cb, &f, err);
+  if (r < 0) {
+    free(f.best);
+    return r == -ENOMEM ? cell_error_set(err, ENOMEM, "out of memory") : r;
+  }
+  if (!f.best)
+    return cell_error_set(err, ENOENT, "no mount holds `%s`", path);
+  *mnt = f.best;
+  *shared = f.shared;
+  return 0;
+}
+
+/* ---- building blocks ----------------------------------------------------- */
+
+/* MS_* flags of a bind mount -> mount_setattr attributes. */
+static void ms_to_attr(unsigned long set, unsigned long clr, struct mount_attr *a)
+{
+  static const struct { unsigned long ms; uint64_t attr; } map[] = {
+    { MS_RDONLY, MOUNT_ATTR_RDONLY },   { MS_NOSUID, MOUNT_ATTR_NOSUID },
+    { MS_NODEV, MOUNT_ATTR_NODEV },     { MS_NOEXEC, MOUNT_ATTR_NOEXEC },
+    { MS_NODIRATIME, MOUNT_ATTR_NODIRATIME }, { MS_NOSYMFOLLOW, MOUNT_ATTR_NOSYMFOLLOW },
+  };
+  for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
+    if (set & map[i].ms)
+      a->attr_set |= map[i].attr;
+    else if (clr & map[i].ms)
+      a->attr_clr |= map[i].attr;
+  }
+  const unsigned long atime = MS_NOATIME | MS_STRICTATIME | MS_RELATIME;
+  if ((set | clr) & atime) {
+    a->attr_clr |= MOUNT_ATTR__ATIME;
+    a->attr_set |= (set & MS_NOATIME)       ? MOUNT_ATTR_NOATIME
+                   : (set & MS_STRICTATIME) ? MOUNT_ATTR_STRICTATIME
+                                            : MOUNT_ATTR_RELATIME;
+  }
+}
+
+static int setattr_fd(int fd, unsigned flags, const struct mount_attr *a)
+{
+  if (!a->attr_set && !a->attr_clr)
+    return 0;
+  struct mount_attr copy = *a;
+  return mount_setattr(fd, "", AT_EMPTY_PATH | flags, &copy, sizeof copy) < 0 ? -errno : 0;
+}
+
+/* Bind srcfd onto tfd; *mfd gets an fd of the new mount. Plain flags go to
+ * the top mount, m's recursive attributes to the whole tree. rootfd/dest
+ * re-find the mount on kernels without open_tree. */
+static int bind_onto(int srcfd, int tfd, const oci_mount *m, int rootfd, const char *dest,
+                     int *mfd, cell_error *err)
+{
+  struct mount_attr top = { 0 }, rec = { .attr_set = m->attr_set, .attr_clr = m->attr_clr };
+  ms_to_attr(m->flags, m->clear_flags, &top);
+  bool recursive = m->flags & MS_REC;
+  char sp[32], tp[32];
+
+  _cleanup_close_ int tree = open_tree(srcfd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
+                                                  AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0));
+  if (tree >= 0) {
+    int r;
+    if ((r = setattr_fd(tree, 0, &top)) < 0)
+      return cell_error_sys_code(err, r, "set mount flags");
+    if ((r = setattr_fd(tree, AT_RECURSIVE, &rec)) < 0)
+      return cell_error_sys_code(err, r, "set recursive mount attributes");
+    if (move_mount(tree, "", tfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+      return cell_error_sys(err, "attach the bind mount");
+    *mfd = cell_steal_fd(&tree);
+    return 0;
+  }
+  if (errno != ENOSYS)
+    return cell_error_sys(err, "clone the source tree");
+
+  /* Old kernels: bind, then remount the top with the flags. */
+  if (mount(fs_fd_path(sp, sizeof sp, srcfd), fs_fd_path(tp, sizeof tp, tfd), NULL,
+            MS_BIND | (recursive ? MS_REC : 0), NULL) < 0)
+    return cell_error_sys(err, "bind mount");
+  _cleanup_close_ int fd = linux_open_in_root(rootfd, dest, O_PATH, 0, err);
+  if (fd < 0)
+    return fd;
+  unsigned long fl = m->flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME |
+                                 MS_NODIRATIME | MS_RELATIME | MS_STRICTATIME);
+  if (fl && mount(NULL, fs_fd_path(tp, sizeof tp, fd), NULL, MS_REMOUNT | MS_BIND | fl, NULL) < 0)
+    return cell_error_sys(err, "remount with the bind flags");
+  if (rec.attr_set || rec.attr_clr)
+    return cell_error_set(err, ENOSYS, "recursive mount attributes need mount_setattr (Linux 5.12)");
+  *mfd = cell_steal_fd(&fd);
+  return 0;
+}
+
+static int set_propagation(int mfd, unsigned long prop, cell_error *err)
+{
+  char p[32];
+  if (prop && mount(NULL, fs_fd_path(p, sizeof p, mfd), NULL, prop, NULL) < 0)
+    return cell_error_sys(err, "set propagation");
+  return 0;
+}
+
+/* Copy the tree below from into to (tmpcopyup): files, dirs, symlinks,
+ * device nodes and fifos, with modes and owners. */
+static int copy_tree(int from, int to, cell_error *err)
+{
+  int dfd = openat(from, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0)
+    return cell_error_sys(err, "tmpcopyup: open the directory");
+  _cleanup_closedir_ DIR *d = fdopendir(dfd);
+  if (!d) {
+    close(dfd);
+    return cell_error_sys(err, "tmpcopyup: read the directory");
+  }
+  struct dirent *de;
+  while ((errno = 0, de = readdir(d))) {
+    const char *n = de->d_name;
+    if (strcmp(n, ".") == 0 || strcmp(n, "..") == 0)
+      continue;
+    struct stat sb;
+    if (fstatat(dfd, n, &sb, AT_SYMLINK_NOFOLLOW) < 0)
+      return cell_error_sys(err, "tmpcopyup: stat `%s`", n);
+    int r = 0;
+    if (S_ISDIR(sb.st_mode)) {
+      if (mkdirat(to, n, 0700) < 0)
+        return cell_error_sys(err, "tmpcopyup: mkdir `%s`", n);
+      _cleanup_close_ int sfd = openat(dfd, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      _cleanup_close_ int tfd = openat(to, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (sfd < 0 || tfd < 0)
+        return cell_error_sys(err, "tmpcopyup: open `%s`", n);
+      if ((r = copy_tree(sfd, tfd, err)) < 0)
+        return r;
+    } else if (S_ISREG(sb.st_mode)) {
+      _cleanup_close_ int sfd = openat(dfd, n, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+      _cleanup_close_ int tfd = openat(to, n, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+      if (sfd < 0 || tfd < 0)
+        return cell_error_sys(err, "tmpcopyup: open `%s`", n);
+      char buf[65536];
+      ssize_t got;
+      while ((got = read(sfd, buf, sizeof buf)) > 0)
+        if ((r = cell_write_all(tfd, buf, (size_t) got)) < 0)
+          return cell_error_sys_code(err, r, "tmpcopyup: write `%s`", n);
+      if (got < 0)
+        return cell_error_sys(err, "tmpcopyup: read `%s`", n);
+    } else if (S_ISLNK(sb.st_mode)) {
+      char target[PATH_MAX];
+      ssize_t len = readlinkat(dfd, n, target, sizeof target - 1);
+      if (len < 0)
+        return cell_error_sys(err, "tmpcopyup: readlink `%s`", n);
+      target[len] = '\0';
+      if (symlinkat(target, to, n) < 0)
+        return cell_error_sys(err, "tmpcopyup: symlink `%s`", n);
+    } else if (mknodat(to, n, sb.st_mode, sb.st_rdev) < 0) {
+      return cell_error_sys(err, "tmpcopyup: mknod `%s`", n);
+    }
+    if (fchownat(to, n, sb.st_uid, sb.st_gid, AT_SYMLINK_NOFOLLOW) < 0 && errno != EINVAL)
+      return cell_error_sys(err, "tmpcopyup: chown `%s`", n);
+    if (!S_ISLNK(sb.st_mode) && fchmodat(to, n, sb.st_mode & 07777, 0) < 0)
+      return cell_error_sys(err, "tmpcopyup: chmod `%s`", n);
+  }
+  if (errno)
+    return cell_error_sys(err, "tmpcopyup: read the directory");
+  return 0;
+}
+
+/* ---- the kinds of mounts ------------------------------------------------- */
+
+static int mount_bind(int rootfd, const oci_mount *m, const char *source, cell_error *err)
+{
+  if (!source || !*source)
+    return cell_error_set(err, EINVAL, "a bind mount needs a source");
+  _cleanup_close_ int srcfd = open(source, O_PATH | O_CLOEXEC);
+  if (srcfd < 0)
+    return cell_error_sys(err, "source `%s`", source);
+  struct stat sb;
+  if (fstat(srcfd, &sb) < 0)
+    return cell_error_sys(err, "stat source `%s`", source);
+  _cleanup_close_ int tfd = fs_mkpath_in_root(rootfd, m->destination, S_ISDIR(sb.st_mode), err);
+  if (tfd < 0)
+    return tfd;
+  _cleanup_close_ int mfd = -1;
+  int r = bind_onto(srcfd, tfd, m, rootfd, m->destination, &mfd, err);
+  if (r < 0)
+    return r;
+  return set_propagation(mfd, m->propagation, err);
+}
+
+/* A new file-system instance (tmpfs, proc, sysfs, devpts, mqueue, ...). */
+static int mount_fs(int rootfd, const oci_mount *m, const char *type, cell_error *err)
+{
+  _cleanup_close_ int tfd = fs_mkpath_in_root(rootfd, m->destination, true, err);
+  if (tfd < 0)
+    return tfd;
+  _cleanup_close_ int olddir = -1;
+  unsigned long flags = m->flags & ~(MS_BIND | MS_REC | MS_SHARED | MS_PRIVATE | MS_SLAVE |
+                                     MS_UNBINDABLE);
+  if (m->copy_up) {
+    olddir = openat(tfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (olddir < 0)
+      return cell_error_sys(err, "tmpcopyup: open the old directory");
+    flags &= ~(unsigned long) MS_RDONLY;
+  }
+  char tp[32];
+  const char *src = m->source && *m->source ? m->source : type;
+  if (mount(src, fs_fd_path(tp, sizeof tp, tfd), type, flags, m->data) < 0) {
+    if (errno == ENODEV)
+      return cell_error_sys(err, "mount type `%s`", type);
+    return cell_error_sys(err, "mount `%s` (type `%s`%s%s)", src, type,
+                          m->data ? ", options " : "", m->data ? m->data : "");
+  }
+  _cleanup_close_ int mfd = linux_open_in_root(rootfd, m->destination, O_PATH | O_DIRECTORY, 0, err);
+  if (mfd < 0)
+    return mfd;
+  int r;
+  if (m->copy_up) {
+    _cleanup_close_ int to = openat(mfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    struct stat sb;
+    if (to < 0 || fstat(olddir, &sb) < 0)
+      return cell_error_sys(err, "tmpcopyup: open the new mount");
+    if ((r = copy_tree(olddir, to, err)) < 0)
+      return r;
+    if (fchmod(to, sb.st_mode & 07777) < 0 || fchown(to, sb.st_uid, sb.st_gid) < 0)
+      return cell_error_sys(err, "tmpcopyup: chmod the new mount");
+    struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY };
+    if ((m->flags & MS_RDONLY) && (r = setattr_fd(mfd, 0, &ro)) < 0)
+      return cell_error_sys_code(err, r, "make read-only after tmpcopyup");
+  }
+  struct mount_attr rec = { .attr_set = m->attr_set, .attr_clr = m->attr_clr };
+  if ((r = setattr_fd(mfd, AT_RECURSIVE, &rec)) < 0)
+    return cell_error_sys_code(err, r, "set recursive mount attributes");
+  return set_propagation(mfd, m->propagation, err);
+}
+
+/* sysfs cannot be mounted in a user namespace that does not own the network
+ * namespace: bind the host's /sys instead, as runc does. */
+static int mount_sysfs(int rootfd, const oci_mount *m, const linux_rootfs_opts *o,
+                       cell_error *err)
+{
+  int r = mount_fs(rootfd, m, "sysfs", err);
+  if (r != -EPERM || !o->in_userns)
+    return r;
+  cell_error_clear(err);
+  oci_mount b = *m;
+  b.flags |= MS_BIND | MS_REC;
+  b.bind = true;
+  return mount_bind(rootfd, &b, "/sys", err);
+}
+
+/* ---- cgroup -------------------------------------------------------------- */
+
+typedef struct cg_ctx {
+  int rootfd, mfd;
+  const char *dest;
+  const oci_mount *m;
+  bool new_ns;
+  char *self_cgroup;          /* /proc/self/cgroup */
+  cell_error *err;
+} cg_ctx;
+
+/* The cgroup path of this process in the hierarchy with these controllers
+ * ("" for cgroup2). */
+static char *cg_path_of(const char *self, const char *ctrls)
+{
+  size_t cl = strlen(ctrls);
+  for (const char *l = self; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+    const char *c1 = strchr(l, ':');
+    const char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+    if (!c2)
+      break;
+    if ((size_t) (c2 - c1 - 1) == cl && strncmp(c1 + 1, ctrls, cl) == 0)
+      return strndup(c2 + 1, strcspn(c2 + 1, "\n"));
+  }
+  return NULL;
+}
+
+static int cg_one(const mi_entry *e, void *data)
+{
+  cg_ctx *g = data;
+  cell_error *err = g->err;
+  const char *pre = "/sys/fs/cgroup/";
+  bool v2 = strcmp(e->fstype, "cgroup2") == 0;
+  if ((!v2 && strcmp(e->fstype, "cgroup") != 0) || strncmp(e->point, pre, strlen(pre)) != 0)
+    return 0;
+  const char *name = e->point + strlen(pre);
+  if (!*name || strchr(name, '/'))
+    return 0;
+  /* Controllers: the super options without rw/ro and friends. */
+  char ctrls[256] = "";
+  if (!v2) {
+    _cleanup_free_ char *sup = strdup(e->super);
+    char *save = NULL;
+    for (char *t = sup ? strtok_r(sup, ",", &save) : NULL; t; t = strtok_r(NULL, ",", &save)) {
+      if (strcmp(t, "rw") == 0 || strcmp(t, "ro") == 0 || strcmp(t, "noprefix") == 0 ||
+          strncmp(t, "release_agent=", 14) == 0 || strcmp(t, "clone_children") == 0 ||
+          strcmp(t, "xattr") == 0 || strcmp(t, "nsdelegate") == 0 ||
+          strcmp(t, "memory_recursiveprot") == 0)
+        continue;
+      if (*ctrls)
+        strncat(ctrls, ",", sizeof ctrls - strlen(ctrls) - 1);
+      strncat(ctrls, t, sizeof ctrls - strlen(ctrls) - 1);
+    }
+  }
+  if (mkdirat(g->mfd, name, 0755) < 0 && errno != EEXIST)
+    return cell_error_sys(err, "mkdir `%s`", name);
+  _cleanup_close_ int sub = openat(g->mfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (sub < 0)
+    return cell_error_sys(err, "open `%s`", name);
+  _cleanup_free_ char *dest = NULL;
+  if (asprintf(&dest, "%s/%s", g->dest, name) < 0)
+    return cell_error_set(err, ENOMEM, "out of memory");
+  unsigned long fl = g->m->flags & (MS_NOSUID | MS_NODEV | MS_NOEXEC);
+  char sp[32];
+  if (g->new_ns) {
+    if (mount("cgroup", fs_fd_path(sp, sizeof sp, sub), e->fstype, fl, v2 ? NULL : ctrls) < 0)
+      return cell_error_sys(err, "mount %s `%s`", e->fstype, ctrls);
+  } else {
+    /* Our own cgroup of the host hierarchy, mountinfo root taken off. */
+    _cleanup_free_ char *cg = cg_path_of(g->self_cgroup, ctrls);
+    const char *rel = cg ? cg : "/";
+    size_t rl = strlen(e->root);
+    if (strcmp(e->root, "/") != 0 && strncmp(rel, e->root, rl) == 0)
+      rel += rl;
+    _cleanup_free_ char *src = NULL;
+    if (asprintf(&src, "%s%s", e->point, rel) < 0)
+      return cell_error_set(err, ENOMEM, "out of memory");
+    _cleanup_close_ int srcfd = open(src, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (srcfd < 0)
+      return cell_error_sys(err, "open `%s`", src);
+    oci_mount b = { .flags = MS_BIND | fl };
+    _cleanup_close_ int bfd = -1;
+    int r = bind_onto(srcfd, sub, &b, g->rootfd, dest, &bfd, err);
+    if (r < 0)
+      return cell_error_wrap(err, "bind `%s`", src);
+  }
+  /* cpu,cpuacct is also reachable as cpu and cpuacct. */
+  if (strchr(name, ',')) {
+    _cleanup_free_ char *parts = strdup(name);
+    char *save = NULL;
+    for (char *t = parts ? strtok_r(parts, ",", &save) : NULL; t; t = strtok_r(NULL, ",", &save))
+      if (symlinkat(name, g->mfd, t) < 0 && errno != EEXIST)
+        return cell_error_sys(err, "symlink `%s`", t);
+  }
+  return 0;
+}
+
+static int mount_cgroup(int rootfd, const oci_mount *m, const oci_config *c,
+                        const linux_rootfs_opts *o, cell_error *err)
+{
+  struct statfs sf;
+  if (statfs("/sys/fs/cgroup", &sf) < 0)
+    return cell_error_sys(err, "statfs `/sys/fs/cgroup`");
+  bool new_ns = c->linux.ns[OCI_NS_CGROUP].present && !c->linux.ns[OCI_NS_CGROUP].path;
+  if (sf.f_type == CGROUP2_SUPER_MAGIC) {
+    oci_mount v2 = *m;
+    int r = mount_fs(rootfd, &v2, "cgroup2", err);
+    if ((r != -EPERM && r != -EBUSY) || !o->in_userns)
+      return r;
+    cell_error_clear(err);
+    v2.flags |= MS_BIND | MS_REC;
+    return mount_bind(rootfd, &v2, "/sys/fs/cgroup", err);
+  }
+  /* v1 or hybrid: a tmpfs holding one directory per hierarchy. */
+  oci_mount t = *m;
+  t.flags &= ~(unsigned long) MS_RDONLY;
+  t.data = (char *) "mode=755";
+  t.attr_set = t.attr_clr = 0;
+  t.propagation = 0;
+  t.copy_up = false;
+  int r = mount_fs(rootfd, &t, "tmpfs", err);
+  if (r < 0)
+    return r;
+  _cleanup_close_ int mfd = linux_open_in_root(rootfd, m->destination, O_PATH | O_DIRECTORY, 0, err);
+  if (mfd < 0)
+    return mfd;
+  _cleanup_free_ char *self = NULL;
+  size_t len;
+  if (!new_ns && (r = cell_read_file("/proc/self/cgroup", &self, &len, err)) < 0)
+    return r;
+  cg_ctx g = { rootfd, mfd, m->destination, m, new_ns, self, err };
+  if ((r = mountinfo_each(cg_one, &g, err)) < 0)
+    return r;
+  struct mount_attr a = { .attr_set = m->attr_set, .attr_clr = m->attr_clr };
+  if (m->flags & MS_RDONLY)
+    a.attr_set |= MOUNT_ATTR_RDONLY;
+  if ((r = setattr_fd(mfd, AT_RECURSIVE, &a)) < 0)
+    return cell_error_sys_code(err, r, "set mount attributes");
+  return set_propagation(mfd, m->propagation, err);
+}
+
+/* ---- entry --------------------------------------------------------------- */
+
+static int mount_dispatch(int rootfd, const oci_config *c, const oci_mount *m,
+                          const linux_rootfs_opts *o, cell_error *err)
+{
+  if (m->idmap || m->n_uid_mappings || m->n_gid_mappings)
+    return cell_error_set(err, ENOTSUP, "idmapped mounts are not supported yet");
+  if (m->bind)
+    return mount_bind(rootfd, m, m->source, err);
+  const char *type = m->type;
+  if (!type || !*type || strcmp(type, "none") == 0)
+    return cell_error_set(err, EINVAL, "no type and no bind option");
+  if (strcmp(type, "cgroup") == 0)
+    return mount_cgroup(rootfd, m, c, o, err);
+  if (strcmp(type, "sysfs") == 0)
+    return mount_sysfs(rootfd, m, o, err);
+  return mount_fs(rootfd, m, type, err);
+}
+
+int fs_mount_one(int rootfd, const oci_config *c, size_t i, const linux_rootfs_opts *o,
+                 cell_error *err)
+{
+  const oci_mount *m = &c->mounts[i];
+  int r = mount_dispatch(rootfd, c, m, o, err);
+  if (r < 0)
+    return cell_error_wrap(err, "mounts[%zu] `%s`", i, m->destination);
+  return 0;
+}

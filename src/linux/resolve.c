@@ -1,1 +1,270 @@
-/* placeholder: being written */
+/* Paths inside the rootfs that can never lead out of it (CVE-2021-30465 and
+ * the symlink tricks before it): openat2(RESOLVE_IN_ROOT) where the kernel
+ * has it, else a walk one component at a time with O_NOFOLLOW, symlinks
+ * read and re-rooted by hand, ".." clamped at the root. */
+#include "linux/fs-internal.h"
+#include "util/cleanup.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <linux/openat2.h>
+
+#define MAX_SYMLINKS 40
+
+const char *fs_fd_path(char *buf, size_t len, int fd)
+{
+  snprintf(buf, len, "/proc/self/fd/%d", fd);
+  return buf;
+}
+
+/* A stack of O_PATH directory fds from the root down. */
+typedef struct fd_stack {
+  int *fd;
+  size_t n, cap;
+} fd_stack;
+
+static void stack_free(fd_stack *s)
+{
+  for (size_t i = 0; i < s->n; i++)
+    close(s->fd[i]);
+  free(s->fd);
+}
+
+static int stack_push(fd_stack *s, int fd)
+{
+  if (s->n == s->cap) {
+    size_t cap = s->cap ? s->cap * 2 : 16;
+    int *n = realloc(s->fd, cap * sizeof *n);
+    if (!n) {
+      close(fd);
+      return -ENOMEM;
+    }
+    s->fd = n;
+    s->cap = cap;
+  }
+  s->fd[s->n++] = fd;
+  return 0;
+}
+
+/* Next component of *rest into name; false at the end. */
+static bool next_component(const char **rest, char name[NAME_MAX + 1], int *r)
+{
+  const char *p = *rest;
+  while (*p == '/')
+    p++;
+  if (!*p)
+    return false;
+  const char *e = strchrnul(p, '/');
+  if ((size_t) (e - p) > NAME_MAX) {
+    *r = -ENAMETOOLONG;
+    return false;
+  }
+  memcpy(name, p, (size_t) (e - p));
+  name[e - p] = '\0';
+  *rest = e;
+  return true;
+}
+
+static bool at_end(const char *rest)
+{
+  while (*rest == '/')
+    rest++;
+  return *rest == '\0';
+}
+
+int fs_walk_in_root(int rootfd, const char *path, bool follow_last)
+{
+  fd_stack st = { 0 };
+  _cleanup_free_ char *buf = strdup(path);
+  if (!buf)
+    return -ENOMEM;
+  const char *rest = buf;
+  int r = 0, links = 0;
+  char name[NAME_MAX + 1];
+
+  int fd = openat(rootfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0 || (r = stack_push(&st, fd)) < 0) {
+    r = fd < 0 ? -errno : r;
+    goto out;
+  }
+  while (next_component(&rest, name, &r)) {
+    if (strcmp(name, ".") == 0)
+      continue;
+    if (strcmp(name, "..") == 0) {
+      if (st.n > 1)
+        close(st.fd[--st.n]);
+      continue;
+    }
+    bool last = at_end(rest);
+    fd = openat(st.fd[st.n - 1], name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) {
+      r = -errno;
+      goto out;
+    }
+    struct stat sb;
+    if (fstat(fd, &sb) < 0) {
+      r = -errno;
+      close(fd);
+      goto out;
+    }
+    if (S_ISLNK(sb.st_mode) && (!last || follow_last)) {
+      char target[PATH_MAX];
+      ssize_t len = readlinkat(fd, "", target, sizeof target - 1);
+      close(fd);
+      if (len < 0 || ++links > MAX_SYMLINKS) {
+        r = len < 0 ? -errno : -ELOOP;
+        goto out;
+      }
+      target[len] = '\0';
+      char *nbuf;
+      if (asprintf(&nbuf, "%s/%s", target, rest) < 0) {
+        r = -ENOMEM;
+        goto out;
+      }
+      free(buf);
+      buf = nbuf;
+      rest = buf;
+      if (target[0] == '/')
+        while (st.n > 1)
+          close(st.fd[--st.n]);
+      continue;
+    }
+    if (!last && !S_ISDIR(sb.st_mode)) {
+      close(fd);
+      r = -ENOTDIR;
+      goto out;
+    }
+    if ((r = stack_push(&st, fd)) < 0)
+      goto out;
+  }
+  if (r == 0)
+    r = st.fd[--st.n];
+out:
+  stack_free(&st);
+  return r;
+}
+
+int fs_open_in_root_walk(int rootfd, const char *path, int flags, mode_t mode)
+{
+  flags |= O_CLOEXEC;
+  if (flags & O_CREAT) {
+    /* Resolve the parent, create the last component without following it. */
+    _cleanup_free_ char *dir = strdup(path);
+    if (!dir)
+      return -ENOMEM;
+    char *slash = strrchr(dir, '/');
+    const char *last = slash ? slash + 1 : dir;
+    if (slash)
+      *slash = '\0';
+    if (!*last || strcmp(last, ".") == 0 || strcmp(last, "..") == 0)
+      return -EISDIR;
+    _cleanup_close_ int pfd = fs_walk_in_root(rootfd, slash ? dir : ".", true);
+    if (pfd < 0)
+      return pfd;
+    int fd = openat(pfd, last, flags | O_NOFOLLOW, mode);
+    if (fd >= 0 || errno != ELOOP || (flags & (O_NOFOLLOW | O_EXCL)))
+      return fd >= 0 ? fd : -errno;
+    flags &= ~(O_CREAT | O_EXCL);
+  }
+  _cleanup_close_ int pathfd = fs_walk_in_root(rootfd, path, !(flags & O_NOFOLLOW));
+  if (pathfd < 0)
+    return pathfd;
+  struct stat sb;
+  if (fstat(pathfd, &sb) < 0)
+    return -errno;
+  if ((flags & O_DIRECTORY) && !S_ISDIR(sb.st_mode))
+    return -ENOTDIR;
+  if (flags & O_PATH)
+    return cell_steal_fd(&pathfd);
+  if (S_ISLNK(sb.st_mode))
+    return -ELOOP;
+  char p[32];
+  int fd = open(fs_fd_path(p, sizeof p, pathfd), flags & ~(O_NOFOLLOW | O_CREAT | O_EXCL));
+  return fd >= 0 ? fd : -errno;
+}
+
+/* 0+ fd or -errno. */
+static int open_in_root_raw(int rootfd, const char *path, int flags, mode_t mode)
+{
+  struct open_how how = {
+    .flags = (uint64_t) (flags | O_CLOEXEC),
+    .mode = (flags & (O_CREAT | __O_TMPFILE)) ? mode : 0,
+    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+  };
+  if (!*path)
+    path = "/";
+  for (int tries = 0; tries < 16; tries++) {
+    long fd = syscall(SYS_openat2, rootfd, path, &how, sizeof how);
+    if (fd >= 0)
+      return (int) fd;
+    if (errno == ENOSYS || errno == E2BIG)
+      return fs_open_in_root_walk(rootfd, path, flags, mode);
+    if (errno != EAGAIN && errno != EINTR)
+      return -errno;
+  }
+  return -EAGAIN;
+}
+
+int linux_open_in_root(int rootfd, const char *path, int flags, mode_t mode, cell_error *err)
+{
+  int fd = open_in_root_raw(rootfd, path, flags, mode);
+  if (fd < 0)
+    return cell_error_sys_code(err, fd, "open `%s` in the rootfs", path);
+  return fd;
+}
+
+int fs_mkpath_in_root(int rootfd, const char *path, bool dir, cell_error *err)
+{
+  int fd = open_in_root_raw(rootfd, path, O_PATH, 0);
+  if (fd >= 0 || fd != -ENOENT) {
+    if (fd < 0)
+      return cell_error_sys_code(err, fd, "open `%s` in the rootfs", path);
+    return fd;
+  }
+  _cleanup_free_ char *buf = strdup(path);
+  if (!buf)
+    return cell_error_set(err, ENOMEM, "out of memory");
+  _cleanup_close_ int parent = open_in_root_raw(rootfd, "/", O_PATH | O_DIRECTORY, 0);
+  if (parent < 0)
+    return cell_error_sys_code(err, parent, "open the rootfs");
+  /* Extend the prefix one component at a time, each resolved from the root. */
+  char *p = buf;
+  for (;;) {
+    while (*p == '/')
+      p++;
+    if (!*p)
+      break;
+    char *e = strchrnul(p, '/');
+    char saved = *e;
+    *e = '\0';
+    bool last = at_end(saved ? e + 1 : e);
+    int nfd = open_in_root_raw(rootfd, buf, O_PATH, 0);
+    if (nfd == -ENOENT) {
+      int r;
+      if (last && !dir) {
+        r = openat(parent, p, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+        if (r >= 0)
+          close(r);
+      } else {
+        r = mkdirat(parent, p, 0755);
+      }
+      if (r < 0 && errno != EEXIST)
+        return cell_error_sys(err, "create `%s` in the rootfs", buf);
+      nfd = open_in_root_raw(rootfd, buf, O_PATH, 0);
+    }
+    if (nfd < 0)
+      return cell_error_sys_code(err, nfd, "open `%s` in the rootfs", buf);
+    close(parent);
+    parent = nfd;
+    *e = saved;
+    p = e;
+  }
+  return cell_steal_fd(&parent);
+}

@@ -1,0 +1,52 @@
+/* Private helpers of the container file-system code (rootfs.c, mounts.c,
+ * devices.c, paths.c, resolve.c). Not for use outside src/linux/. */
+#ifndef CELL_LINUX_FS_INTERNAL_H
+#define CELL_LINUX_FS_INTERNAL_H
+#include <stdbool.h>
+#include <sys/types.h>
+#include "linux/rootfs.h"
+
+/* ---- resolve.c: paths inside the rootfs -------------------------------- */
+
+/* The careful walk used when openat2(RESOLVE_IN_ROOT) is not available:
+ * resolves path below rootfd, following symlinks as if rootfd were "/",
+ * ".." never climbing above it. Returns an O_PATH fd or -errno (no err set:
+ * callers add the path). follow_last: follow a final symlink. */
+int fs_walk_in_root(int rootfd, const char *path, bool follow_last);
+
+/* Like linux_open_in_root, forcing the fallback walk (for tests). */
+int fs_open_in_root_walk(int rootfd, const char *path, int flags, mode_t mode);
+
+/* Make sure path exists below rootfd (creating missing directories with
+ * mode 0755 and, when !dir, the final component as an empty file), and
+ * return an O_PATH fd of it. Symlinks are followed inside the root. */
+int fs_mkpath_in_root(int rootfd, const char *path, bool dir, cell_error *err);
+
+/* "/proc/self/fd/N" in buf (at least 32 bytes). */
+const char *fs_fd_path(char *buf, size_t len, int fd);
+
+/* ---- mounts.c: one config.json mount ------------------------------------ */
+
+/* Mount c->mounts[i] below rootfd. */
+int fs_mount_one(int rootfd, const oci_config *c, size_t i, const linux_rootfs_opts *o,
+                 cell_error *err);
+/* The mount point of the mount holding path (longest mountinfo prefix), and
+ * whether it is shared. *mnt is malloc'ed. */
+int fs_find_mount(const char *path, char **mnt, bool *shared, cell_error *err);
+
+/* ---- devices.c: /dev --------------------------------------------------- */
+
+/* Default devices, linux.devices, /dev symlinks, /dev/ptmx, /dev/shm. */
+int fs_setup_dev(int rootfd, const oci_config *c, const linux_rootfs_opts *o,
+                 cell_error *err);
+
+/* ---- paths.c: after pivot_root ----------------------------------------- */
+
+int fs_readonly_paths(int rootfd, char *const *paths, const linux_rootfs_opts *o,
+                      cell_error *err);
+int fs_masked_paths(int rootfd, char *const *paths, const linux_rootfs_opts *o,
+                    cell_error *err);
+/* Bind the tree at fd (path below rootfd) onto itself and make it
+ * read-only, keeping its other flags (the whole tree when recursive). */
+int fs_remount_ro_at(int rootfd, const char *path, int fd, bool recursive, cell_error *err);
+#endif
