@@ -1,2 +1,0 @@
-/* seccomp notifications: see issue 5. */
-typedef int cell_notify_placeholder;
