@@ -34,6 +34,10 @@ int fs_mount_one(int rootfd, const oci_config *c, size_t i, const linux_rootfs_o
  * whether it is shared. *mnt is malloc'ed. */
 int fs_find_mount(const char *path, char **mnt, bool *shared, cell_error *err);
 
+/* --no-pivot: detach every mount that is neither the rootfs, below it, nor
+ * one of its ancestors, so that a chroot escape finds nothing (as runc). */
+int fs_detach_outside(const char *root, const linux_rootfs_opts *o, cell_error *err);
+
 /* ---- devices.c: /dev --------------------------------------------------- */
 
 /* Default devices, linux.devices, /dev symlinks, /dev/ptmx, /dev/shm. */

@@ -288,6 +288,28 @@ static int copy_tree(int from, int to, cell_error *err)
 
 /* ---- the kinds of mounts ------------------------------------------------- */
 
+/* Mounts over files of procfs can redirect the runtime's own later writes
+ * (CVE-2019-19921, CVE-2025-52881): like runc, only proc itself and a few
+ * files lxcfs-style tools replace may go there. Checked on the opened
+ * target, so a symlink into /proc does not get around it. */
+static int check_target(int tfd, const oci_mount *m, const char *type, cell_error *err)
+{
+  static const char *const allowed[] = {
+    "/proc/cpuinfo", "/proc/diskstats", "/proc/meminfo", "/proc/stat", "/proc/swaps",
+    "/proc/uptime", "/proc/loadavg", "/proc/slabinfo", "/proc/net/dev",
+    "/proc/sys/kernel/ns_last_pid", NULL,
+  };
+  struct statfs sf;
+  if (fstatfs(tfd, &sf) < 0)
+    return cell_error_sys(err, "statfs the mount point");
+  if (sf.f_type != PROC_SUPER_MAGIC || (type && strcmp(type, "proc") == 0))
+    return 0;
+  for (const char *const *a = allowed; *a; a++)
+    if (strcmp(m->destination, *a) == 0)
+      return 0;
+  return cell_error_set(err, EPERM, "refusing to mount over a file of /proc");
+}
+
 static int mount_bind(int rootfd, const oci_mount *m, const char *source, cell_error *err)
 {
   if (!source || !*source)
@@ -301,8 +323,11 @@ static int mount_bind(int rootfd, const oci_mount *m, const char *source, cell_e
   _cleanup_close_ int tfd = fs_mkpath_in_root(rootfd, m->destination, S_ISDIR(sb.st_mode), err);
   if (tfd < 0)
     return tfd;
+  int r = check_target(tfd, m, NULL, err);
+  if (r < 0)
+    return r;
   _cleanup_close_ int mfd = -1;
-  int r = bind_onto(srcfd, tfd, m, rootfd, m->destination, &mfd, err);
+  r = bind_onto(srcfd, tfd, m, rootfd, m->destination, &mfd, err);
   if (r < 0)
     return r;
   return set_propagation(mfd, m->propagation, err);
@@ -314,6 +339,9 @@ static int mount_fs(int rootfd, const oci_mount *m, const char *type, cell_error
   _cleanup_close_ int tfd = fs_mkpath_in_root(rootfd, m->destination, true, err);
   if (tfd < 0)
     return tfd;
+  int r = check_target(tfd, m, type, err);
+  if (r < 0)
+    return r;
   _cleanup_close_ int olddir = -1;
   unsigned long flags = m->flags & ~(MS_BIND | MS_REC | MS_SHARED | MS_PRIVATE | MS_SLAVE |
                                      MS_UNBINDABLE);
@@ -334,7 +362,6 @@ static int mount_fs(int rootfd, const oci_mount *m, const char *type, cell_error
   _cleanup_close_ int mfd = linux_open_in_root(rootfd, m->destination, O_PATH | O_DIRECTORY, 0, err);
   if (mfd < 0)
     return mfd;
-  int r;
   if (m->copy_up) {
     _cleanup_close_ int to = openat(mfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     struct stat sb;
@@ -537,4 +564,54 @@ int fs_mount_one(int rootfd, const oci_config *c, size_t i, const linux_rootfs_o
   if (r < 0)
     return cell_error_wrap(err, "mounts[%zu] `%s`", i, m->destination);
   return 0;
+}
+
+/* ---- --no-pivot ------------------------------------------------------------ */
+
+typedef struct detach_ctx {
+  const char *root;
+  char **points;
+  size_t n;
+} detach_ctx;
+
+static bool path_below(const char *p, const char *dir)
+{
+  size_t n = strlen(dir);
+  if (strcmp(dir, "/") == 0)
+    return true;
+  return strncmp(p, dir, n) == 0 && (p[n] == '/' || !p[n]);
+}
+
+static int detach_cb(const mi_entry *e, void *data)
+{
+  detach_ctx *d = data;
+  if (path_below(d->root, e->point) || path_below(e->point, d->root))
+    return 0;
+  char **n = realloc(d->points, (d->n + 1) * sizeof *n);
+  if (!n)
+    return -ENOMEM;
+  d->points = n;
+  if (!(d->points[d->n] = strdup(e->point)))
+    return -ENOMEM;
+  d->n++;
+  return 0;
+}
+
+int fs_detach_outside(const char *root, const linux_rootfs_opts *o, cell_error *err)
+{
+  _cleanup_free_ char *real = realpath(root, NULL);
+  if (!real)
+    return cell_error_sys(err, "resolve `%s`", root);
+  detach_ctx d = { .root = real };
+  int r = mountinfo_each(detach_cb, &d, err);
+  if (r == -ENOMEM)
+    r = cell_error_set(err, ENOMEM, "out of memory");
+  /* Children come after their parents in mountinfo: undo in reverse. */
+  for (size_t i = d.n; i-- > 0;) {
+    if (r == 0 && umount2(d.points[i], MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
+      cell_log_debug(o->log, "--no-pivot: cannot detach `%s`: %m", d.points[i]);
+    free(d.points[i]);
+  }
+  free(d.points);
+  return r;
 }

@@ -101,6 +101,9 @@ int linux_rootfs_finish(const oci_config *c, const linux_rootfs_opts *o, cell_er
     return cell_error_sys(err, "chdir `%s`", root);
 
   if (o->no_pivot) {
+    int r = fs_detach_outside(root, o, err);
+    if (r < 0)
+      return r;
     if (mount(".", "/", NULL, MS_MOVE, NULL) < 0)
       return cell_error_sys(err, "move `%s` onto /", root);
     if (chroot(".") < 0)

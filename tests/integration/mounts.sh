@@ -222,3 +222,15 @@ test_bad_mount_type_is_named() {
     cell run -b "$TEST_TMP/b" bad2 || true
   [ -z "$(host_mounts_below "$TEST_TMP/")" ] || fail "mounts left: $(host_mounts_below "$TEST_TMP/")"
 }
+
+test_mounts_over_proc_files_refused() {
+  make_bundle "$TEST_TMP/b"
+  echo fake > "$TEST_TMP/fake"
+  ln -s /proc/sys/kernel "$TEST_TMP/b/rootfs/pk"
+  add_mount "$TEST_TMP/b" "{\"destination\": \"/pk/core_pattern\", \"type\": \"bind\", \"source\": \"$TEST_TMP/fake\", \"options\": [\"bind\"]}"
+  assert_fails_with "\`/pk/core_pattern\`: refusing to mount over a file of /proc" \
+    cell run -b "$TEST_TMP/b" p1 || true
+  # The files lxcfs replaces stay allowed.
+  cfg "$TEST_TMP/b" 'c["mounts"][-1]["destination"] = "/proc/uptime"'
+  assert_eq "$(run_sh "$TEST_TMP/b" 'cat /proc/uptime')" "fake"
+}

@@ -185,7 +185,7 @@ static void check_inside(void)
   CC(mounted_with("/proc/sys", "ro,nosuid,nodev,noexec"));
 }
 
-static int full_child(const char *base)
+static int full_child(const char *base, bool no_pivot)
 {
   if (unshare(CLONE_NEWNS) < 0)
     return 77;
@@ -234,7 +234,7 @@ static int full_child(const char *base)
   c.linux.n_devices = 2;
   c.linux.masked_paths = masked;
   c.linux.readonly_paths = ro;
-  linux_rootfs_opts o = { 0 };
+  linux_rootfs_opts o = { .no_pivot = no_pivot };
 
   struct stat host_etc, after;
   CC(stat("/etc", &host_etc) == 0);
@@ -272,8 +272,7 @@ static int run_child(int (*fn)(const char *, void *), const char *base, void *ar
 
 static int full_child_cb(const char *base, void *arg)
 {
-  (void) arg;
-  return full_child(base);
+  return full_child(base, arg != NULL);
 }
 
 static bool host_has_mount_below(const char *base)
@@ -287,7 +286,7 @@ static bool host_has_mount_below(const char *base)
   return false;
 }
 
-TEST(rootfs_prepare_finish)
+static void prepare_finish(int *unit_failed_, int *unit_skipped_, bool no_pivot)
 {
   if (geteuid() != 0)
     SKIP("needs root");
@@ -296,7 +295,7 @@ TEST(rootfs_prepare_finish)
   CHECK(base != NULL);
   if (!base)
     return;
-  int r = run_child(full_child_cb, base, NULL);
+  int r = run_child(full_child_cb, base, no_pivot ? (void *) base : NULL);
   if (r == 77) {
     rmdir(base);
     SKIP("cannot unshare a mount namespace");
@@ -304,6 +303,16 @@ TEST(rootfs_prepare_finish)
   CHECK_INT(r, 0);
   CHECK(!host_has_mount_below(base));
   CHECK_INT(rmdir(base), 0);
+}
+
+TEST(rootfs_prepare_finish)
+{
+  prepare_finish(unit_failed_, unit_skipped_, false);
+}
+
+TEST(rootfs_prepare_finish_no_pivot)
+{
+  prepare_finish(unit_failed_, unit_skipped_, true);
 }
 
 /* One bad mount; the error must name it. */
@@ -320,7 +329,7 @@ static int bad_child(const char *base, void *arg)
   char rootfs[512];
   snprintf(rootfs, sizeof rootfs, "%s/rootfs", base);
   oci_mount m[2];
-  set_mount(&m[0], "/ok", "tmpfs", "tmpfs", NULL);
+  set_mount(&m[0], "/proc", "proc", "proc", NULL);
   set_mount(&m[1], b->dest, b->type, b->source, b->opts);
   oci_config c = { .root_path = rootfs, .mounts = m, .n_mounts = 2 };
   linux_rootfs_opts o = { 0 };
@@ -355,6 +364,8 @@ TEST(rootfs_bad_mounts_are_named)
     { "nosuchfs", "none", "/y", "mounts[1] `/y`: mount type `nosuchfs`: No such device", NULL },
     { NULL, NULL, "/z", "mounts[1] `/z`: no type and no bind option", NULL },
     { "bind", "/tmp", "/w", "mounts[1] `/w`: idmapped mounts are not supported", idmap },
+    { "bind", "/etc/hostname", "/proc/sys/kernel/core_pattern",
+      "mounts[1] `/proc/sys/kernel/core_pattern`: refusing to mount over a file of /proc", bind },
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     int r = run_child(bad_child, base, (void *) &cases[i]);
