@@ -234,3 +234,19 @@ test_mounts_over_proc_files_refused() {
   cfg "$TEST_TMP/b" 'c["mounts"][-1]["destination"] = "/proc/uptime"'
   assert_eq "$(run_sh "$TEST_TMP/b" 'cat /proc/uptime')" "fake"
 }
+
+test_user_namespace_binds_devices_and_sysfs() {
+  make_bundle "$TEST_TMP/b"
+  chmod 755 "$TEST_TMP" "$TEST_TMP/b" "$TEST_TMP/b/rootfs"
+  chown -R 100000:100000 "$TEST_TMP/b/rootfs"
+  cfg "$TEST_TMP/b" '
+c["linux"]["namespaces"] = [n for n in c["linux"]["namespaces"] if n["type"] != "network"] + [{"type": "user"}]
+c["linux"]["uidMappings"] = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+c["linux"]["gidMappings"] = [{"containerID": 0, "hostID": 100000, "size": 65536}]'
+  local out
+  out=$(run_sh "$TEST_TMP/b" 'grep " /dev/null " /proc/self/mountinfo; stat -c "%t:%T" /dev/null; ls /sys/kernel >/dev/null && echo sys-ok; touch /sys/x 2>/dev/null || echo sys-ro')
+  assert_contains "$out" " /dev/null " "/dev/null is not bound from the host"
+  assert_contains "$out" "1:3"
+  assert_contains "$out" "sys-ok"
+  assert_contains "$out" "sys-ro"
+}
