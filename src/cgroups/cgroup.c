@@ -1,0 +1,411 @@
+/* The container's cgroup: create, enter, serialize, destroy. */
+#include "cgroups/internal.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+#include "util/strv.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+void cell_cgroup_free(cell_cgroup *cg)
+{
+  if (!cg)
+    return;
+  for (size_t i = 0; i < cg->n; i++) {
+    free(cg->d[i].mountpoint);
+    free(cg->d[i].path);
+    free(cg->d[i].dir);
+    free(cg->d[i].created);
+  }
+  free(cg->d);
+  if (cg->v2_fd >= 0)
+    close(cg->v2_fd);
+  free(cg);
+}
+
+void cell_cgroup_freep(cell_cgroup **cg) { cell_cgroup_free(*cg); }
+
+static cell_cgroup *cgroup_new(cell_cg_mode mode, cell_cgroup_manager m)
+{
+  cell_cgroup *cg = calloc(1, sizeof *cg);
+  if (cg) {
+    cg->mode = mode;
+    cg->manager = m;
+    cg->v2_fd = -1;
+  }
+  return cg;
+}
+
+static cell_cgroup_dir *add_dir(cell_cgroup *cg)
+{
+  cell_cgroup_dir *a = realloc(cg->d, (cg->n + 1) * sizeof *a);
+  if (!a)
+    return NULL;
+  cg->d = a;
+  memset(&a[cg->n], 0, sizeof *a);
+  return &a[cg->n++];
+}
+
+/* The file-system directory of hierarchy path p. */
+static int dir_of(const cell_cg_hierarchy *h, const char *p, char **out, cell_error *err)
+{
+  size_t rl = strlen(h->mount_root);
+  const char *rest = p;
+  if (strcmp(h->mount_root, "/") != 0) {
+    if (strncmp(p, h->mount_root, rl) != 0 || (p[rl] && p[rl] != '/'))
+      return cell_error_set(err, EINVAL,
+                            "cgroup `%s` is outside the part `%s` of the hierarchy mounted at %s",
+                            p, h->mount_root, h->mountpoint);
+    rest = p + rl;
+  }
+  *out = cg_join(h->mountpoint, rest);
+  return *out ? 0 : cell_error_set(err, ENOMEM, "out of memory");
+}
+
+/* A new v1 cpuset cgroup has empty cpus/mems; give it the parent's. */
+static int cpuset_inherit(const char *dir, cell_error *err)
+{
+  static const char *const files[] = { "cpuset.cpus", "cpuset.mems" };
+  _cleanup_free_ char *parent = strdup(dir);
+  if (!parent)
+    return cell_error_set(err, ENOMEM, "out of memory");
+  *strrchr(parent, '/') = 0;
+  for (int i = 0; i < 2; i++) {
+    _cleanup_free_ char *mine = NULL, *theirs = NULL;
+    if (cg_read(dir, files[i], &mine, err) < 0)
+      return -err->code;
+    if (strspn(mine, " \n") != strlen(mine))
+      continue;
+    if (cg_read(parent, files[i], &theirs, err) < 0)
+      return -err->code;
+    theirs[strcspn(theirs, "\n")] = 0;
+    if (*theirs && cg_write(dir, files[i], theirs, NULL, err) < 0)
+      return -err->code;
+  }
+  return 0;
+}
+
+/* mkdir each missing component below the mount point; d->created is the
+ * first one made. */
+static int make_dirs(cell_cgroup_dir *d, bool cpuset, cell_error *err)
+{
+  size_t ml = strlen(d->mountpoint);
+  _cleanup_free_ char *buf = strdup(d->dir);
+  if (!buf)
+    return cell_error_set(err, ENOMEM, "out of memory");
+  char *p = buf + ml;
+  while (*p) {
+    while (*p == '/')
+      p++;
+    if (!*p)
+      break;
+    p += strcspn(p, "/");
+    char saved = *p;
+    *p = 0;
+    if (mkdir(buf, 0755) == 0) {
+      if (!d->created && !(d->created = strdup(buf)))
+        return cell_error_set(err, ENOMEM, "out of memory");
+      if (cpuset && cpuset_inherit(buf, err) < 0)
+        return -err->code;
+    } else if (errno != EEXIST)
+      return cell_error_sys(err, "mkdir %s", buf);
+    *p = saved;
+  }
+  return 0;
+}
+
+static int devrules_for_create(const cell_cgroup_config *cfg, cg_dev_rules *rules)
+{
+  const oci_resources_typed *r = cfg->resources;
+  bool any = (r && r->has_devices) || cfg->n_devices || cfg->add_default_devices;
+  memset(rules, 0, sizeof *rules);
+  if (!any)
+    return 0;
+  return cg_dev_rules_build(r ? r->devices : NULL, r ? r->n_devices : 0, cfg->devices,
+                            cfg->n_devices, cfg->add_default_devices, rules);
+}
+
+int cell_cgroup_create(const cell_cg_host *host, const cell_cgroup_config *cfg,
+                       cell_cgroup **out, cell_error *err)
+{
+  *out = NULL;
+  if (cfg->manager == CELL_CGM_DISABLED) {
+    *out = cgroup_new(CELL_CG_NONE, CELL_CGM_DISABLED);
+    return *out ? 0 : cell_error_set(err, ENOMEM, "out of memory");
+  }
+  cell_cg_host detected = { 0 };
+  if (!host) {
+    int r = cell_cg_host_detect(&detected, err);
+    if (r < 0)
+      return cell_error_wrap(err, "detect cgroups");
+    host = &detected;
+  }
+  int r = 0;
+  __attribute__((cleanup(cg_dev_rules_free))) cg_dev_rules rules = { 0 };
+  cell_cgroup *cg = cgroup_new(host->mode, cfg->manager);
+  if (!cg) {
+    r = cell_error_set(err, ENOMEM, "out of memory");
+    goto out;
+  }
+  if (host->mode == CELL_CG_NONE || host->n == 0) {
+    r = cell_error_set(err, ENOTSUP, "no cgroup file system is mounted on this host "
+                                     "(use --cgroup-manager disabled)");
+    goto out;
+  }
+  uint32_t v1_mask = 0;
+  for (size_t i = 0; i < host->n; i++)
+    if (!host->h[i].v2)
+      v1_mask |= host->h[i].controllers;
+  for (size_t i = 0; i < host->n; i++) {
+    const cell_cg_hierarchy *h = &host->h[i];
+    if (host->mode == CELL_CG_V2 && !h->v2)
+      continue;
+    cell_cgroup_dir *d = add_dir(cg);
+    if (!d) {
+      r = cell_error_set(err, ENOMEM, "out of memory");
+      goto fail;
+    }
+    d->v2 = h->v2;
+    d->controllers = h->v2 ? h->controllers & ~v1_mask : h->controllers;
+    if ((r = cell_cgroup_placement(h, cfg->manager, cfg->cgroups_path, cfg->id, &d->path,
+                                   err)) < 0 ||
+        (r = dir_of(h, d->path, &d->dir, err)) < 0)
+      goto fail;
+    if (!(d->mountpoint = strdup(h->mountpoint))) {
+      r = cell_error_set(err, ENOMEM, "out of memory");
+      goto fail;
+    }
+    if ((r = make_dirs(d, !h->v2 && (h->controllers & CG_BIT(CELL_CGC_CPUSET)), err)) < 0) {
+      cell_error_wrap(err, "create cgroup `%s` in the %s hierarchy", d->path,
+                      h->v2 ? "cgroup2" : h->name);
+      goto fail;
+    }
+  }
+  /* v2 controllers the resources need and no v1 hierarchy holds. */
+  uint32_t need = cfg->resources ? cg_resources_need(cfg->resources) & ~v1_mask : 0;
+  for (size_t i = 0; i < cg->n; i++)
+    if (cg->d[i].v2 && (r = cg_v2_enable(&cg->d[i], need, err)) < 0)
+      goto fail;
+  if (devrules_for_create(cfg, &rules) < 0) {
+    r = cell_error_set(err, ENOMEM, "out of memory");
+    goto fail;
+  }
+  if ((cfg->resources || rules.v) &&
+      (r = cg_apply(cg, cfg->resources, rules.v ? &rules : NULL, false, cfg->log, err)) < 0)
+    goto fail;
+  *out = cg;
+  cg = NULL;
+  goto out;
+fail: {
+    cell_error e2 = CELL_ERROR_INIT;
+    cell_cgroup_destroy(cg, 1000, &e2);
+    cell_error_clear(&e2);
+  }
+out:
+  cell_cgroup_free(cg);
+  if (host == &detected)
+    cell_cg_host_free(&detected);
+  return r;
+}
+
+int cell_cgroup_clone_fd(cell_cgroup *cg, cell_error *err)
+{
+  if (cg->v2_fd >= 0)
+    return cg->v2_fd;
+  for (size_t i = 0; i < cg->n; i++) {
+    if (!cg->d[i].v2)
+      continue;
+    int fd = open(cg->d[i].dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+      return cell_error_sys(err, "open %s", cg->d[i].dir);
+    return cg->v2_fd = fd;
+  }
+  return cell_error_set(err, ENOENT, "the container has no cgroup v2 directory");
+}
+
+int cell_cgroup_enter(const cell_cgroup *cg, pid_t pid, cell_error *err)
+{
+  for (size_t i = 0; i < cg->n; i++) {
+    int r = cg_writef(cg->d[i].dir, "cgroup.procs", NULL, err, "%d", (int) pid);
+    if (r < 0)
+      return cell_error_wrap(err, "move process %d into its cgroup", (int) pid);
+  }
+  return 0;
+}
+
+const cell_cgroup_dir *cell_cgroup_dir_for(const cell_cgroup *cg, int ctl)
+{
+  if (ctl < 0) {
+    for (size_t i = 0; i < cg->n; i++)
+      if (cg->d[i].v2)
+        return &cg->d[i];
+    return cg->n ? &cg->d[0] : NULL;
+  }
+  for (size_t i = 0; i < cg->n; i++)
+    if (!cg->d[i].v2 && (cg->d[i].controllers & CG_BIT(ctl)))
+      return &cg->d[i];
+  for (size_t i = 0; i < cg->n; i++)
+    if (cg->d[i].v2 && (cg->d[i].controllers & CG_BIT(ctl)))
+      return &cg->d[i];
+  return NULL;
+}
+
+/* ---- JSON ---------------------------------------------------------------- */
+
+static const char *manager_name(cell_cgroup_manager m)
+{
+  return m == CELL_CGM_SYSTEMD ? "systemd" : m == CELL_CGM_DISABLED ? "disabled" : "cgroupfs";
+}
+
+json_t *cell_cgroup_to_json(const cell_cgroup *cg)
+{
+  json_t *dirs = json_array();
+  for (size_t i = 0; i < cg->n; i++) {
+    const cell_cgroup_dir *d = &cg->d[i];
+    char ctl[256] = "";
+    for (int c = 0; c < CELL_CGC_COUNT; c++)
+      if (d->controllers & CG_BIT(c)) {
+        if (*ctl)
+          strcat(ctl, " ");
+        strcat(ctl, cell_cg_ctl_name(c));
+      }
+    json_array_append_new(dirs, json_pack("{s:s,s:s,s:s,s:o,s:b,s:s}", "mount", d->mountpoint,
+                                          "path", d->path, "dir", d->dir, "created",
+                                          d->created ? json_string(d->created) : json_null(),
+                                          "v2", d->v2, "controllers", ctl));
+  }
+  return json_pack("{s:s,s:s,s:o}", "mode", cell_cg_mode_name(cg->mode), "manager",
+                   manager_name(cg->manager), "dirs", dirs);
+}
+
+int cell_cgroup_from_json(const json_t *j, cell_cgroup **out, cell_error *err)
+{
+  *out = NULL;
+  const char *mode = NULL, *manager = NULL;
+  json_t *dirs = NULL;
+  if (!j || json_unpack((json_t *) j, "{s:s,s:s,s:o}", "mode", &mode, "manager", &manager,
+                        "dirs", &dirs) < 0 || !json_is_array(dirs))
+    return cell_error_set(err, EINVAL, "state: `cgroup` is not a cgroup record");
+  cell_cg_mode m = strcmp(mode, "v1") == 0 ? CELL_CG_V1 : strcmp(mode, "hybrid") == 0
+                   ? CELL_CG_HYBRID : strcmp(mode, "v2") == 0 ? CELL_CG_V2 : CELL_CG_NONE;
+  cell_cgroup_manager mg = strcmp(manager, "systemd") == 0 ? CELL_CGM_SYSTEMD
+                         : strcmp(manager, "disabled") == 0 ? CELL_CGM_DISABLED
+                         : CELL_CGM_CGROUPFS;
+  _cleanup_cgroup_ cell_cgroup *cg = cgroup_new(m, mg);
+  if (!cg)
+    return cell_error_set(err, ENOMEM, "out of memory");
+  size_t i;
+  json_t *e;
+  json_array_foreach(dirs, i, e) {
+    const char *mp, *path, *dir, *ctl;
+    json_t *created;
+    int v2;
+    if (json_unpack(e, "{s:s,s:s,s:s,s:o,s:b,s:s}", "mount", &mp, "path", &path, "dir", &dir,
+                    "created", &created, "v2", &v2, "controllers", &ctl) < 0)
+      return cell_error_set(err, EINVAL, "state: cgroup.dirs[%zu] is malformed", i);
+    cell_cgroup_dir *d = add_dir(cg);
+    if (!d)
+      return cell_error_set(err, ENOMEM, "out of memory");
+    d->mountpoint = strdup(mp);
+    d->path = strdup(path);
+    d->dir = strdup(dir);
+    d->created = json_is_string(created) ? strdup(json_string_value(created)) : NULL;
+    d->v2 = v2;
+    _cleanup_strv_ char **w = cg_split_words(ctl);
+    for (size_t k = 0; w && w[k]; k++) {
+      int c = cell_cg_ctl_from_name(w[k]);
+      if (c >= 0)
+        d->controllers |= CG_BIT(c);
+    }
+    if (!d->mountpoint || !d->path || !d->dir)
+      return cell_error_set(err, ENOMEM, "out of memory");
+  }
+  *out = cell_steal(&cg);
+  return 0;
+}
+
+/* ---- destroy ------------------------------------------------------------- */
+
+static void sleep_ms(int ms)
+{
+  struct timespec ts = { ms / 1000, (long) (ms % 1000) * 1000000L };
+  nanosleep(&ts, NULL);
+}
+
+static long now_ms(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+/* rmdir with EBUSY retried until deadline. */
+static int rmdir_wait(const char *dir, long deadline, cell_error *err)
+{
+  for (;;) {
+    if (rmdir(dir) == 0 || errno == ENOENT)
+      return 0;
+    if (errno != EBUSY || now_ms() >= deadline)
+      return cell_error_sys(err, "rmdir %s", dir);
+    sleep_ms(10);
+  }
+}
+
+/* Remove dir's child cgroups (made inside the container), deepest first. */
+static int rm_children(const char *dir, long deadline, int depth, cell_error *err)
+{
+  if (depth > 64)
+    return cell_error_set(err, ELOOP, "%s: cgroup tree too deep", dir);
+  _cleanup_closedir_ DIR *dh = opendir(dir);
+  if (!dh)
+    return errno == ENOENT ? 0 : cell_error_sys(err, "opendir %s", dir);
+  struct dirent *de;
+  while ((de = readdir(dh))) {
+    if (de->d_type != DT_DIR || !strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+      continue;
+    _cleanup_free_ char *sub = cg_join(dir, de->d_name);
+    if (!sub)
+      return cell_error_set(err, ENOMEM, "out of memory");
+    int r;
+    if ((r = rm_children(sub, deadline, depth + 1, err)) < 0 ||
+        (r = rmdir_wait(sub, deadline, err)) < 0)
+      return r;
+  }
+  return 0;
+}
+
+int cell_cgroup_destroy(const cell_cgroup *cg, int timeout_ms, cell_error *err)
+{
+  long deadline = now_ms() + (timeout_ms < 0 ? 0 : timeout_ms);
+  int first = 0;
+  for (size_t i = 0; i < cg->n; i++) {
+    const cell_cgroup_dir *d = &cg->d[i];
+    if (!d->created)
+      continue;                 /* it was there before us: not ours to remove */
+    cell_error e = CELL_ERROR_INIT;
+    int r = rm_children(d->dir, deadline, 0, &e);
+    _cleanup_free_ char *p = strdup(d->dir);
+    size_t cl = strlen(d->created);
+    while (r >= 0 && p && strlen(p) >= cl) {
+      if ((r = rmdir_wait(p, deadline, &e)) < 0)
+        break;
+      char *slash = strrchr(p, '/');
+      if (!slash || slash == p)
+        break;
+      *slash = 0;
+    }
+    if (!p && r >= 0)
+      r = cell_error_set(&e, ENOMEM, "out of memory");
+    if (r < 0 && !first) {
+      first = r;
+      cell_error_move(err, &e);
+    }
+    cell_error_clear(&e);
+  }
+  return first ? cell_error_wrap(err, "remove the container's cgroup") : 0;
+}

@@ -1,0 +1,338 @@
+/* Which cgroup hierarchies this host has, where, and where we are in each. */
+#include "cgroups/internal.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+#include "util/strv.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/vfs.h>
+#include <linux/magic.h>
+
+static const char *const ctl_v1[CELL_CGC_COUNT] = {
+  "cpu", "cpuacct", "cpuset", "memory", "devices", "freezer", "blkio", "pids",
+  "hugetlb", "net_cls", "net_prio", "rdma", "perf_event", "misc",
+};
+static const char *const ctl_v2[CELL_CGC_COUNT] = {
+  "cpu", NULL, "cpuset", "memory", NULL, NULL, "io", "pids",
+  "hugetlb", NULL, NULL, "rdma", "perf_event", "misc",
+};
+
+const char *cell_cg_ctl_name(cell_cg_ctl c) { return c < CELL_CGC_COUNT ? ctl_v1[c] : NULL; }
+const char *cell_cg_ctl_v2_name(cell_cg_ctl c) { return c < CELL_CGC_COUNT ? ctl_v2[c] : NULL; }
+
+int cell_cg_ctl_from_name(const char *name)
+{
+  for (int i = 0; i < CELL_CGC_COUNT; i++)
+    if (strcmp(name, ctl_v1[i]) == 0 || (ctl_v2[i] && strcmp(name, ctl_v2[i]) == 0))
+      return i;
+  return -1;
+}
+
+const char *cell_cg_mode_name(cell_cg_mode m)
+{
+  switch (m) {
+  case CELL_CG_V1: return "v1";
+  case CELL_CG_HYBRID: return "hybrid";
+  case CELL_CG_V2: return "v2";
+  default: return "none";
+  }
+}
+
+char *cg_join(const char *a, const char *b)
+{
+  size_t la = strlen(a);
+  while (la > 1 && a[la - 1] == '/')
+    la--;
+  while (*b == '/')
+    b++;
+  char *s = NULL;
+  if (!*b)
+    return strndup(a, la);
+  if (asprintf(&s, "%.*s%s%s", (int) la, a, (la == 1 && a[0] == '/') ? "" : "/", b) < 0)
+    return NULL;
+  return s;
+}
+
+char **cg_split_words(const char *s)
+{
+  char **v = calloc(1, sizeof *v);
+  if (!v)
+    return NULL;
+  while (s && *s) {
+    size_t skip = strspn(s, " \t\n");
+    s += skip;
+    size_t len = strcspn(s, " \t\n");
+    if (!len)
+      break;
+    char *w = strndup(s, len);
+    if (!w || cell_strv_push_owned(&v, w) < 0) {
+      free(w);
+      cell_strv_free(v);
+      return NULL;
+    }
+    s += len;
+  }
+  return v;
+}
+
+/* Undo mountinfo's octal escapes (\040 for space) in place. */
+static void unescape(char *s)
+{
+  char *o = s;
+  for (; *s; s++) {
+    if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
+        s[3] >= '0' && s[3] <= '7') {
+      *o++ = (char) ((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
+      s += 3;
+    } else
+      *o++ = *s;
+  }
+  *o = 0;
+}
+
+/* v1 super options -> controller mask and "name=x" (NULL when none). */
+static uint32_t v1_controllers(const char *opts, char **named)
+{
+  uint32_t mask = 0;
+  _cleanup_free_ char *copy = strdup(opts);
+  *named = NULL;
+  if (!copy)
+    return 0;
+  char *save = NULL;
+  for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+    if (strncmp(t, "name=", 5) == 0) {
+      free(*named);
+      *named = strdup(t);
+      continue;
+    }
+    for (int i = 0; i < CELL_CGC_COUNT; i++)
+      if (strcmp(t, ctl_v1[i]) == 0)
+        mask |= CG_BIT(i);
+  }
+  return mask;
+}
+
+/* A copy of the line at *cur; *cur moves past it (NULL at the end). */
+static char *next_line(const char **cur)
+{
+  const char *line = *cur, *nl = strchr(line, '\n');
+  *cur = nl ? nl + 1 : NULL;
+  return strndup(line, nl ? (size_t) (nl - line) : strlen(line));
+}
+
+/* The /proc/self/cgroup line for a hierarchy: "ID:LIST:PATH". */
+static char *own_path(const char *proc_cgroup, bool v2, uint32_t mask, const char *named)
+{
+  const char *line = proc_cgroup;
+  while (line && *line) {
+    _cleanup_free_ char *l = next_line(&line);
+    if (!l)
+      return NULL;
+    char *c1 = strchr(l, ':');
+    char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+    if (!c2)
+      continue;
+    *c2 = 0;
+    const char *list = c1 + 1, *path = c2 + 1;
+    if (v2) {
+      if (!*list && strncmp(l, "0", 1) == 0)
+        return strdup(path);
+      continue;
+    }
+    if (!*list)
+      continue;
+    char *lnamed = NULL;
+    uint32_t lmask = v1_controllers(list, &lnamed);
+    bool same = lmask == mask && ((!lnamed && !named) ||
+                                  (lnamed && named && strcmp(lnamed, named) == 0));
+    free(lnamed);
+    if (same)
+      return strdup(path);
+  }
+  return NULL;
+}
+
+void cell_cg_host_free(cell_cg_host *host)
+{
+  for (size_t i = 0; i < host->n; i++) {
+    free(host->h[i].mountpoint);
+    free(host->h[i].mount_root);
+    free(host->h[i].name);
+    free(host->h[i].own);
+  }
+  free(host->h);
+  host->h = NULL;
+  host->n = 0;
+}
+
+static bool preferred(const char *mp)
+{
+  return strncmp(mp, "/sys/fs/cgroup", 14) == 0 && (mp[14] == 0 || mp[14] == '/');
+}
+
+static int v2_read_controllers(cell_cg_hierarchy *h, cell_error *err)
+{
+  _cleanup_free_ char *text = NULL;
+  if (cg_read(h->mountpoint, "cgroup.controllers", &text, err) < 0)
+    return -err->code;
+  _cleanup_strv_ char **w = cg_split_words(text);
+  for (size_t i = 0; w && w[i]; i++) {
+    int c = cell_cg_ctl_from_name(w[i]);
+    if (c >= 0)
+      h->controllers |= CG_BIT(c);
+  }
+  return 0;
+}
+
+int cell_cg_host_parse(const char *mountinfo, const char *proc_cgroup, bool read_v2,
+                       cell_cg_host *host, cell_error *err)
+{
+  memset(host, 0, sizeof *host);
+  const char *line = mountinfo;
+  bool v2_at_root = false, have_v1 = false;
+  while (line && *line) {
+    _cleanup_free_ char *l = next_line(&line);
+    if (!l)
+      goto oom;
+    /* id parent maj:min root mountpoint opts [optional...] - fstype src superopts */
+    char *f[6] = { 0 };
+    char *save = NULL, *t = strtok_r(l, " ", &save);
+    for (int i = 0; i < 6 && t; i++, t = strtok_r(NULL, " ", &save))
+      f[i] = t;
+    while (t && strcmp(t, "-") != 0)
+      t = strtok_r(NULL, " ", &save);
+    char *fstype = strtok_r(NULL, " ", &save);
+    strtok_r(NULL, " ", &save);
+    char *super = strtok_r(NULL, " ", &save);
+    if (!f[4] || !fstype)
+      continue;
+    bool v2 = strcmp(fstype, "cgroup2") == 0;
+    if (!v2 && strcmp(fstype, "cgroup") != 0)
+      continue;
+    unescape(f[3]);
+    unescape(f[4]);
+    char *named = NULL;
+    uint32_t mask = v2 ? 0 : v1_controllers(super ? super : "", &named);
+    _cleanup_free_ char *named_owned = named;
+    if (!v2 && !mask && !named)
+      continue;
+    /* One entry per hierarchy. A later mount shadows an earlier one (for
+     * cgroup2 mounted over /sys/fs/cgroup in a private namespace), except
+     * that one outside /sys/fs/cgroup never replaces one inside. */
+    cell_cg_hierarchy *dup = NULL;
+    for (size_t i = 0; i < host->n; i++) {
+      const cell_cg_hierarchy *e = &host->h[i];
+      if (e->v2 != v2)
+        continue;
+      if (v2 || (e->controllers == mask &&
+                 (named ? strcmp(e->name, named) == 0 : strncmp(e->name, "name=", 5) != 0)))
+        dup = &host->h[i];
+    }
+    if (dup) {
+      if (preferred(dup->mountpoint) && !preferred(f[4]))
+        continue;
+      free(dup->mountpoint);
+      free(dup->mount_root);
+      dup->mountpoint = strdup(f[4]);
+      dup->mount_root = strdup(f[3]);
+      if (!dup->mountpoint || !dup->mount_root)
+        goto oom;
+      continue;
+    }
+    _cleanup_free_ char *own = own_path(proc_cgroup, v2, mask, named);
+    if (!own)
+      continue;                 /* we are not in it (another ns's mount) */
+    cell_cg_hierarchy *a = realloc(host->h, (host->n + 1) * sizeof *a);
+    if (!a)
+      goto oom;
+    host->h = a;
+    cell_cg_hierarchy *h = &a[host->n++];
+    memset(h, 0, sizeof *h);
+    h->v2 = v2;
+    h->controllers = mask;
+    h->mountpoint = strdup(f[4]);
+    h->mount_root = strdup(f[3]);
+    h->own = cell_steal(&own);
+    if (v2)
+      h->name = strdup("");
+    else if (named)
+      h->name = strdup(named);
+    else {
+      /* "cpu,cpuacct" in the kernel's order */
+      char buf[256] = "";
+      for (int i = 0; i < CELL_CGC_COUNT; i++)
+        if (mask & CG_BIT(i)) {
+          if (*buf)
+            strcat(buf, ",");
+          strcat(buf, ctl_v1[i]);
+        }
+      h->name = strdup(buf);
+    }
+    if (!h->mountpoint || !h->mount_root || !h->name)
+      goto oom;
+    if (v2)
+      v2_at_root = v2_at_root || strcmp(h->mountpoint, "/sys/fs/cgroup") == 0;
+    else
+      have_v1 = true;
+  }
+  bool have_v2 = false;
+  for (size_t i = 0; i < host->n; i++) {
+    cell_cg_hierarchy *h = &host->h[i];
+    if (!h->v2)
+      continue;
+    have_v2 = true;
+    if (read_v2 && v2_read_controllers(h, err) < 0) {
+      cell_error_wrap(err, "cgroup2 hierarchy at %s", h->mountpoint);
+      cell_cg_host_free(host);
+      return -err->code;
+    }
+  }
+  host->mode = v2_at_root || (have_v2 && !have_v1) ? CELL_CG_V2
+             : have_v2 ? CELL_CG_HYBRID : have_v1 ? CELL_CG_V1 : CELL_CG_NONE;
+  return 0;
+oom:
+  cell_cg_host_free(host);
+  return cell_error_set(err, ENOMEM, "out of memory reading the cgroup mounts");
+}
+
+int cell_cg_host_detect(cell_cg_host *host, cell_error *err)
+{
+  _cleanup_free_ char *mi = NULL, *pc = NULL;
+  size_t len;
+  int r;
+  if ((r = cell_read_file("/proc/self/mountinfo", &mi, &len, err)) < 0 ||
+      (r = cell_read_file("/proc/self/cgroup", &pc, &len, err)) < 0)
+    return r;
+  if ((r = cell_cg_host_parse(mi, pc, true, host, err)) < 0)
+    return r;
+  /* statfs decides the mode (mountinfo may list stale or foreign mounts). */
+  struct statfs fs;
+  if (statfs("/sys/fs/cgroup", &fs) == 0 && fs.f_type == CGROUP2_SUPER_MAGIC)
+    host->mode = CELL_CG_V2;
+  else if (statfs("/sys/fs/cgroup/unified", &fs) == 0 && fs.f_type == CGROUP2_SUPER_MAGIC)
+    host->mode = CELL_CG_HYBRID;
+  else if (statfs("/sys/fs/cgroup", &fs) == 0 && fs.f_type == TMPFS_MAGIC)
+    host->mode = CELL_CG_V1;
+  if (host->mode == CELL_CG_V2) {
+    /* On a unified host, v1 mounts elsewhere (rare) are ignored. */
+    size_t o = 0;
+    for (size_t i = 0; i < host->n; i++) {
+      if (host->h[i].v2) {
+        host->h[o++] = host->h[i];
+        continue;
+      }
+      free(host->h[i].mountpoint);
+      free(host->h[i].mount_root);
+      free(host->h[i].name);
+      free(host->h[i].own);
+    }
+    host->n = o;
+  } else if (host->mode == CELL_CG_V1) {
+    for (size_t i = 0; i < host->n; i++)
+      if (host->h[i].v2)
+        host->mode = CELL_CG_HYBRID;
+  }
+  return 0;
+}

@@ -1,2 +1,0 @@
-/* cgroups: see issue 3. */
-typedef int cell_cgroups_placeholder;
