@@ -67,7 +67,10 @@ static __attribute__((noreturn)) void helper_main(handoff_page *pg, pid_t parent
   cell_error err = CELL_ERROR_INIT;
   int r = cell_send_fd(t->sock_fd, pg->listener_fd, t->message, t->message_len, &err);
   /* Close both in the shared table: the receiver holds its own reference,
-   * and on failure no reference is left, so NOTIFY syscalls get ENOSYS. */
+   * and on failure no reference is left, so NOTIFY syscalls get ENOSYS.
+   * shutdown first: the receiver sees the end of the message even when a
+   * copy of the socket is still open elsewhere (a runtime's parent). */
+  shutdown(t->sock_fd, SHUT_RDWR);
   close(t->sock_fd);
   close(pg->listener_fd);
   if (r < 0) {

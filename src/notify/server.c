@@ -498,6 +498,14 @@ static void conn_read(cn_server *s, conn *cn)
     cn->buf = nb;
     memcpy(cn->buf + cn->len, chunk, (size_t) n);
     cn->len += (size_t) n;
+    /* The listener and a whole JSON object: the message is complete even
+     * if the sender keeps the connection open. */
+    if (cn->passed_fd >= 0 && cn->buf[cn->len - 1] == '}') {
+      json_t *probe = json_loadb(cn->buf, cn->len, 0, NULL);
+      json_decref(probe);
+      if (probe)
+        break;
+    }
   }
   /* EOF: the sender closed, the message is complete. */
   cell_error err = CELL_ERROR_INIT;
