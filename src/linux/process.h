@@ -24,6 +24,10 @@ int linux_set_user(const oci_process *p, cell_error *err);
 /* All five capability sets: bounding (drop the rest), then permitted,
  * effective, inheritable via capset, then ambient. Call after linux_set_user. */
 int linux_apply_caps(const oci_caps *caps, cell_error *err);
+/* The ambient capabilities linux_apply_caps skips because they are not in
+ * both permitted and inheritable (the kernel refuses them; runc warns, crun
+ * ignores them). Validation may warn about a non-zero result. */
+uint64_t linux_caps_ambient_skipped(const oci_caps *caps);
 /* PR_SET_NO_NEW_PRIVS when asked. */
 int linux_apply_no_new_privs(const oci_process *p, cell_error *err);
 /* Look up args[0] with the PATH of process.env (or a default PATH) in the
