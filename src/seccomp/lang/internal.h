@@ -1,0 +1,181 @@
+/* Internals of the policy language: sources, tokens, the syntax tree, the
+ * parser's state, and the helpers the files of this folder share. */
+#ifndef CELL_SECCOMP_LANG_INTERNAL_H
+#define CELL_SECCOMP_LANG_INTERNAL_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "seccomp/ir.h"
+#include "seccomp/lang/lang.h"
+#include "seccomp/table.h"
+
+/* ---- sources and diagnostics (diag.c) ---------------------------------- */
+
+typedef struct lang_src {
+  char *name;   /* as given or resolved (include) */
+  char *text;   /* NUL-terminated */
+  size_t len;
+} lang_src;
+
+typedef struct lang_loc {
+  uint32_t src;   /* index in lang_ctx.srcs */
+  uint32_t line, col;  /* 1-based; col counts bytes */
+  uint32_t off;
+} lang_loc;
+
+typedef struct lang_ctx lang_ctx;
+
+/* Report at loc.  Errors set ctx->err (the first one) and return -EINVAL;
+ * warnings go to the diag callback or the log and return 0. */
+int lang_error(lang_ctx *c, lang_loc loc, const char *fmt, ...)
+  __attribute__((format(printf, 3, 4)));
+void lang_warn(lang_ctx *c, lang_loc loc, const char *fmt, ...)
+  __attribute__((format(printf, 3, 4)));
+/* A source without a location: errors about the command line. */
+int lang_error_noloc(lang_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* ---- tokens (lex.c) ---------------------------------------------------- */
+
+typedef enum lang_tok_kind {
+  T_EOF, T_IDENT, T_VAR, T_NUM, T_STR,
+  T_LPAREN, T_RPAREN, T_COMMA, T_SEMI, T_ASSIGN, T_ARROW,
+  T_EQ, T_NE, T_LT, T_LE, T_GT, T_GE,
+  T_AMP, T_ANDAND, T_PIPE, T_OROR, T_BANG, T_TILDE, T_MINUS, T_CARET,
+  T_SHL, T_SHR, T_DOT, T_DOTDOT,
+} lang_tok_kind;
+
+typedef struct lang_tok {
+  lang_tok_kind kind;
+  lang_loc loc;
+  const char *p;  /* in the source text */
+  size_t n;
+  uint64_t num;   /* T_NUM */
+} lang_tok;
+
+typedef struct lang_cond_frame {
+  lang_loc loc;
+  bool active;       /* this branch is taken */
+  bool parent_active;
+  bool in_else;
+} lang_cond_frame;
+
+typedef struct lang_lexer {
+  lang_ctx *c;
+  uint32_t src;
+  const char *text;
+  size_t len, pos;
+  uint32_t line, line_off;
+  bool line_start;   /* only blanks since the last newline */
+  lang_cond_frame conds[32];
+  size_t nconds;
+} lang_lexer;
+
+void lang_lex_init(lang_lexer *lx, lang_ctx *c, uint32_t src);
+/* The next token of the active text (preprocessor applied).  <0 on error. */
+int lang_lex_next(lang_lexer *lx, lang_tok *t);
+const char *lang_tok_name(lang_tok_kind k);
+
+/* ---- syntax tree ------------------------------------------------------- */
+
+typedef enum lang_node_kind {
+  N_TRUE, N_AND, N_OR, N_NOT, N_SYS, N_ARCH, N_ARG,
+} lang_node_kind;
+
+/* N_SYS items */
+typedef enum { SYSI_NAME, SYSI_NUM, SYSI_KERNEL, SYSI_NEWER } lang_sysitem_kind;
+typedef struct lang_sysitem {
+  uint8_t kind;
+  uint32_t v;   /* row in cell_sc_syscalls, number, or version (a<<16|b<<8|c) */
+} lang_sysitem;
+
+enum { PART_FULL, PART_LO, PART_HI };
+/* N_ARG ops: cell_sc_op values for comparisons, and these two */
+#define LANG_OP_IN 100
+#define LANG_OP_NOTIN 101
+
+typedef struct lang_range { uint64_t lo, hi; } lang_range;
+
+typedef struct lang_node {
+  uint8_t kind;
+  lang_loc loc;
+  uint32_t a, b;      /* children (N_AND, N_OR: both; N_NOT: a) */
+  /* N_SYS: items [first, first+n) of ctx->items, neg for != / not in.
+   * N_ARCH: mask of arch indexes, neg.
+   * N_ARG: arg, part, op, mask (has_mask), ranges [first, first+n) of
+   *        ctx->ranges (one for plain comparisons). */
+  bool neg, has_mask;
+  uint8_t arg, part, op;
+  uint32_t first, n;
+  uint64_t mask;
+  uint64_t archmask;
+} lang_node;
+
+typedef struct lang_rule {
+  uint32_t cond;      /* node */
+  uint32_t action;    /* SECCOMP_RET_* */
+  lang_loc loc;
+  bool is_default;
+} lang_rule;
+
+typedef struct lang_def {
+  char *name;
+  bool is_set;
+  uint64_t value;          /* define */
+  uint32_t first, n;       /* set: items */
+  lang_loc loc;
+} lang_def;
+
+struct lang_ctx {
+  const cell_sc_lang_opts *opts;
+  cell_error *err;
+  lang_src *srcs;
+  size_t nsrcs;
+  lang_node *nodes;
+  size_t nnodes, nodes_cap;
+  lang_sysitem *items;
+  size_t nitems, items_cap;
+  lang_range *ranges;
+  size_t nranges, ranges_cap;
+  lang_rule *rules;
+  size_t nrules, rules_cap;
+  lang_def *defs;
+  size_t ndefs, defs_cap;
+  char **defines;          /* -D and #define */
+  size_t ndefines;
+  /* declarations */
+  uint16_t arches[CELL_SC_MAX_ARCHES];
+  size_t narches;
+  bool arch_declared;
+  bool enosys_stub;
+  bool has_badarch;
+  uint32_t badarch_action;
+  bool has_default;
+  int include_depth;
+  unsigned nwarnings;
+};
+
+void lang_ctx_free(lang_ctx *c);
+/* Read path into a new source; its index in *idx.  from: the including
+ * source's index or UINT32_MAX. */
+int lang_add_file(lang_ctx *c, const char *path, uint32_t from, lang_loc at, uint32_t *idx);
+int lang_add_text(lang_ctx *c, const char *name, const char *text, size_t len, uint32_t *idx);
+
+/* Parse source idx into c (parse.c).  Includes recurse. */
+int lang_parse_src(lang_ctx *c, uint32_t idx);
+/* After the last source: the required default, arch list completed. */
+int lang_parse_finish(lang_ctx *c);
+bool lang_is_defined(const lang_ctx *c, const char *name, size_t n);
+
+/* Lower c's rules into ir (lower.c). */
+int lang_lower(lang_ctx *c, cell_sc_ir *ir);
+
+/* ---- names (consts.c, kver.c) ------------------------------------------ */
+typedef struct lang_const { const char *name; uint64_t value; } lang_const;
+const lang_const *lang_const_lookup(const char *name);
+const lang_const *lang_const_at(size_t i, size_t *n);
+/* "EPERM" for 1, ...; NULL when not an errno. */
+const char *lang_errno_name(uint64_t v);
+/* First release with syscall s on a (a<<16|b<<8|c), 0: older than 2.6.16. */
+uint32_t lang_kver(const cell_sc_arch *a, const cell_sc_syscall *s);
+bool lang_kver_sorted(void);
+#endif

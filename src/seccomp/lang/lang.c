@@ -1,0 +1,82 @@
+/* Entry points: a policy file or text into the IR. */
+#include "seccomp/lang/internal.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int setup(lang_ctx *c, const cell_sc_lang_opts *opts, cell_error *err)
+{
+  memset(c, 0, sizeof *c);
+  c->opts = opts;
+  c->err = err;
+  c->badarch_action = CELL_SC_RET_KILL_THREAD;
+  size_t n = opts ? opts->ndefines : 0;
+  c->defines = calloc(n + 1, sizeof *c->defines);
+  if (!c->defines)
+    return cell_error_set(err, ENOMEM, "out of memory");
+  for (size_t i = 0; i < n; i++) {
+    if (!(c->defines[i] = strdup(opts->defines[i])))
+      return cell_error_set(err, ENOMEM, "out of memory");
+    c->ndefines++;
+  }
+  return 0;
+}
+
+static int run(lang_ctx *c, cell_sc_ir *out)
+{
+  cell_sc_ir ir;
+  int r;
+  cell_sc_ir_init(&ir);
+  if ((r = lang_parse_src(c, 0)) < 0 || (r = lang_parse_finish(c)) < 0 || (r = lang_lower(c, &ir)) < 0) {
+    cell_sc_ir_free(&ir);
+    return r;
+  }
+  if (c->opts && c->opts->warnings_are_errors && c->nwarnings) {
+    cell_sc_ir_free(&ir);
+    return cell_error_set(c->err, EINVAL, "%u warning%s treated as errors", c->nwarnings,
+                          c->nwarnings == 1 ? "" : "s");
+  }
+  cell_sc_ir_free(out);
+  *out = ir;
+  return 0;
+}
+
+int cell_sc_lang_compile_file(const char *path, const cell_sc_lang_opts *opts, cell_sc_ir *out,
+                              cell_error *err)
+{
+  lang_ctx c;
+  uint32_t idx;
+  int r = setup(&c, opts, err);
+  if (r >= 0 && (r = lang_add_file(&c, path, UINT32_MAX, (lang_loc) { 0 }, &idx)) >= 0)
+    r = run(&c, out);
+  lang_ctx_free(&c);
+  return r;
+}
+
+int cell_sc_lang_compile_string(const char *name, const char *text, size_t len,
+                                const cell_sc_lang_opts *opts, cell_sc_ir *out, cell_error *err)
+{
+  lang_ctx c;
+  uint32_t idx;
+  int r = setup(&c, opts, err);
+  if (r >= 0 && (r = lang_add_text(&c, name, text, len, &idx)) >= 0)
+    r = run(&c, out);
+  lang_ctx_free(&c);
+  return r;
+}
+
+bool cell_sc_lang_is_policy(const char *path, const char *text, size_t len)
+{
+  size_t pl = path ? strlen(path) : 0;
+  if (pl >= 4 && strcmp(path + pl - 4, ".sec") == 0)
+    return true;
+  if (pl >= 5 && strcmp(path + pl - 5, ".json") == 0)
+    return false;
+  for (size_t i = 0; text && i < len; i++) {
+    if (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r')
+      continue;
+    return text[i] != '{';
+  }
+  return false;
+}

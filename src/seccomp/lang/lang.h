@@ -1,0 +1,71 @@
+/* cell's seccomp policy language (files *.sec): ordered `CONDITION => ACTION;`
+ * rules, first match wins, compiled into the same intermediate form as OCI
+ * JSON profiles (seccomp/ir.h).  The language is described in
+ * docs/seccomp-language.md and cell-seccomp-language(7).
+ *
+ * Use:
+ *   cell_sc_ir ir; cell_sc_ir_init(&ir);
+ *   cell_sc_lang_compile_file("policy.sec", &opts, &ir, err);
+ *   cell_sc_codegen(&ir, &insns, &n, err);
+ *   cell_sc_ir_free(&ir);
+ *
+ * Every error is one message "file:line:col: what\n<source line>\n<caret>"
+ * in err (the first error ends the compilation, and *out is left empty).
+ * Warnings go to opts->diag when set, else to opts->log. */
+#ifndef CELL_SECCOMP_LANG_H
+#define CELL_SECCOMP_LANG_H
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include "seccomp/ir.h"
+#include "util/error.h"
+#include "util/log.h"
+
+typedef struct cell_sc_lang_diag {
+  bool error;            /* else a warning */
+  const char *file;
+  unsigned line, col;    /* 1-based; 0 when there is no location */
+  const char *message;   /* without the location */
+  const char *text;      /* the whole formatted diagnostic, with source line and caret */
+} cell_sc_lang_diag;
+
+typedef struct cell_sc_lang_opts {
+  const char *const *defines;       /* -D NAME, for #ifdef */
+  size_t ndefines;
+  const char *const *include_dirs;  /* searched after the including file's directory */
+  size_t ninclude_dirs;
+  const char *native_arch;          /* NULL: the one cell was built for */
+  const cell_log *log;              /* warnings when diag is NULL; NULL: stderr */
+  void (*diag)(void *ctx, const cell_sc_lang_diag *d);  /* every diagnostic */
+  void *diag_ctx;
+  bool warnings_are_errors;
+} cell_sc_lang_opts;
+
+/* Compile the policy in path (or in text, named name in messages) into
+ * *out, which must be initialised with cell_sc_ir_init and empty.  0, or
+ * -EINVAL (policy errors), -ENOENT/-EACCES... (files), -ENOMEM. */
+int cell_sc_lang_compile_file(const char *path, const cell_sc_lang_opts *opts, cell_sc_ir *out,
+                              cell_error *err);
+int cell_sc_lang_compile_string(const char *name, const char *text, size_t len,
+                                const cell_sc_lang_opts *opts, cell_sc_ir *out, cell_error *err);
+
+/* The policy's OCI `linux.seccomp` object (new reference in *out).  -EINVAL
+ * naming the rule when the policy has no JSON form (rules that differ
+ * between architectures, a denying default without `newer => ERRNO(ENOSYS)`
+ * semantics, several architectures' defaults...). */
+int cell_sc_lang_ir_to_json(const cell_sc_ir *ir, json_t **out, cell_error *err);
+int cell_sc_lang_to_json_file(const char *path, const cell_sc_lang_opts *opts, json_t **out,
+                              cell_error *err);
+
+/* An OCI `linux.seccomp` object as policy text (heap, in *out) with the
+ * same effect: unconditional rules first, then the conditional ones from
+ * the most restrictive action down, `newer => ERRNO(ENOSYS);` (the runc
+ * stub the JSON front end applies) and the default.  -EINVAL naming the
+ * field for what has no language form (listenerPath, flags are dropped with
+ * a comment). */
+int cell_sc_lang_from_json(json_t *seccomp, char **out, cell_error *err);
+
+/* The file looks like a policy rather than JSON (name ends in .sec, or its
+ * first non-blank character is not `{`). */
+bool cell_sc_lang_is_policy(const char *path, const char *text, size_t len);
+#endif

@@ -1,0 +1,26 @@
+/* Shared pieces of the language tests: compile a policy text with its
+ * diagnostics captured, and ask what it does. */
+#ifndef CELL_TEST_LANG_HELPERS_H
+#define CELL_TEST_LANG_HELPERS_H
+#include <stdbool.h>
+#include <stdint.h>
+#include "seccomp/ir.h"
+#include "seccomp/lang/lang.h"
+
+typedef struct l_diag { bool error; unsigned line, col; char msg[512]; char text[1024]; } l_diag;
+typedef struct l_diags { int n; l_diag d[16]; } l_diags;
+
+/* Compile text for native x86_64 (defines: NULL-terminated, may be NULL).
+ * Returns the compiler's result; *ir is filled on success. */
+int l_compile(const char *text, const char *const *defines, cell_sc_ir *ir, l_diags *dg, cell_error *err);
+
+/* The action the IR gives (arch short name, syscall name or "#NR", args);
+ * also runs the compiled BPF and sets *bpf_ok = false when it disagrees. */
+uint32_t l_act(const cell_sc_ir *ir, const char *arch, const char *sc, const uint64_t args[6]);
+/* Every instruction program built from ir agrees with the IR on n random
+ * and edge inputs per arch; returns the number of disagreements. */
+unsigned l_check_bpf(const cell_sc_ir *ir, unsigned n, uint64_t seed);
+
+uint64_t l_rand(uint64_t *s);
+char *l_read(const char *relpath);   /* a file of the source tree, heap */
+#endif

@@ -1,0 +1,2 @@
+#include "helpers.h"
+#include "unit.h"
