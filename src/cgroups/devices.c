@@ -54,6 +54,19 @@ static int push(cg_dev_rules *out, bool allow, char type, int64_t major, int64_t
   return 0;
 }
 
+static bool deny_all(const oci_device_rule *d)
+{
+  const char *a = d->access && *d->access ? d->access : "rwm";
+  return !d->allow && (!d->type || d->type == 'a') && strchr(a, 'r') && strchr(a, 'w') &&
+         strchr(a, 'm');
+}
+
+static int push_rule(cg_dev_rules *out, const oci_device_rule *d)
+{
+  return push(out, d->allow, d->type ? d->type : 'a', d->has_major ? d->major : -1,
+              d->has_minor ? d->minor : -1, d->access);
+}
+
 int cg_dev_rules_build(const oci_device_rule *rules, size_t n, const oci_device *devs,
                        size_t ndevs, bool defs, cg_dev_rules *out)
 {
@@ -62,11 +75,17 @@ int cg_dev_rules_build(const oci_device_rule *rules, size_t n, const oci_device 
   out->v = calloc(1, sizeof *out->v);
   if (!out->v)
     return -ENOMEM;
+  /* The config's rules up to its last deny-all, then the linux.devices and
+   * the defaults, then the config's remaining rules: what the user wrote
+   * after "deny all" still wins over the defaults (a rule denying /dev/zero
+   * works), while the deny-all does not wipe them out. */
+  size_t split = 0;
+  for (size_t i = 0; i < n; i++)
+    if (deny_all(&rules[i]))
+      split = i + 1;
   int r = 0;
-  for (size_t i = 0; i < n && r == 0; i++)
-    r = push(out, rules[i].allow, rules[i].type ? rules[i].type : 'a',
-             rules[i].has_major ? rules[i].major : -1, rules[i].has_minor ? rules[i].minor : -1,
-             rules[i].access);
+  for (size_t i = 0; i < split && r == 0; i++)
+    r = push_rule(out, &rules[i]);
   for (size_t i = 0; i < ndevs && r == 0; i++) {
     char t = devs[i].type == 'u' ? 'c' : devs[i].type;
     if (t == 'c' || t == 'b')
@@ -75,6 +94,8 @@ int cg_dev_rules_build(const oci_device_rule *rules, size_t n, const oci_device 
   for (size_t i = 0; defs && i < sizeof defaults / sizeof *defaults && r == 0; i++)
     r = push(out, true, defaults[i].type, defaults[i].major, defaults[i].minor,
              defaults[i].access);
+  for (size_t i = split; i < n && r == 0; i++)
+    r = push_rule(out, &rules[i]);
   if (r < 0)
     cg_dev_rules_free(out);
   return r;

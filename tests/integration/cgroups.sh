@@ -1,0 +1,224 @@
+# cgroups: placement, resources seen in the hierarchy and enforced, pause /
+# resume, update, ps, events, kill --all and cleanup. Containers go below
+# this test's own cgroup: cgroupsPath is relative ("cell-it-PID/NAME").
+# Skips while the runtime does not place containers in cgroups yet.
+# `assert_fails_with ... || true`: see cli.sh (set -e and command substitution).
+
+# Directory of the container's cgroup for CONTROLLER ("" = cgroup2), from
+# the view of its init process.
+cg_dir() {
+  local pid=$1 ctl=$2 line path mp
+  if [ -z "$ctl" ]; then
+    line=$(grep '^0::' /proc/$pid/cgroup) || return 1
+    mp=$(awk '$9 == "cgroup2" {print $5; exit}' /proc/self/mountinfo)
+  else
+    line=$(grep -E "^[0-9]+:([^:]*,)?$ctl(,[^:]*)?:" /proc/$pid/cgroup) || return 1
+    mp=$(awk -v c="$ctl" '$9 == "cgroup" { n = split($NF, o, ","); for (i = 1; i <= n; i++) if (o[i] == c) { print $5; exit } }' /proc/self/mountinfo)
+  fi
+  path=${line#*:*:}
+  [ -n "$mp" ] || return 1
+  echo "$mp$path"
+}
+
+cg_bundle() {
+  local b=$1 res=${2:-}
+  make_bundle "$b"
+  cfg "$b" "c['linux']['cgroupsPath'] = 'cell-it-$$/' + '$(basename "$b")'; c['process']['args'] = ['sleep', '1000']"
+  [ -n "$res" ] && cfg "$b" "c['linux']['resources'].update(json.loads('''$res'''))"
+  return 0
+}
+
+# Start a detached container and check it was placed; skips otherwise.
+cg_start() {
+  local b=$1 id=$2
+  cell run -d -b "$b" "$id" >/dev/null || fail "run -d $id"
+  CG_PID=$(cell state "$id" | python3 -c 'import json,sys; print(json.load(sys.stdin)["pid"])')
+  grep -q "cell-it-$$" /proc/$CG_PID/cgroup || skip "the runtime does not place containers in cgroups yet"
+}
+
+has_v1() { grep -qE "^[0-9]+:([^:]*,)?$1(,[^:]*)?:" /proc/self/cgroup; }
+
+test_placed_below_own_cgroup_and_removed() {
+  local b=$TEST_TMP/placed
+  cg_bundle "$b"
+  cg_start "$b" placed
+  local own line
+  # every hierarchy: the container's cgroup is below ours
+  while IFS=: read -r n ctl path; do
+    own=$(awk -F: -v n="$n" '$1 == n {print $3}' /proc/self/cgroup)
+    [[ "$path" == "${own%/}/cell-it-$$/placed" || "$path" == "/cell-it-$$/placed" ]] ||
+      fail "hierarchy $ctl: $path is not below $own"
+  done < /proc/$CG_PID/cgroup
+  local dirs=() d
+  for ctl in memory pids cpu ""; do
+    d=$(cg_dir "$CG_PID" "$ctl") && dirs+=("$d")
+  done
+  cell delete -f placed
+  for d in "${dirs[@]}"; do
+    [ ! -d "$d" ] || fail "left behind: $d"
+    [ ! -d "$(dirname "$d")" ] || fail "left behind: $(dirname "$d")"
+  done
+}
+
+test_memory_limit_seen_and_oom_reported() {
+  local b=$TEST_TMP/mem
+  cg_bundle "$b" '{"memory": {"limit": 33554432, "swap": 33554432}}'
+  cg_start "$b" mem
+  local d
+  if has_v1 memory; then
+    d=$(cg_dir "$CG_PID" memory)
+    assert_eq "$(cat "$d/memory.limit_in_bytes")" 33554432 "memory.limit_in_bytes"
+  else
+    d=$(cg_dir "$CG_PID" "")
+    assert_eq "$(cat "$d/memory.max")" 33554432 "memory.max"
+  fi
+  cell events mem > "$TEST_TMP/events" 2>&1 &
+  local ev=$!
+  sleep 0.5
+  # a process that exceeds the limit is OOM-killed
+  local rc=0
+  cell exec mem sh -c 'x=$(head -c 100000000 /dev/zero | tr "\0" a); echo survived' >/dev/null 2>&1 || rc=$?
+  [ "$rc" -ne 0 ] || fail "the memory hog was not killed"
+  sleep 1.5
+  kill $ev 2>/dev/null; wait $ev 2>/dev/null || true
+  assert_contains "$(cat "$TEST_TMP/events")" '"type":"oom"' "events reports the OOM kill"
+  cell delete -f mem
+}
+
+test_pids_limit_makes_fork_fail() {
+  local b=$TEST_TMP/pids
+  cg_bundle "$b" '{"pids": {"limit": 4}}'
+  cg_start "$b" pids
+  local out
+  out=$(cell exec pids sh -c 'for i in 1 2 3 4 5 6; do sleep 30 >/dev/null 2>&1 & done; echo spawned' 2>&1 || true)
+  assert_contains "$out" "fork" "fork fails at the pids limit"
+  cell delete -f pids
+}
+
+test_cpu_quota_values() {
+  local b=$TEST_TMP/cpu
+  cg_bundle "$b" '{"cpu": {"quota": 25000, "period": 100000, "shares": 256}}'
+  cg_start "$b" cpu
+  if has_v1 cpu; then
+    local d; d=$(cg_dir "$CG_PID" cpu)
+    assert_eq "$(cat "$d/cpu.cfs_quota_us")" 25000
+    assert_eq "$(cat "$d/cpu.cfs_period_us")" 100000
+    assert_eq "$(cat "$d/cpu.shares")" 256
+  else
+    assert_eq "$(cat "$(cg_dir "$CG_PID" "")/cpu.max")" "25000 100000"
+  fi
+  cell delete -f cpu
+}
+
+test_device_rule_denies_dev_zero() {
+  local b=$TEST_TMP/dev
+  cg_bundle "$b" '{"devices": [{"allow": false, "access": "rwm"}, {"allow": false, "type": "c", "major": 1, "minor": 5, "access": "rwm"}]}'
+  cg_start "$b" dev
+  local out
+  out=$(cell exec dev sh -c 'head -c 1 /dev/zero >/dev/null && echo readable; echo x > /dev/null && echo null-ok' 2>&1 || true)
+  assert_not_contains "$out" "readable" "/dev/zero must be unreadable"
+  assert_contains "$out" "null-ok" "/dev/null stays usable"
+  cell delete -f dev
+}
+
+test_pause_resume_in_state_and_freezer() {
+  local b=$TEST_TMP/pause
+  cg_bundle "$b"
+  cg_start "$b" pause
+  cell pause pause
+  assert_contains "$(cell state pause)" '"status": "paused"'
+  if has_v1 freezer; then
+    assert_eq "$(cat "$(cg_dir "$CG_PID" freezer)/freezer.state")" FROZEN
+  else
+    assert_contains "$(cat "$(cg_dir "$CG_PID" "")/cgroup.events")" "frozen 1"
+  fi
+  cell resume pause
+  assert_contains "$(cell state pause)" '"status": "running"'
+  assert_fails_with "is not paused" cell resume pause || true
+  cell delete -f pause
+}
+
+test_update_changes_live_limits() {
+  local b=$TEST_TMP/upd
+  cg_bundle "$b" '{"memory": {"limit": 67108864}, "pids": {"limit": 50}}'
+  cg_start "$b" upd
+  cell update --memory 128m --pids-limit 60 upd
+  echo '{"cpu": {"quota": 30000, "period": 100000}}' > "$TEST_TMP/r.json"
+  cell update -r "$TEST_TMP/r.json" upd
+  if has_v1 memory; then
+    assert_eq "$(cat "$(cg_dir "$CG_PID" memory)/memory.limit_in_bytes")" 134217728
+  fi
+  if has_v1 pids; then
+    assert_eq "$(cat "$(cg_dir "$CG_PID" pids)/pids.max")" 60
+  fi
+  if has_v1 cpu; then
+    assert_eq "$(cat "$(cg_dir "$CG_PID" cpu)/cpu.cfs_quota_us")" 30000
+  fi
+  assert_fails_with "linux.resources.cpu.cpus" cell update --cpuset-cpus 4095 upd || true
+  assert_fails_with "--memory: \`12q\` is not a size" cell update --memory 12q upd || true
+  cell delete -f upd
+}
+
+test_ps_lists_every_pid_including_exec() {
+  local b=$TEST_TMP/ps
+  cg_bundle "$b"
+  cg_start "$b" ps
+  cell exec -d ps sleep 500
+  sleep 0.3
+  local json
+  json=$(cell ps -f json ps)
+  python3 - "$json" "$CG_PID" <<'PY' || fail "ps -f json: $json"
+import json, sys
+pids = json.loads(sys.argv[1])
+assert int(sys.argv[2]) in pids, pids
+assert len(pids) == 2, pids
+PY
+  local table
+  table=$(cell ps ps)
+  assert_contains "$table" "PID"
+  assert_contains "$table" "sleep 500"
+  cell delete -f ps
+}
+
+test_events_stats_numbers_move() {
+  local b=$TEST_TMP/stats
+  cg_bundle "$b"
+  cg_start "$b" stats
+  local a z
+  a=$(cell events --stats stats)
+  assert_contains "$a" '"type":"stats"'
+  cell exec stats sh -c 'i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done'
+  z=$(cell events --stats stats)
+  python3 - "$a" "$z" <<'PY' || fail "cpu usage did not grow: $a / $z"
+import json, sys
+a, z = (json.loads(x)["data"] for x in sys.argv[1:3])
+assert z["cpu"]["usage"]["total"] > a["cpu"]["usage"]["total"]
+assert z["pids"]["current"] >= 1
+assert "usage" in z["memory"]
+PY
+  cell delete -f stats
+}
+
+test_kill_all_reaches_every_process() {
+  local b=$TEST_TMP/killall
+  cg_bundle "$b"
+  cfg "$b" "c['linux']['namespaces'] = [n for n in c['linux']['namespaces'] if n['type'] != 'pid']"
+  cg_start "$b" killall
+  cell exec -d killall sleep 600
+  sleep 0.3
+  cell kill --all killall KILL
+  sleep 0.5
+  assert_eq "$(cell ps -f json killall 2>/dev/null || echo '[]')" "[]"
+  cell delete -f killall
+}
+
+test_systemd_manager_is_refused_without_systemd() {
+  [ "$(cat /proc/1/comm)" != systemd ] || skip "systemd runs here"
+  local b=$TEST_TMP/sd
+  cg_bundle "$TEST_TMP/probe"
+  cg_start "$TEST_TMP/probe" probe
+  cell delete -f probe
+  cg_bundle "$b"
+  assert_fails_with "systemd is not running on this host" cell --cgroup-manager systemd run -d -b "$b" sd || true
+  [ ! -d "$CELL_ROOT/sd" ] || fail "state left behind"
+}
