@@ -407,6 +407,9 @@ static int one_number(lower *l, rule_info *info, bool *named)
     int s = static3(l, rule->cond, false);
     if (s == F)
       continue;
+    /* the stub starts above the numbers the rules can reach by $syscall */
+    if (!rule->is_default)
+      *named = true;
     ssize_t np = named_pos(ri, l->row);
     if (cutter >= 0) {
       if (ri->cutter < 0)
@@ -425,8 +428,6 @@ static int one_number(lower *l, rule_info *info, bool *named)
     ri->sat = ri->applied = true;
     if (np >= 0)
       ri->named_sat[np] |= 1ull << l->ai;
-    if (!rule->is_default)
-      *named = true;
     if (dnf_is_true(&d))
       cutter = (int32_t) i;
     if (ne == cap) {
