@@ -1,0 +1,110 @@
+/* The intermediate form every front end produces and the back end compiles:
+ * the default and bad-arch actions, the architectures (native first), and
+ * rules (arch, syscall number, conditions on 64-bit arguments ANDed, action,
+ * source order).
+ *
+ * Meaning (cell_sc_ir_eval is its executable definition; the back end and
+ * the tests are held to it):
+ *  - seccomp_data.arch selects the architecture; x86_64 and x32 share one
+ *    AUDIT_ARCH value and are told apart by the x32 bit of nr.  Unlisted
+ *    architectures get badarch_action.  On x86_64 without x32, numbers with
+ *    the x32 bit get badarch_action, except -1 (a tracer's skip) which gets
+ *    the default.
+ *  - Among the rules for (arch, nr): the first unconditional rule wins (a
+ *    rule whose conditions are all trivially true, MASKED_EQ with a zero
+ *    mask, counts as unconditional); otherwise, of the conditional rules
+ *    that match, the one with the most restrictive action in the kernel's
+ *    order (KILL_PROCESS, KILL_THREAD, TRAP, ERRNO, USER_NOTIF, TRACE, LOG,
+ *    ALLOW) wins, the first one of them on a tie; otherwise the default.
+ *  - On 32-bit architectures conditions compare the low 32 bits of the
+ *    argument with the low 32 bits of the value (the kernel passes 32-bit
+ *    arguments there); on 64-bit ones (x32 included) all 64 bits.
+ *  - MASKED_EQ holds when (arg & mask) == (value & mask).
+ *  - enosys_stub: numbers above the highest number of the arch's rules
+ *    return ERRNO(ENOSYS) when the default action denies (KILL*, TRAP,
+ *    ERRNO other than ENOSYS), so that a libc falls back from a syscall
+ *    newer than the profile; -1 keeps the default. */
+#ifndef CELL_SECCOMP_IR_H
+#define CELL_SECCOMP_IR_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "seccomp/table.h"
+#include "util/error.h"
+
+/* Values as libseccomp's enum scmp_compare. */
+typedef enum cell_sc_op {
+  CELL_SC_NE = 1, CELL_SC_LT, CELL_SC_LE, CELL_SC_EQ, CELL_SC_GE, CELL_SC_GT,
+  CELL_SC_MASKED_EQ,
+} cell_sc_op;
+
+typedef struct cell_sc_cond {
+  uint8_t arg;     /* 0..5 */
+  uint8_t op;      /* cell_sc_op */
+  uint64_t value;  /* datum */
+  uint64_t mask;   /* MASKED_EQ only */
+} cell_sc_cond;
+
+typedef struct cell_sc_rule {
+  uint16_t arch;       /* index in cell_sc_arches */
+  uint16_t ncond;
+  uint32_t nr;         /* as the kernel sees it (bases and x32 bit applied) */
+  uint32_t action;     /* SECCOMP_RET_* */
+  uint32_t order;      /* position in the source, for ties */
+  uint32_t cond;       /* first condition in cell_sc_ir.conds */
+} cell_sc_rule;
+
+#define CELL_SC_MAX_ARCHES 32
+
+typedef struct cell_sc_ir {
+  uint32_t default_action;
+  uint32_t badarch_action;
+  uint16_t arches[CELL_SC_MAX_ARCHES];  /* indexes in cell_sc_arches, no duplicates */
+  size_t narches;
+  cell_sc_rule *rules;
+  size_t nrules, rules_cap;
+  cell_sc_cond *conds;
+  size_t nconds, conds_cap;
+  bool enosys_stub;
+} cell_sc_ir;
+
+#define CELL_SC_RET_KILL_PROCESS 0x80000000u
+#define CELL_SC_RET_KILL_THREAD 0x00000000u
+#define CELL_SC_RET_TRAP 0x00030000u
+#define CELL_SC_RET_ERRNO 0x00050000u
+#define CELL_SC_RET_USER_NOTIF 0x7fc00000u
+#define CELL_SC_RET_TRACE 0x7ff00000u
+#define CELL_SC_RET_LOG 0x7ffc0000u
+#define CELL_SC_RET_ALLOW 0x7fff0000u
+#define CELL_SC_RET_ACTION_FULL 0xffff0000u
+#define CELL_SC_RET_DATA 0x0000ffffu
+
+/* 0 (KILL_PROCESS, most restrictive) .. 7 (ALLOW); 8 for unknown values. */
+int cell_sc_action_rank(uint32_t ret);
+/* The default action denies: the ENOSYS stub applies. */
+bool cell_sc_action_denies(uint32_t ret);
+
+void cell_sc_ir_init(cell_sc_ir *ir);
+void cell_sc_ir_free(cell_sc_ir *ir);
+/* Add arch (index) unless present. -E2BIG when full. */
+int cell_sc_ir_add_arch(cell_sc_ir *ir, size_t arch);
+bool cell_sc_ir_has_arch(const cell_sc_ir *ir, size_t arch);
+/* Append a rule (conditions copied). -ENOMEM. */
+int cell_sc_ir_add_rule(cell_sc_ir *ir, size_t arch, uint32_t nr, uint32_t action,
+                        uint32_t order, const cell_sc_cond *conds, size_t ncond);
+
+/* The condition always holds on arch (MASKED_EQ with a zero mask). */
+bool cell_sc_cond_trivial(const cell_sc_arch *a, const cell_sc_cond *c);
+bool cell_sc_cond_eval(const cell_sc_arch *a, const cell_sc_cond *c, uint64_t arg);
+
+/* The action the IR gives a syscall: the definition above. args are the
+ * six arguments as the kernel sees them. */
+uint32_t cell_sc_ir_eval(const cell_sc_ir *ir, uint32_t audit_arch, uint32_t nr,
+                         const uint64_t args[6]);
+
+/* The back end: compile to cBPF.  *out is heap.  -E2BIG past 4096
+ * instructions, -ENOMEM. */
+struct sock_filter;
+int cell_sc_codegen(const cell_sc_ir *ir, struct sock_filter **out, size_t *len,
+                    cell_error *err);
+#endif

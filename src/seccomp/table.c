@@ -1,0 +1,169 @@
+/* Architectures and lookups over the generated syscall table. */
+#include "seccomp/table.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define AUDIT_64 0x80000000u
+#define AUDIT_LE 0x40000000u
+
+/* Order: the names features and --help list. */
+const cell_sc_arch cell_sc_arches[] = {
+  { "SCMP_ARCH_X86", "x86", 3 | AUDIT_LE, 0, CELL_SC_COL_X86, false, false },
+  { "SCMP_ARCH_X86_64", "x86_64", 62 | AUDIT_64 | AUDIT_LE, 0, CELL_SC_COL_X86_64, true, false },
+  { "SCMP_ARCH_X32", "x32", 62 | AUDIT_64 | AUDIT_LE, CELL_SC_X32_BIT, CELL_SC_COL_X32, true, false },
+  { "SCMP_ARCH_ARM", "arm", 40 | AUDIT_LE, 0, CELL_SC_COL_ARM, false, false },
+  { "SCMP_ARCH_AARCH64", "aarch64", 183 | AUDIT_64 | AUDIT_LE, 0, CELL_SC_COL_AARCH64, true, false },
+  { "SCMP_ARCH_LOONGARCH64", "loongarch64", 258 | AUDIT_64 | AUDIT_LE, 0, CELL_SC_COL_LOONGARCH64, true, false },
+  { "SCMP_ARCH_M68K", "m68k", 4, 0, CELL_SC_COL_M68K, false, true },
+  { "SCMP_ARCH_MIPS", "mips", 8, 4000, CELL_SC_COL_MIPS, false, true },
+  { "SCMP_ARCH_MIPS64", "mips64", 8 | AUDIT_64, 5000, CELL_SC_COL_MIPS64, true, true },
+  { "SCMP_ARCH_MIPS64N32", "mips64n32", 8 | AUDIT_64 | 0x20000000u, 6000, CELL_SC_COL_MIPS64N32, false, true },
+  { "SCMP_ARCH_MIPSEL", "mipsel", 8 | AUDIT_LE, 4000, CELL_SC_COL_MIPS, false, false },
+  { "SCMP_ARCH_MIPSEL64", "mipsel64", 8 | AUDIT_64 | AUDIT_LE, 5000, CELL_SC_COL_MIPS64, true, false },
+  { "SCMP_ARCH_MIPSEL64N32", "mipsel64n32", 8 | AUDIT_64 | AUDIT_LE | 0x20000000u, 6000, CELL_SC_COL_MIPS64N32, false, false },
+  { "SCMP_ARCH_PARISC", "parisc", 15, 0, CELL_SC_COL_PARISC, false, true },
+  { "SCMP_ARCH_PARISC64", "parisc64", 15 | AUDIT_64, 0, CELL_SC_COL_PARISC64, true, true },
+  { "SCMP_ARCH_PPC", "ppc", 20, 0, CELL_SC_COL_PPC, false, true },
+  { "SCMP_ARCH_PPC64", "ppc64", 21 | AUDIT_64, 0, CELL_SC_COL_PPC64, true, true },
+  { "SCMP_ARCH_PPC64LE", "ppc64le", 21 | AUDIT_64 | AUDIT_LE, 0, CELL_SC_COL_PPC64, true, false },
+  { "SCMP_ARCH_RISCV64", "riscv64", 243 | AUDIT_64 | AUDIT_LE, 0, CELL_SC_COL_RISCV64, true, false },
+  { "SCMP_ARCH_S390", "s390", 22, 0, CELL_SC_COL_S390, false, true },
+  { "SCMP_ARCH_S390X", "s390x", 22 | AUDIT_64, 0, CELL_SC_COL_S390X, true, true },
+  { "SCMP_ARCH_SH", "sh", 42 | AUDIT_LE, 0, CELL_SC_COL_SH, false, false },
+  { "SCMP_ARCH_SHEB", "sheb", 42, 0, CELL_SC_COL_SH, false, true },
+};
+const size_t cell_sc_narches = sizeof cell_sc_arches / sizeof cell_sc_arches[0];
+
+static const struct { const char *alias, *name; } aliases[] = {
+  { "amd64", "x86_64" }, { "i386", "x86" }, { "i686", "x86" }, { "arm64", "aarch64" },
+};
+
+const cell_sc_arch *cell_sc_arch_by_name(const char *name)
+{
+  if (!name)
+    return NULL;
+  for (size_t i = 0; i < sizeof aliases / sizeof aliases[0]; i++)
+    if (strcmp(name, aliases[i].alias) == 0)
+      name = aliases[i].name;
+  for (size_t i = 0; i < cell_sc_narches; i++)
+    if (strcmp(name, cell_sc_arches[i].name) == 0 || strcmp(name, cell_sc_arches[i].short_name) == 0)
+      return &cell_sc_arches[i];
+  return NULL;
+}
+
+const cell_sc_arch *cell_sc_arch_native(void)
+{
+#if defined(__x86_64__) && defined(__ILP32__)
+  return cell_sc_arch_by_name("x32");
+#elif defined(__x86_64__)
+  return cell_sc_arch_by_name("x86_64");
+#elif defined(__i386__)
+  return cell_sc_arch_by_name("x86");
+#elif defined(__aarch64__)
+  return cell_sc_arch_by_name("aarch64");
+#elif defined(__arm__)
+  return cell_sc_arch_by_name("arm");
+#elif defined(__loongarch64)
+  return cell_sc_arch_by_name("loongarch64");
+#elif defined(__riscv) && __riscv_xlen == 64
+  return cell_sc_arch_by_name("riscv64");
+#elif defined(__s390x__)
+  return cell_sc_arch_by_name("s390x");
+#elif defined(__s390__)
+  return cell_sc_arch_by_name("s390");
+#elif defined(__powerpc64__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  return cell_sc_arch_by_name("ppc64le");
+#elif defined(__powerpc64__)
+  return cell_sc_arch_by_name("ppc64");
+#elif defined(__powerpc__)
+  return cell_sc_arch_by_name("ppc");
+#elif defined(__mips__) && _MIPS_SIM == _ABI64
+  return cell_sc_arch_by_name(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? "mipsel64" : "mips64");
+#elif defined(__mips__) && _MIPS_SIM == _ABIN32
+  return cell_sc_arch_by_name(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? "mipsel64n32" : "mips64n32");
+#elif defined(__mips__)
+  return cell_sc_arch_by_name(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? "mipsel" : "mips");
+#elif defined(__hppa64__)
+  return cell_sc_arch_by_name("parisc64");
+#elif defined(__hppa__)
+  return cell_sc_arch_by_name("parisc");
+#elif defined(__m68k__)
+  return cell_sc_arch_by_name("m68k");
+#elif defined(__sh__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+  return cell_sc_arch_by_name("sheb");
+#elif defined(__sh__)
+  return cell_sc_arch_by_name("sh");
+#else
+#error "unknown architecture: add it to src/seccomp/table.c"
+#endif
+}
+
+static int by_name(const void *key, const void *elem)
+{
+  return strcmp(key, ((const cell_sc_syscall *) elem)->name);
+}
+
+const cell_sc_syscall *cell_sc_syscall_lookup(const char *name)
+{
+  return bsearch(name, cell_sc_syscalls, cell_sc_nsyscalls, sizeof cell_sc_syscalls[0], by_name);
+}
+
+int64_t cell_sc_syscall_nr(const cell_sc_arch *a, const cell_sc_syscall *s)
+{
+  int32_t n = s->nr[a->col];
+  if (n < 0)
+    return -1;
+  return (int64_t) (uint32_t) ((uint32_t) n + a->nr_base);
+}
+
+const char *cell_sc_syscall_name(const cell_sc_arch *a, uint32_t nr)
+{
+  for (unsigned i = 0; i < cell_sc_nsyscalls; i++)
+    if (cell_sc_syscall_nr(a, &cell_sc_syscalls[i]) == (int64_t) nr)
+      return cell_sc_syscalls[i].name;
+  return NULL;
+}
+
+uint32_t cell_sc_arch_max_nr(const cell_sc_arch *a)
+{
+  uint32_t max = 0;
+  for (unsigned i = 0; i < cell_sc_nsyscalls; i++) {
+    int64_t n = cell_sc_syscall_nr(a, &cell_sc_syscalls[i]);
+    if (n > (int64_t) max)
+      max = (uint32_t) n;
+  }
+  return max;
+}
+
+/* The call numbers are the kernel's SYS_* (linux/net.h) and ipc's
+ * SEMOP.. (linux/ipc.h). */
+static const struct { const char *name; uint8_t call; bool ipc; } muxed[] = {
+  { "socket", 1, false }, { "bind", 2, false }, { "connect", 3, false },
+  { "listen", 4, false }, { "accept", 5, false }, { "getsockname", 6, false },
+  { "getpeername", 7, false }, { "socketpair", 8, false }, { "send", 9, false },
+  { "recv", 10, false }, { "sendto", 11, false }, { "recvfrom", 12, false },
+  { "shutdown", 13, false }, { "setsockopt", 14, false }, { "getsockopt", 15, false },
+  { "sendmsg", 16, false }, { "recvmsg", 17, false }, { "accept4", 18, false },
+  { "recvmmsg", 19, false }, { "sendmmsg", 20, false },
+  { "semop", 1, true }, { "semget", 2, true }, { "semctl", 3, true },
+  { "semtimedop", 4, true }, { "msgsnd", 11, true }, { "msgrcv", 12, true },
+  { "msgget", 13, true }, { "msgctl", 14, true }, { "shmat", 21, true },
+  { "shmdt", 22, true }, { "shmget", 23, true }, { "shmctl", 24, true },
+};
+
+int cell_sc_multiplexed(const cell_sc_arch *a, const char *name, uint32_t *mux_nr, uint32_t *call)
+{
+  for (size_t i = 0; i < sizeof muxed / sizeof muxed[0]; i++) {
+    if (strcmp(name, muxed[i].name) != 0)
+      continue;
+    const cell_sc_syscall *m = cell_sc_syscall_lookup(muxed[i].ipc ? "ipc" : "socketcall");
+    int64_t n = m ? cell_sc_syscall_nr(a, m) : -1;
+    if (n < 0)
+      return 0;
+    *mux_nr = (uint32_t) n;
+    *call = muxed[i].call;
+    return 1;
+  }
+  return 0;
+}

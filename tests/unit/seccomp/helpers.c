@@ -1,0 +1,408 @@
+#include "helpers.h"
+
+#include <errno.h>
+#include <seccomp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+bool t_interp_stale_arch;
+
+static bool is_audit(uint32_t k)
+{
+  for (size_t i = 0; i < cell_sc_narches; i++)
+    if (cell_sc_arches[i].audit == k)
+      return true;
+  return false;
+}
+
+uint32_t t_interp(const struct sock_filter *f, size_t n, const void *data, uint32_t *loads,
+                  unsigned *steps, bool *ok)
+{
+  uint32_t a = 0, x = 0, mem[16] = { 0 };
+  size_t pc = 0;
+  unsigned count = 0;
+  int64_t src = -1;  /* offset A was loaded from */
+  *ok = true;
+  t_interp_stale_arch = false;
+  if (loads)
+    *loads = 0;
+  while (pc < n) {
+    struct sock_filter in = f[pc++];
+    count++;
+    uint32_t k = in.k;
+    if (BPF_SRC(in.code) == BPF_X && (BPF_CLASS(in.code) == BPF_ALU || BPF_CLASS(in.code) == BPF_JMP))
+      k = x;
+    switch (BPF_CLASS(in.code)) {
+    case BPF_LD:
+      if (BPF_MODE(in.code) == BPF_ABS && BPF_SIZE(in.code) == BPF_W && in.k < 64 && in.k % 4 == 0) {
+        memcpy(&a, (const char *) data + in.k, 4);
+        src = in.k;
+        if (loads)
+          *loads |= 1u << (in.k / 4);
+      } else if (BPF_MODE(in.code) == BPF_IMM)
+        a = in.k;
+      else if (BPF_MODE(in.code) == BPF_MEM && in.k < 16)
+        a = mem[in.k];
+      else if (BPF_MODE(in.code) == BPF_LEN)
+        a = 64;
+      else
+        goto bad;
+      break;
+    case BPF_LDX:
+      if (BPF_MODE(in.code) == BPF_IMM)
+        x = in.k;
+      else if (BPF_MODE(in.code) == BPF_MEM && in.k < 16)
+        x = mem[in.k];
+      else if (BPF_MODE(in.code) == BPF_LEN)
+        x = 64;
+      else
+        goto bad;
+      break;
+    case BPF_ST:
+      if (in.k >= 16) goto bad;
+      mem[in.k] = a;
+      break;
+    case BPF_STX:
+      if (in.k >= 16) goto bad;
+      mem[in.k] = x;
+      break;
+    case BPF_ALU:
+      src = -1;
+      switch (BPF_OP(in.code)) {
+      case BPF_ADD: a += k; break;
+      case BPF_SUB: a -= k; break;
+      case BPF_MUL: a *= k; break;
+      case BPF_DIV: if (!k) { *steps = count; return 0; } a /= k; break;
+      case BPF_AND: a &= k; break;
+      case BPF_OR: a |= k; break;
+      case BPF_XOR: a ^= k; break;
+      case BPF_LSH: a = k < 32 ? a << k : 0; break;
+      case BPF_RSH: a = k < 32 ? a >> k : 0; break;
+      case BPF_NEG: a = -a; break;
+      default: goto bad;
+      }
+      break;
+    case BPF_JMP: {
+      size_t target;
+      if (src == 4 && BPF_OP(in.code) != BPF_JA && !is_audit(k))
+        t_interp_stale_arch = true;
+      if (BPF_OP(in.code) == BPF_JA)
+        target = pc + in.k;
+      else {
+        bool t;
+        switch (BPF_OP(in.code)) {
+        case BPF_JEQ: t = a == k; break;
+        case BPF_JGT: t = a > k; break;
+        case BPF_JGE: t = a >= k; break;
+        case BPF_JSET: t = (a & k) != 0; break;
+        default: goto bad;
+        }
+        target = pc + (t ? in.jt : in.jf);
+      }
+      if (target >= n)
+        goto bad;
+      pc = target;
+      break;
+    }
+    case BPF_RET:
+      if (steps)
+        *steps = count;
+      return BPF_RVAL(in.code) == BPF_A ? a : in.k;
+    case BPF_MISC:
+      if (BPF_MISCOP(in.code) == BPF_TAX) x = a; else a = x;
+      break;
+    }
+  }
+bad:
+  *ok = false;
+  if (steps)
+    *steps = count;
+  return 0xdeadbeef;
+}
+
+void t_data(void *out64, size_t arch, uint32_t nr, const uint64_t args[6])
+{
+  const cell_sc_arch *a = &cell_sc_arches[arch];
+  uint32_t w[16] = { 0 };
+  w[0] = nr;
+  w[1] = a->audit;
+  for (int i = 0; i < 6; i++) {
+    uint32_t lo = (uint32_t) args[i], hi = (uint32_t) (args[i] >> 32);
+    w[4 + 2 * i] = a->big_endian ? hi : lo;
+    w[5 + 2 * i] = a->big_endian ? lo : hi;
+  }
+  memcpy(out64, w, 64);
+}
+
+uint64_t t_rand(uint64_t *s)
+{
+  uint64_t x = *s;
+  x ^= x << 13;
+  x ^= x >> 7;
+  x ^= x << 17;
+  return *s = x;
+}
+
+static uint32_t action_of(json_t *obj, const char *key, const char *ekey)
+{
+  const char *s = json_string_value(json_object_get(obj, key));
+  json_t *e = json_object_get(obj, ekey);
+  uint32_t data = e ? (uint32_t) json_integer_value(e) : EPERM;
+  if (!strcmp(s, "SCMP_ACT_KILL") || !strcmp(s, "SCMP_ACT_KILL_THREAD")) return SCMP_ACT_KILL;
+  if (!strcmp(s, "SCMP_ACT_KILL_PROCESS")) return SCMP_ACT_KILL_PROCESS;
+  if (!strcmp(s, "SCMP_ACT_TRAP")) return SCMP_ACT_TRAP;
+  if (!strcmp(s, "SCMP_ACT_ERRNO")) return SCMP_ACT_ERRNO(data);
+  if (!strcmp(s, "SCMP_ACT_TRACE")) return SCMP_ACT_TRACE(data);
+  if (!strcmp(s, "SCMP_ACT_LOG")) return SCMP_ACT_LOG;
+  if (!strcmp(s, "SCMP_ACT_NOTIFY")) return SCMP_ACT_NOTIFY;
+  return SCMP_ACT_ALLOW;
+}
+
+static enum scmp_compare op_of(const char *s)
+{
+  static const char *n[] = { "", "SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE", "SCMP_CMP_EQ",
+                             "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_MASKED_EQ" };
+  for (int i = 1; i < 8; i++)
+    if (!strcmp(s, n[i]))
+      return (enum scmp_compare) i;
+  return SCMP_CMP_EQ;
+}
+
+static int lib_build(json_t *p, const char *native, int optimize, struct sock_filter **out, size_t *len);
+
+/* libseccomp 2.5.4 loops forever on some sets of overlapping rules: build
+ * in a child with an alarm. */
+int t_libseccomp(json_t *p, const char *native, int optimize, struct sock_filter **out, size_t *len)
+{
+  int fd = memfd_create("bpf", 0);
+  if (fd < 0)
+    return -errno;
+  pid_t pid = fork();
+  if (pid < 0) {
+    close(fd);
+    return -errno;
+  }
+  if (pid == 0) {
+    alarm(2);
+    struct sock_filter *f = NULL;
+    size_t n = 0;
+    int r = lib_build(p, native, optimize, &f, &n);
+    if (r == 0 && write(fd, f, n * sizeof *f) != (ssize_t) (n * sizeof *f))
+      r = -EIO;
+    _exit(r < 0 ? (-r & 0x7f) : 0);
+  }
+  int status;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+    ;
+  int r;
+  if (WIFSIGNALED(status))
+    r = -ETIMEDOUT;
+  else if (WEXITSTATUS(status))
+    r = -WEXITSTATUS(status);
+  else {
+    off_t size = lseek(fd, 0, SEEK_END);
+    *out = malloc((size_t) size + 1);
+    *len = (size_t) size / sizeof(struct sock_filter);
+    r = pread(fd, *out, (size_t) size, 0) == size ? 0 : -EIO;
+  }
+  close(fd);
+  return r;
+}
+
+static int lib_build(json_t *p, const char *native, int optimize, struct sock_filter **out, size_t *len)
+{
+  uint32_t def = action_of(p, "defaultAction", "defaultErrnoRet");
+  scmp_filter_ctx ctx = seccomp_init(def);
+  if (!ctx)
+    return -ENOMEM;
+  int r = 0;
+  (void) native;
+  if (optimize)
+    r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, (uint32_t) optimize);
+  size_t i, j, k;
+  json_t *v;
+  json_array_foreach(json_object_get(p, "architectures"), i, v) {
+    const cell_sc_arch *a = cell_sc_arch_by_name(json_string_value(v));
+    uint32_t tok = a ? seccomp_arch_resolve_name(a->short_name) : 0;
+    if (!tok) { r = -EINVAL; goto done; }
+    int ar = seccomp_arch_add(ctx, tok);
+    if (ar < 0 && ar != -EEXIST) { r = ar; goto done; }
+  }
+  json_array_foreach(json_object_get(p, "syscalls"), i, v) {
+    uint32_t act = action_of(v, "action", "errnoRet");
+    if (act == def)
+      continue;
+    struct scmp_arg_cmp c[64];
+    size_t nc = 0;
+    int count[6] = { 0 };
+    bool split = false;
+    json_t *a;
+    json_array_foreach(json_object_get(v, "args"), j, a) {
+      unsigned idx = (unsigned) json_integer_value(json_object_get(a, "index"));
+      uint64_t val = (uint64_t) json_integer_value(json_object_get(a, "value"));
+      json_t *two = json_object_get(a, "valueTwo");
+      c[nc++] = (struct scmp_arg_cmp) { idx, op_of(json_string_value(json_object_get(a, "op"))), val,
+                                        two ? (uint64_t) json_integer_value(two) : 0 };
+      if (++count[idx] > 1)
+        split = true;
+    }
+    json_t *name;
+    json_array_foreach(json_object_get(v, "names"), k, name) {
+      int nr = seccomp_syscall_resolve_name(json_string_value(name));
+      if (nr == __NR_SCMP_ERROR)
+        continue;
+      if (split) {
+        for (j = 0; j < nc && r == 0; j++)
+          r = seccomp_rule_add_array(ctx, act, nr, 1, &c[j]);
+      } else
+        r = seccomp_rule_add_array(ctx, act, nr, (unsigned) nc, c);
+      if (r < 0)
+        goto done;
+    }
+  }
+  {
+    int fd = memfd_create("bpf", 0);
+    r = seccomp_export_bpf(ctx, fd);
+    if (r == 0) {
+      off_t size = lseek(fd, 0, SEEK_END);
+      *out = malloc((size_t) size + 1);
+      *len = (size_t) size / sizeof(struct sock_filter);
+      if (pread(fd, *out, (size_t) size, 0) != size)
+        r = -EIO;
+    }
+    close(fd);
+  }
+done:
+  seccomp_release(ctx);
+  return r;
+}
+
+/* libseccomp 2.5.4's architectures */
+static const char *lib_arch_names[] = {
+  "x86", "x86_64", "x32", "arm", "aarch64", "mips", "mipsel", "mips64", "mipsel64",
+  "mips64n32", "mipsel64n32", "ppc", "ppc64", "ppc64le", "s390", "s390x", "parisc",
+  "parisc64", "riscv64",
+};
+#define NLIB (sizeof lib_arch_names / sizeof lib_arch_names[0])
+
+const size_t *t_lib_arches(size_t *n)
+{
+  static size_t idx[NLIB];
+  for (size_t i = 0; i < NLIB; i++)
+    idx[i] = cell_sc_arch_index(cell_sc_arch_by_name(lib_arch_names[i]));
+  *n = NLIB;
+  return idx;
+}
+
+const char **t_agreed_names(size_t *n)
+{
+  static const char *names[1024];
+  static size_t count;
+  if (!count) {
+    size_t na;
+    const size_t *arches = t_lib_arches(&na);
+    for (unsigned i = 0; i < cell_sc_nsyscalls && count < 1024; i++) {
+      const cell_sc_syscall *s = &cell_sc_syscalls[i];
+      if (seccomp_syscall_resolve_name(s->name) == __NR_SCMP_ERROR)
+        continue;
+      bool agree = true;
+      for (size_t j = 0; j < na && agree; j++) {
+        const cell_sc_arch *a = &cell_sc_arches[arches[j]];
+        int lib = seccomp_syscall_resolve_name_arch(seccomp_arch_resolve_name(a->short_name), s->name);
+        int64_t ours = cell_sc_syscall_nr(a, s);
+        if (lib < 0 ? ours >= 0 : ours != lib)
+          agree = false;
+      }
+      if (agree)
+        names[count++] = s->name;
+    }
+  }
+  *n = count;
+  return names;
+}
+
+static const char *actions[] = {
+  "SCMP_ACT_KILL", "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_TRAP",
+  "SCMP_ACT_ERRNO", "SCMP_ACT_TRACE", "SCMP_ACT_ALLOW", "SCMP_ACT_LOG", "SCMP_ACT_NOTIFY",
+};
+static const char *opnames[] = { "SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE", "SCMP_CMP_EQ",
+                                 "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_MASKED_EQ" };
+static const uint64_t values[] = {
+  0, 1, 2, 3, 16, 0x7fffffff, 0x80000000, 0xffffffff, 0x100000000ull, 0x100000001ull,
+  0xffffffff00000000ull, 0x8000000000000000ull, 0xffffffffffffffffull,
+};
+
+static json_t *random_action(uint64_t *s, json_t *o, const char *key, const char *ekey, bool dflt)
+{
+  const char *a = actions[t_rand(s) % (dflt ? 8 : 9)];
+  json_object_set_new(o, key, json_string(a));
+  if ((!strcmp(a, "SCMP_ACT_ERRNO") || !strcmp(a, "SCMP_ACT_TRACE")) && t_rand(s) % 4)
+    json_object_set_new(o, ekey, json_integer((json_int_t) (t_rand(s) % 3 + 1)));
+  return o;
+}
+
+json_t *t_random_profile(uint64_t *s, bool same_arg_and)
+{
+  size_t nnames, na;
+  const char **names = t_agreed_names(&nnames);
+  const size_t *arches = t_lib_arches(&na);
+  /* a small pool so that rules overlap; socket calls for socketcall(2) */
+  static const char *fixed[] = { "socket", "connect", "recv", "semop", "socketcall", "read", "_llseek" };
+  const char *pool[8];
+  for (int i = 0; i < 8; i++)
+    pool[i] = (t_rand(s) % 3 == 0) ? fixed[t_rand(s) % 7] : names[t_rand(s) % nnames];
+
+  json_t *p = json_object();
+  random_action(s, p, "defaultAction", "defaultErrnoRet", true);
+  json_t *archs = json_array();
+  size_t narch = t_rand(s) % 4;
+  for (size_t i = 0; i < narch; i++)
+    json_array_append_new(archs, json_string(cell_sc_arches[arches[t_rand(s) % na]].name));
+  if (t_rand(s) % 3 == 0)
+    json_array_append_new(archs, json_string("SCMP_ARCH_X32"));
+  json_object_set_new(p, "architectures", archs);
+  json_object_set_new(p, "listenerPath", json_string("/run/agent.sock"));
+  json_t *calls = json_array();
+  size_t nrules = 1 + t_rand(s) % 10;
+  for (size_t i = 0; i < nrules; i++) {
+    json_t *r = json_object();
+    json_t *nm = json_array();
+    size_t k = 1 + t_rand(s) % 3;
+    for (size_t j = 0; j < k; j++)
+      json_array_append_new(nm, json_string(pool[t_rand(s) % 8]));
+    json_object_set_new(r, "names", nm);
+    random_action(s, r, "action", "errnoRet", false);
+    size_t nargs = t_rand(s) % 4;
+    if (nargs) {
+      json_t *args = json_array();
+      bool used[6] = { false };
+      for (size_t j = 0; j < nargs; j++) {
+        unsigned idx = (unsigned) (t_rand(s) % 3);
+        if (!same_arg_and && used[idx])
+          continue;
+        used[idx] = true;
+        json_t *a = json_pack("{s:i, s:I, s:s}", "index", (int) idx,
+                              "value", (json_int_t) values[t_rand(s) % 13], "op",
+                              opnames[t_rand(s) % 7]);
+        if (t_rand(s) % 2)
+          json_object_set_new(a, "valueTwo", json_integer((json_int_t) values[t_rand(s) % 13]));
+        json_array_append_new(args, a);
+      }
+      json_object_set_new(r, "args", args);
+    }
+    json_array_append_new(calls, r);
+  }
+  json_object_set_new(p, "syscalls", calls);
+  return p;
+}
+
+json_t *t_load_json(const char *rel)
+{
+  char path[4096];
+  snprintf(path, sizeof path, "%s/%s", CELL_SOURCE_ROOT, rel);
+  return json_load_file(path, 0, NULL);
+}
