@@ -173,8 +173,10 @@ bool dnf_terms_overlap(const cell_sc_arch *a, const dnf_term *x, const dnf_term 
   cell_sc_cond buf[64];
   if (x->n + y->n > sizeof buf / sizeof buf[0])
     return true;
-  memcpy(buf, x->c, x->n * sizeof *buf);
-  memcpy(buf + x->n, y->c, y->n * sizeof *buf);
+  if (x->n)
+    memcpy(buf, x->c, x->n * sizeof *buf);
+  if (y->n)
+    memcpy(buf + x->n, y->c, y->n * sizeof *buf);
   dnf_term t = { buf, x->n + y->n };
   return term_possible(a, &t);
 }
@@ -250,8 +252,10 @@ int dnf_and(const cell_sc_arch *a, dnf *d, dnf *x)
     dnf_free(&out);
     return r;
   }
-  if (dnf_is_true(&out))
+  if (dnf_is_true(&out)) {
+    dnf_free(&out);
     return dnf_set_true(d);
+  }
   *d = out;
   return 0;
 }

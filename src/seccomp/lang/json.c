@@ -423,7 +423,8 @@ int cell_sc_lang_from_json(json_t *seccomp, char **out, cell_error *err)
       }
     }
   if (r >= 0) {
-    qsort(cv.r, cv.n, sizeof *cv.r, cmp_out);
+    if (cv.n)
+      qsort(cv.r, cv.n, sizeof *cv.r, cmp_out);
     for (size_t k = 0; k < cv.n; k++) {
       if (k == 0 || (cv.r[k].rank >= 0) != (cv.r[k - 1].rank >= 0))
         fprintf(f, cv.r[k].rank < 0 ? "\n// unconditional rules, in profile order\n"
@@ -474,8 +475,10 @@ static cell_sc_rule *sorted_rules(const cell_sc_ir *ir)
 {
   cell_sc_rule *v = malloc((ir->nrules + 1) * sizeof *v);
   if (v) {
-    memcpy(v, ir->rules, ir->nrules * sizeof *v);
-    qsort(v, ir->nrules, sizeof *v, cmp_rule);
+    if (ir->nrules) {
+      memcpy(v, ir->rules, ir->nrules * sizeof *v);
+      qsort(v, ir->nrules, sizeof *v, cmp_rule);
+    }
   }
   return v;
 }

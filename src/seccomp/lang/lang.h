@@ -39,6 +39,7 @@ typedef struct cell_sc_lang_opts {
   void (*diag)(void *ctx, const cell_sc_lang_diag *d);  /* every diagnostic */
   void *diag_ctx;
   bool warnings_are_errors;
+  bool no_includes;                 /* `include` is an error (untrusted text) */
 } cell_sc_lang_opts;
 
 /* Compile the policy in path (or in text, named name in messages) into

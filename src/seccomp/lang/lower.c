@@ -536,7 +536,8 @@ static int init_info(lang_ctx *c, rule_info *info)
     ri->cutter = -1;
     if (collect_named(c, c->rules[i].cond, false, &ri->named, &ri->nnamed, &cap) < 0)
       return cell_error_set(c->err, ENOMEM, "out of memory");
-    qsort(ri->named, ri->nnamed, sizeof *ri->named, cmp_u32);
+    if (ri->nnamed)
+      qsort(ri->named, ri->nnamed, sizeof *ri->named, cmp_u32);
     size_t m = 0;
     for (size_t k = 0; k < ri->nnamed; k++)
       if (!m || ri->named[m - 1] != ri->named[k])
@@ -680,7 +681,8 @@ int lang_lower(lang_ctx *c, cell_sc_ir *ir)
   for (size_t i = 0; i < c->nitems; i++)
     if (c->items[i].kind == SYSI_NUM)
       nums[nnums++] = c->items[i].v;
-  qsort(nums, nnums, sizeof *nums, cmp_u32);
+  if (nnums)
+    qsort(nums, nnums, sizeof *nums, cmp_u32);
 
   /* the default: what the numbers the policy does not name get */
   int def_rule = -1;

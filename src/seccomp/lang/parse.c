@@ -823,6 +823,10 @@ static int stmt_include(parser *p, lang_loc at)
     free(path);
     return lang_error(p->c, pat, "an empty file name");
   }
+  if (p->c->opts && p->c->opts->no_includes) {
+    free(path);
+    return lang_error(p->c, at, "`include` is not allowed here");
+  }
   if (p->c->include_depth >= 16) {
     free(path);
     return lang_error(p->c, at, "includes nested too deeply (an include cycle?)");

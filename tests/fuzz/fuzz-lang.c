@@ -1,0 +1,97 @@
+/* libFuzzer target for the policy language: whatever the text, no crash,
+ * no leak, and either an error with nothing produced or an IR whose BPF
+ * passes the kernel's rules and agrees with the IR.  Inputs that are JSON
+ * go through the JSON conversion too.
+ *
+ *   clang build: tests/fuzz/fuzz-lang (see tests/unit/lang/meson.build)
+ *   gcc build:   test-lang runs this on tests/fuzz/corpus-lang and examples/ */
+#include <jansson.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include "seccomp/ir.h"
+#include "seccomp/lang/lang.h"
+#include "seccomp/seccomp.h"
+#include "seccomp/table.h"
+
+#define FUZZ_ASSERT(c) do { if (!(c)) __builtin_trap(); } while (0)
+
+static void quiet(void *ctx, const cell_sc_lang_diag *d)
+{
+  (void) ctx;
+  FUZZ_ASSERT(d->message && d->text);
+}
+
+static void check_ir(const cell_sc_ir *ir, const uint8_t *data, size_t size)
+{
+  struct sock_filter *insns = NULL;
+  size_t len = 0;
+  cell_error err = CELL_ERROR_INIT;
+  if (cell_sc_codegen(ir, &insns, &len, &err) < 0) {
+    FUZZ_ASSERT(err.msg && !insns);   /* too long: a clear error */
+    cell_error_cleanup(&err);
+    return;
+  }
+  FUZZ_ASSERT(cell_seccomp_check(insns, len, &err) == 0);
+  /* a few inputs from the data itself */
+  for (size_t i = 0; i < 8 && ir->narches; i++) {
+    const cell_sc_arch *a = &cell_sc_arches[ir->arches[i % ir->narches]];
+    uint64_t args[6] = { 0 };
+    uint32_t nr = a->nr_base + (uint32_t) (i * 37);
+    for (size_t k = 0; k < 6 && size; k++)
+      args[k] = (uint64_t) data[(i * 6 + k) % size] << ((k * 11) % 57);
+    cell_seccomp_data d;
+    if (cell_seccomp_data_make(&d, a->short_name, nr, args, &err) == 0)
+      FUZZ_ASSERT(cell_seccomp_run(insns, len, &d, NULL) == cell_sc_ir_eval(ir, a->audit, nr, args));
+    cell_error_cleanup(&err);
+  }
+  free(insns);
+  json_t *j = NULL;
+  if (cell_sc_lang_ir_to_json(ir, &j, &err) == 0)
+    FUZZ_ASSERT(j);
+  json_decref(j);
+  cell_error_cleanup(&err);
+}
+
+static void one(const char *text, size_t size, const uint8_t *data)
+{
+  cell_sc_lang_opts o = { .native_arch = "x86_64", .diag = quiet, .no_includes = true };
+  static const char *const defs[] = { "A", "DEBUG" };
+  if (size && (data[0] & 1)) {
+    o.defines = defs;
+    o.ndefines = 2;
+  }
+  cell_sc_ir ir;
+  cell_error err = CELL_ERROR_INIT;
+  cell_sc_ir_init(&ir);
+  int r = cell_sc_lang_compile_string("fuzz.sec", text, size, &o, &ir, &err);
+  if (r < 0) {
+    /* an error, and no partial output */
+    FUZZ_ASSERT(err.msg && ir.nrules == 0 && ir.narches == 0 && !ir.rules);
+  } else {
+    FUZZ_ASSERT(!err.msg && ir.narches >= 1);
+    check_ir(&ir, data, size);
+  }
+  cell_sc_ir_free(&ir);
+  cell_error_cleanup(&err);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+  if (size > 1 << 16)
+    return 0;
+  one((const char *) data, size, data);
+  if (size && data[0] == '{') {
+    json_t *j = json_loadb((const char *) data, size, 0, NULL);
+    char *text = NULL;
+    cell_error err = CELL_ERROR_INIT;
+    if (j && cell_sc_lang_from_json(json_object_get(j, "linux") ? json_object_get(json_object_get(j, "linux"), "seccomp") : j,
+                                    &text, &err) == 0)
+      one(text, strlen(text), data);
+    free(text);
+    json_decref(j);
+    cell_error_cleanup(&err);
+  }
+  return 0;
+}
