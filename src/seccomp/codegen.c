@@ -403,7 +403,9 @@ static int resolve(gen *g, struct sock_filter **out, size_t *len, cell_error *er
         if (is_cond(p[j].code) && p[j].jf >= i + 1)
           p[j].jf++;
       }
-      p[i + 1] = (rins) { JA, 0, which ? p[i].jf : p[i].jt, 0 };
+      uint32_t far = which ? p[i].jf : p[i].jt;
+      /* a jump to a return is the return itself, one step shorter */
+      p[i + 1] = BPF_CLASS(p[far].code) == BPF_RET ? p[far] : (rins) { JA, 0, far, 0 };
       if (which)
         p[i].jf = (uint32_t) i + 1;
       else

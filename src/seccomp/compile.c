@@ -101,7 +101,7 @@ int cell_seccomp_from_base64(const char *text, cell_seccomp_filter *out, cell_er
     if (v < 0 || pad) {
       free(buf);
       return cell_error_set(err, EINVAL,
-                            "seccomp: annotation run.oci.seccomp_bpf_data: invalid base64 at offset %zu", i);
+                            "seccomp: precompiled filter: invalid base64 at offset %zu", i);
     }
     acc = acc << 6 | (uint32_t) v;
     bits += 6;
@@ -112,11 +112,9 @@ int cell_seccomp_from_base64(const char *text, cell_seccomp_filter *out, cell_er
   }
   if (bits >= 6 || pad > 2) {
     free(buf);
-    return cell_error_set(err, EINVAL, "seccomp: annotation run.oci.seccomp_bpf_data: truncated base64");
+    return cell_error_set(err, EINVAL, "seccomp: precompiled filter: truncated base64");
   }
   int r = cell_seccomp_from_bpf(buf, n, out, err);
   free(buf);
-  if (r < 0)
-    return cell_error_wrap(err, "annotation run.oci.seccomp_bpf_data");
-  return 0;
+  return r;
 }

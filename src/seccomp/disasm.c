@@ -135,7 +135,7 @@ char *cell_seccomp_disasm(const struct sock_filter *f, size_t n)
       if (jump && BPF_SRC(p->code) == BPF_K) {
         if (s.acc == 4 && arch_name(p->k))
           snprintf(comment, sizeof comment, "%s", arch_name(p->k));
-        else if (s.acc == 0 && s.audit) {
+        else if (s.acc == 0 && s.audit && !(p->k == CELL_SC_X32_BIT && BPF_OP(p->code) == BPF_JGE)) {
           const cell_sc_arch *a = arch_of(s.audit, p->k);
           const char *sc = a ? cell_sc_syscall_name(a, p->k) : NULL;
           if (sc)
