@@ -64,6 +64,7 @@ test_placed_below_own_cgroup_and_removed() {
   # every hierarchy: the container's cgroup is below ours
   while IFS=: read -r n ctl path; do
     [ -z "${CG_PURE_V2:-}" ] || [ "$n" = 0 ] || continue
+    [ -z "${CG_PURE_V1:-}" ] || [ "$n" != 0 ] || continue
     own=$(awk -F: -v n="$n" '$1 == n {print $3}' /proc/self/cgroup)
     [[ "$path" == "${own%/}/cell-it-$$/placed" || "$path" == "/cell-it-$$/placed" ]] ||
       fail "hierarchy $ctl: $path is not below $own"
@@ -249,30 +250,44 @@ test_systemd_manager_is_refused_without_systemd() {
   [ ! -d "$CELL_ROOT/sd" ] || fail "state left behind"
 }
 
+# Run every other test of this file in a private mount namespace after
+# SETUP (a shell snippet), with VAR=1 exported; at least MIN must pass.
+cg_rerun_in_ns() {
+  local var=$1 setup=$2 min=$3
+  cg_bundle "$TEST_TMP/probe"
+  cg_start "$TEST_TMP/probe" probe
+  cell delete -f probe
+  unshare -m bash -c '
+    mount --make-rprivate / && '"$setup"' || exit 3
+    export '"$var"'=1
+    source "$CELL_TESTS/lib/common.sh"; source "$CELL_TESTS/integration/cgroups.sh"
+    ran=0
+    for t in $(declare -F | awk "{print \$3}" | grep "^test_" | grep -v test_pure_); do
+      rc=0
+      (cell_test_run $t) > "$TEST_TMP/$t.log" 2>&1 || rc=$?
+      echo "'"$var"': $t: $([ $rc = 0 ] && echo pass || { [ $rc = 77 ] && echo "skip: $(tail -1 "$TEST_TMP/$t.log")"; } || echo FAIL)"
+      [ $rc = 0 ] && ran=$((ran + 1))
+      if [ $rc != 0 ] && [ $rc != 77 ]; then cat "$TEST_TMP/$t.log"; exit 1; fi
+    done
+    [ $ran -ge '"$min"' ] || { echo "only $ran tests ran"; exit 1; }
+  ' || fail "a test failed in the $var view"
+}
+
 # The tests above once more on a pure cgroup v2 view of this host: cgroup2
 # mounted over /sys/fs/cgroup in a private mount namespace. The hierarchy is
 # the host's own cgroup2 one, so only the controllers it offers (none on
 # this hybrid host: freeze, kill, procs, cpu.stat and eBPF device programs
 # are core) are exercised; the others skip inside.
 test_pure_v2_hierarchy() {
-  [ -z "${CG_PURE_V2:-}" ] || skip "nested"
+  [ -z "${CG_PURE_V2:-}${CG_PURE_V1:-}" ] || skip "nested"
   [ "$(stat -f -c %T /sys/fs/cgroup)" != cgroup2fs ] || skip "pure v2 host: the other tests ran on v2"
   grep -q ' - cgroup2 ' /proc/self/mountinfo || skip "no cgroup2 hierarchy on this host"
-  cg_bundle "$TEST_TMP/probe"
-  cg_start "$TEST_TMP/probe" probe
-  cell delete -f probe
-  unshare -m bash -c '
-    mount --make-rprivate / && mount -t cgroup2 cgroup2 /sys/fs/cgroup || exit 3
-    export CG_PURE_V2=1
-    source "$CELL_TESTS/lib/common.sh"; source "$CELL_TESTS/integration/cgroups.sh"
-    ran=0
-    for t in $(declare -F | awk "{print \$3}" | grep "^test_" | grep -v test_pure_v2); do
-      rc=0
-      (cell_test_run $t) > "$TEST_TMP/$t.log" 2>&1 || rc=$?
-      echo "pure v2: $t: $([ $rc = 0 ] && echo pass || { [ $rc = 77 ] && echo "skip: $(tail -1 "$TEST_TMP/$t.log")"; } || echo FAIL)"
-      [ $rc = 0 ] && ran=$((ran + 1))
-      if [ $rc != 0 ] && [ $rc != 77 ]; then cat "$TEST_TMP/$t.log"; exit 1; fi
-    done
-    [ $ran -ge 4 ] || { echo "only $ran tests ran on pure v2"; exit 1; }
-  ' || fail "a test failed on the pure cgroup v2 view"
+  cg_rerun_in_ns CG_PURE_V2 'mount -t cgroup2 cgroup2 /sys/fs/cgroup' 4
+}
+
+# And on a pure v1 view: a hybrid host with its cgroup2 mount detached.
+test_pure_v1_hierarchy() {
+  [ -z "${CG_PURE_V2:-}${CG_PURE_V1:-}" ] || skip "nested"
+  [ "$(stat -f -c %T /sys/fs/cgroup/unified 2>/dev/null)" = cgroup2fs ] || skip "not a hybrid host"
+  cg_rerun_in_ns CG_PURE_V1 'umount -l /sys/fs/cgroup/unified' 8
 }

@@ -13,6 +13,10 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/vfs.h>
+#include <linux/magic.h>
+#include <sched.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -455,4 +459,77 @@ TEST(disabled_manager_is_inert)
   CHECK(err.msg && strstr(err.msg, "cgroup manager disabled"));
   cell_error_clear(&err);
   cell_cgroup_free(cg);
+}
+
+/* A pure v1 view of this host: the cgroup2 mount detached in a private
+ * mount namespace. */
+static int pure_v1_child(const char *name)
+{
+  if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+    return 10;
+  if (umount2("/sys/fs/cgroup/unified", MNT_DETACH) < 0)
+    return 11;
+  cell_cg_host host;
+  cell_error err = CELL_ERROR_INIT;
+  if (cell_cg_host_detect(&host, &err) < 0)
+    return 12;
+  for (size_t i = 0; i < host.n; i++)
+    if (host.h[i].v2)
+      return 13;
+  if (host.mode != CELL_CG_V1)
+    return 14;
+  oci_resources_typed r = { 0 };
+  r.pids.present = r.pids.has_limit = true;
+  r.pids.limit = 9;
+  cell_cgroup_config cfg = { .id = "unit", .cgroups_path = name, .resources = &r };
+  cell_cgroup *cg = NULL;
+  if (cell_cgroup_create(&host, &cfg, &cg, &err) < 0) {
+    fprintf(stderr, "  %s\n", err.msg);
+    return 15;
+  }
+  int rc = 0;
+  cell_error e2 = CELL_ERROR_INIT;
+  if (cg->n != host.n || cell_cgroup_clone_fd(cg, &e2) != -ENOENT)
+    rc = 16;
+  cell_error_clear(&e2);
+  pid_t p = th_sleeper();
+  bool frozen = false;
+  if (cell_cgroup_enter(cg, p, &err) < 0 || cell_cgroup_freeze(cg, true, &err) < 0 ||
+      cell_cgroup_is_frozen(cg, &frozen, &err) < 0 || !frozen ||
+      cell_cgroup_freeze(cg, false, &err) < 0)
+    rc = 17;
+  oci_kv kv = { "pids.max", "5" };
+  oci_resources_typed u = { 0 };
+  u.unified = &kv;
+  u.n_unified = 1;
+  if (cell_cgroup_update(cg, &u, NULL, &e2) >= 0 || !strstr(e2.msg, "has cgroup v1 only"))
+    rc = 18;
+  cell_error_clear(&e2);
+  if (cell_cgroup_kill_all(cg, SIGKILL, 2000, &err) < 0)
+    rc = 19;
+  waitpid(p, NULL, 0);
+  if (cell_cgroup_destroy(cg, 2000, &err) < 0)
+    rc = 20;
+  if (err.msg)
+    fprintf(stderr, "  %s\n", err.msg);
+  cell_error_clear(&err);
+  cell_cgroup_free(cg);
+  cell_cg_host_free(&host);
+  return rc;
+}
+
+TEST(v1_pure_host_in_private_mount_namespace)
+{
+  struct statfs fs;
+  if (statfs("/sys/fs/cgroup/unified", &fs) < 0 || fs.f_type != CGROUP2_SUPER_MAGIC)
+    SKIP("not a hybrid host");
+  char *name = th_name("purev1");
+  pid_t p = fork();
+  if (p == 0)
+    _exit(pure_v1_child(name));
+  int st = 0;
+  waitpid(p, &st, 0);
+  CHECK(WIFEXITED(st));
+  CHECK_INT(WEXITSTATUS(st), 0);
+  free(name);
 }
