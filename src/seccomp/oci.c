@@ -230,12 +230,14 @@ static int add_name(octx *c, cell_sc_ir *ir, const cell_sc_syscall *s, uint32_t 
                     uint32_t order, cell_sc_cond *conds, size_t ncond)
 {
   cell_sc_cond mux[64];
+  const cell_sc_syscall *muxer = NULL;
+  uint32_t call = (uint32_t) cell_sc_mux_call(s->name, &muxer);
   for (size_t i = 0; i < ir->narches; i++) {
     const cell_sc_arch *a = &cell_sc_arches[ir->arches[i]];
     int64_t nr = cell_sc_syscall_nr(a, s);
     int r;
-    uint32_t mux_nr, call;
-    if (cell_sc_multiplexed(a, s->name, &mux_nr, &call)) {
+    int64_t mux_nr = call ? cell_sc_syscall_nr(a, muxer) : -1;
+    if (mux_nr >= 0) {
       /* socketcall(call, ...): the first argument selects the call; the
        * other conditions are kept as libseccomp keeps them */
       size_t n = 0;
@@ -243,7 +245,7 @@ static int add_name(octx *c, cell_sc_ir *ir, const cell_sc_syscall *s, uint32_t 
       for (size_t j = 0; j < ncond && n < sizeof mux / sizeof mux[0]; j++)
         if (conds[j].arg != 0)
           mux[n++] = conds[j];
-      r = cell_sc_ir_add_rule(ir, ir->arches[i], mux_nr, action, order, mux, n);
+      r = cell_sc_ir_add_rule(ir, ir->arches[i], (uint32_t) mux_nr, action, order, mux, n);
       if (r < 0)
         return cell_error_set(c->err, -r, "seccomp: out of memory");
     }

@@ -137,33 +137,44 @@ uint32_t cell_sc_arch_max_nr(const cell_sc_arch *a)
 }
 
 /* The call numbers are the kernel's SYS_* (linux/net.h) and ipc's
- * SEMOP.. (linux/ipc.h). */
-static const struct { const char *name; uint8_t call; bool ipc; } muxed[] = {
-  { "socket", 1, false }, { "bind", 2, false }, { "connect", 3, false },
-  { "listen", 4, false }, { "accept", 5, false }, { "getsockname", 6, false },
-  { "getpeername", 7, false }, { "socketpair", 8, false }, { "send", 9, false },
-  { "recv", 10, false }, { "sendto", 11, false }, { "recvfrom", 12, false },
-  { "shutdown", 13, false }, { "setsockopt", 14, false }, { "getsockopt", 15, false },
-  { "sendmsg", 16, false }, { "recvmsg", 17, false }, { "accept4", 18, false },
-  { "recvmmsg", 19, false }, { "sendmmsg", 20, false },
-  { "semop", 1, true }, { "semget", 2, true }, { "semctl", 3, true },
-  { "semtimedop", 4, true }, { "msgsnd", 11, true }, { "msgrcv", 12, true },
-  { "msgget", 13, true }, { "msgctl", 14, true }, { "shmat", 21, true },
-  { "shmdt", 22, true }, { "shmget", 23, true }, { "shmctl", 24, true },
+ * SEMOP.. (linux/ipc.h); sorted by name for bsearch. */
+typedef struct muxed_call { const char *name; uint8_t call; bool ipc; } muxed_call;
+static const muxed_call muxed[] = {
+  { "accept", 5, false }, { "accept4", 18, false }, { "bind", 2, false },
+  { "connect", 3, false }, { "getpeername", 7, false }, { "getsockname", 6, false },
+  { "getsockopt", 15, false }, { "listen", 4, false }, { "msgctl", 14, true },
+  { "msgget", 13, true }, { "msgrcv", 12, true }, { "msgsnd", 11, true },
+  { "recv", 10, false }, { "recvfrom", 12, false }, { "recvmmsg", 19, false },
+  { "recvmsg", 17, false }, { "semctl", 3, true }, { "semget", 2, true },
+  { "semop", 1, true }, { "semtimedop", 4, true }, { "send", 9, false },
+  { "sendmmsg", 20, false }, { "sendmsg", 16, false }, { "sendto", 11, false },
+  { "setsockopt", 14, false }, { "shmat", 21, true }, { "shmctl", 24, true },
+  { "shmdt", 22, true }, { "shmget", 23, true }, { "shutdown", 13, false },
+  { "socket", 1, false }, { "socketpair", 8, false },
 };
+
+static int by_mux_name(const void *key, const void *elem)
+{
+  return strcmp(key, ((const muxed_call *) elem)->name);
+}
+
+int cell_sc_mux_call(const char *name, const cell_sc_syscall **mux)
+{
+  const muxed_call *m = bsearch(name, muxed, sizeof muxed / sizeof muxed[0], sizeof muxed[0], by_mux_name);
+  if (!m)
+    return 0;
+  *mux = cell_sc_syscall_lookup(m->ipc ? "ipc" : "socketcall");
+  return *mux ? m->call : 0;
+}
 
 int cell_sc_multiplexed(const cell_sc_arch *a, const char *name, uint32_t *mux_nr, uint32_t *call)
 {
-  for (size_t i = 0; i < sizeof muxed / sizeof muxed[0]; i++) {
-    if (strcmp(name, muxed[i].name) != 0)
-      continue;
-    const cell_sc_syscall *m = cell_sc_syscall_lookup(muxed[i].ipc ? "ipc" : "socketcall");
-    int64_t n = m ? cell_sc_syscall_nr(a, m) : -1;
-    if (n < 0)
-      return 0;
-    *mux_nr = (uint32_t) n;
-    *call = muxed[i].call;
-    return 1;
-  }
-  return 0;
+  const cell_sc_syscall *m;
+  int c = cell_sc_mux_call(name, &m);
+  int64_t n = c ? cell_sc_syscall_nr(a, m) : -1;
+  if (n < 0)
+    return 0;
+  *mux_nr = (uint32_t) n;
+  *call = (uint32_t) c;
+  return 1;
 }

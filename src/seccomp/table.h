@@ -70,4 +70,7 @@ uint32_t cell_sc_arch_max_nr(const cell_sc_arch *a);
  * the multiplexer; 0 otherwise. */
 int cell_sc_multiplexed(const cell_sc_arch *a, const char *name, uint32_t *mux_nr,
                         uint32_t *call);
+/* The same, arch-independent part: the call number (0 when name is not
+ * multiplexed) and the multiplexer's row in *mux. */
+int cell_sc_mux_call(const char *name, const cell_sc_syscall **mux);
 #endif

@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include "seccomp/ir.h"
+#include "seccomp/seccomp.h"
 #include "util/error.h"
 #include "util/log.h"
 
@@ -49,6 +50,12 @@ int cell_sc_lang_compile_file(const char *path, const cell_sc_lang_opts *opts, c
                               cell_error *err);
 int cell_sc_lang_compile_string(const char *name, const char *text, size_t len,
                                 const cell_sc_lang_opts *opts, cell_sc_ir *out, cell_error *err);
+
+/* The policy (text of len bytes named name, or the file name when text is
+ * NULL) compiled, checked and ready to load: flags SPEC_ALLOW (optional),
+ * NEW_LISTENER when a rule can NOTIFY.  As cell_seccomp_compile_oci. */
+int cell_sc_lang_compile_filter(const char *name, const char *text, size_t len,
+                                const cell_sc_lang_opts *opts, cell_seccomp_filter *out, cell_error *err);
 
 /* The policy's OCI `linux.seccomp` object (new reference in *out).  -EINVAL
  * naming the rule when the policy has no JSON form (rules that differ

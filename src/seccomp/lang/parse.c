@@ -766,7 +766,12 @@ static int name_token(parser *p, char **name, lang_loc *at)
   *name = strndup(p->t.p, p->t.n);
   if (!*name)
     return cell_error_set(p->c->err, ENOMEM, "out of memory");
-  return next(p);
+  int r = next(p);
+  if (r < 0) {
+    free(*name);
+    *name = NULL;
+  }
+  return r;
 }
 
 static int add_def(lang_ctx *c, lang_def d)
