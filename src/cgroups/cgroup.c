@@ -119,6 +119,20 @@ static int make_dirs(cell_cgroup_dir *d, bool cpuset, cell_error *err)
   return 0;
 }
 
+/* A cgroup that was there before us must not hold processes: they would
+ * share the container's limits and die with it. */
+static int check_unused(const cell_cgroup_dir *d, cell_error *err)
+{
+  _cleanup_free_ char *procs = NULL;
+  if (cg_read(d->dir, "cgroup.procs", &procs, err) < 0)
+    return -err->code;
+  if (procs[strspn(procs, " \n")])
+    return cell_error_set(err, EBUSY, "cgroup %s already has processes (%.*s...): another "
+                          "container's? Choose another linux.cgroupsPath", d->dir,
+                          (int) strcspn(procs, "\n"), procs);
+  return 0;
+}
+
 static int devrules_for_create(const cell_cgroup_config *cfg, cg_dev_rules *rules)
 {
   const oci_resources_typed *r = cfg->resources;
@@ -185,6 +199,8 @@ int cell_cgroup_create(const cell_cg_host *host, const cell_cgroup_config *cfg,
                       h->v2 ? "cgroup2" : h->name);
       goto fail;
     }
+    if (!d->created && (r = check_unused(d, err)) < 0)
+      goto fail;
   }
   /* v2 controllers the resources need and no v1 hierarchy holds. */
   uint32_t need = cfg->resources ? cg_resources_need(cfg->resources) & ~v1_mask : 0;
@@ -389,18 +405,22 @@ int cell_cgroup_destroy(const cell_cgroup *cg, int timeout_ms, cell_error *err)
       continue;                 /* it was there before us: not ours to remove */
     cell_error e = CELL_ERROR_INIT;
     int r = rm_children(d->dir, deadline, 0, &e);
+    if (r >= 0)
+      r = rmdir_wait(d->dir, deadline, &e);
+    /* The ancestors we made, up to d->created: once each. EBUSY there
+     * means another container's cgroup lives beside ours: keep it. */
     _cleanup_free_ char *p = strdup(d->dir);
     size_t cl = strlen(d->created);
-    while (r >= 0 && p && strlen(p) >= cl) {
-      if ((r = rmdir_wait(p, deadline, &e)) < 0)
-        break;
+    if (!p && r >= 0)
+      r = cell_error_set(&e, ENOMEM, "out of memory");
+    while (r >= 0 && p) {
       char *slash = strrchr(p, '/');
       if (!slash || slash == p)
         break;
       *slash = 0;
+      if (strlen(p) < cl || rmdir(p) < 0)
+        break;
     }
-    if (!p && r >= 0)
-      r = cell_error_set(&e, ENOMEM, "out of memory");
     if (r < 0 && !first) {
       first = r;
       cell_error_move(err, &e);

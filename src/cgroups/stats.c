@@ -297,7 +297,10 @@ static json_t *hugetlb_stats(const cell_cgroup *cg)
       if (ev && cg_keyed_u64(ev, "max", &v) == 0)
         json_object_set_new(e, "failcnt", num(v));
     }
-    json_object_set_new(h, size, e);
+    if (json_object_size(e))
+      json_object_set_new(h, size, e);
+    else
+      json_decref(e);
   }
   return h;
 }

@@ -533,3 +533,52 @@ TEST(v1_pure_host_in_private_mount_namespace)
   CHECK_INT(WEXITSTATUS(st), 0);
   free(name);
 }
+
+TEST(siblings_share_a_parent)
+{
+  char *base = th_name("sib");
+  char pa[256], pb[256];
+  snprintf(pa, sizeof pa, "%s/a", base);
+  snprintf(pb, sizeof pb, "%s/b", base);
+  cell_cgroup_config ca = { .id = "a", .cgroups_path = pa }, cb = { .id = "b", .cgroups_path = pb };
+  cell_cgroup *a = NULL, *b = NULL, *again = NULL;
+  cell_error err = CELL_ERROR_INIT;
+  CHECK_INT(cell_cgroup_create(NULL, &ca, &a, &err), 0);
+  CHECK_INT(cell_cgroup_create(NULL, &cb, &b, &err), 0);
+  if (!a || !b) {
+    cell_error_clear(&err);
+    cell_cgroup_free(a);
+    cell_cgroup_free(b);
+    free(base);
+    return;
+  }
+  /* b made only its leaf; a made the parent too */
+  CHECK(strstr(a->d[0].created, "/a") == NULL);
+  CHECK(strstr(b->d[0].created, "/b") != NULL);
+  /* an occupied existing cgroup is refused */
+  pid_t p = th_sleeper();
+  CHECK_INT(cell_cgroup_enter(b, p, &err), 0);
+  CHECK(cell_cgroup_create(NULL, &cb, &again, &err) == -EBUSY);
+  CHECK(err.msg && strstr(err.msg, "already has processes"));
+  cell_error_clear(&err);
+  th_reap(p);
+  /* removing a keeps the parent that b still uses, promptly */
+  CHECK_INT(cell_cgroup_destroy(a, 2000, &err), 0);
+  struct stat st;
+  for (size_t i = 0; i < b->n; i++) {
+    CHECK(stat(b->d[i].dir, &st) == 0);
+    CHECK(stat(a->d[i].dir, &st) < 0);
+  }
+  CHECK_INT(cell_cgroup_destroy(b, 2000, &err), 0);
+  /* the parent a made, left when a went first, goes by hand */
+  for (size_t i = 0; i < b->n; i++) {
+    char *parent = strdup(b->d[i].dir);
+    *strrchr(parent, '/') = 0;
+    CHECK_INT(rmdir(parent), 0);
+    free(parent);
+  }
+  cell_error_clear(&err);
+  cell_cgroup_free(a);
+  cell_cgroup_free(b);
+  free(base);
+}
