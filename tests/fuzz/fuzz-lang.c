@@ -53,11 +53,11 @@ static void check_ir(const cell_sc_ir *ir, const uint8_t *data, size_t size)
   cell_error_cleanup(&err);
 }
 
-static void one(const char *text, size_t size, const uint8_t *data)
+static void one(const char *text, size_t size, const uint8_t *data, size_t dsize)
 {
   cell_sc_lang_opts o = { .native_arch = "x86_64", .diag = quiet, .no_includes = true };
   static const char *const defs[] = { "A", "DEBUG" };
-  if (size && (data[0] & 1)) {
+  if (dsize && (data[0] & 1)) {
     o.defines = defs;
     o.ndefines = 2;
   }
@@ -70,7 +70,7 @@ static void one(const char *text, size_t size, const uint8_t *data)
     FUZZ_ASSERT(err.msg && ir.nrules == 0 && ir.narches == 0 && !ir.rules);
   } else {
     FUZZ_ASSERT(!err.msg && ir.narches >= 1);
-    check_ir(&ir, data, size);
+    check_ir(&ir, data, dsize);
   }
   cell_sc_ir_free(&ir);
   cell_error_cleanup(&err);
@@ -81,14 +81,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
   if (size > 1 << 16)
     return 0;
-  one((const char *) data, size, data);
+  one((const char *) data, size, data, size);
   if (size && data[0] == '{') {
     json_t *j = json_loadb((const char *) data, size, 0, NULL);
     char *text = NULL;
     cell_error err = CELL_ERROR_INIT;
     if (j && cell_sc_lang_from_json(json_object_get(j, "linux") ? json_object_get(json_object_get(j, "linux"), "seccomp") : j,
                                     &text, &err) == 0)
-      one(text, strlen(text), data);
+      one(text, strlen(text), data, size);
     free(text);
     json_decref(j);
     cell_error_cleanup(&err);

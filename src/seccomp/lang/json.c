@@ -113,10 +113,12 @@ static void names_text(FILE *f, const char *const *names, size_t n)
   for (size_t i = 0; i < n; i++) {
     size_t w = strlen(names[i]) + 2;
     if (i && col + w > 92) {
-      fputs("\n    ", f);
+      fputs(",\n    ", f);
       col = 4;
+    } else if (i) {
+      fputs(", ", f);
     }
-    fprintf(f, "%s%s", names[i], i + 1 < n ? ", " : "");
+    fputs(names[i], f);
     col += w;
   }
   fputc(')', f);
@@ -617,7 +619,28 @@ int cell_sc_lang_ir_to_json(const cell_sc_ir *ir, json_t **out, cell_error *err)
       continue;
     if (p->action == ir->default_action && p->ncond == 0)
       continue;   /* where `newer` starts: checked below */
+    bool alone = p->ncond == 0 && (i + 1 >= ir->nrules || v[i + 1].arch != p->arch || v[i + 1].nr != p->nr) &&
+                 (i == 0 || v[i - 1].arch != p->arch || v[i - 1].nr != p->nr);
+    if (alone) {
+      /* one unconditional rule: joins the names with the same action */
+      json_t *same = NULL;
+      size_t k;
+      json_t *e;
+      json_array_foreach(scs, k, e) {
+        if (!json_object_get(e, "args") && json_is_true(json_object_get(e, "_alone")) &&
+            json_integer_value(json_object_get(e, "_action")) == (json_int_t) p->action)
+          same = e;
+      }
+      if (same) {
+        json_array_append_new(json_object_get(same, "names"), json_string(name));
+        continue;
+      }
+    }
     json_t *rule = json_object(), *args = json_array();
+    if (alone) {
+      json_object_set_new(rule, "_alone", json_true());
+      json_object_set_new(rule, "_action", json_integer((json_int_t) p->action));
+    }
     json_t *names = json_array();
     json_array_append_new(names, json_string(name));
     json_object_set_new(rule, "names", names);
@@ -641,6 +664,12 @@ int cell_sc_lang_ir_to_json(const cell_sc_ir *ir, json_t **out, cell_error *err)
     else
       json_decref(args);
     json_array_append_new(scs, rule);
+  }
+  size_t k;
+  json_t *e;
+  json_array_foreach(scs, k, e) {
+    json_object_del(e, "_alone");
+    json_object_del(e, "_action");
   }
   if (r >= 0) {
     cell_sc_ir back;

@@ -73,10 +73,30 @@ bool cell_sc_lang_is_policy(const char *path, const char *text, size_t len)
     return true;
   if (pl >= 5 && strcmp(path + pl - 5, ".json") == 0)
     return false;
+  if (text && memchr(text, 0, len))   /* a raw BPF program */
+    return false;
   for (size_t i = 0; text && i < len; i++) {
     if (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r')
       continue;
     return text[i] != '{';
   }
   return false;
+}
+
+char *cell_sc_lang_base64(const void *data, size_t len)
+{
+  static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  const unsigned char *p = data;
+  char *out = malloc((len + 2) / 3 * 4 + 1), *o = out;
+  if (!out)
+    return NULL;
+  for (size_t i = 0; i < len; i += 3) {
+    uint32_t v = (uint32_t) p[i] << 16 | (i + 1 < len ? (uint32_t) p[i + 1] << 8 : 0) | (i + 2 < len ? p[i + 2] : 0);
+    *o++ = abc[v >> 18 & 63];
+    *o++ = abc[v >> 12 & 63];
+    *o++ = i + 1 < len ? abc[v >> 6 & 63] : '=';
+    *o++ = i + 2 < len ? abc[v & 63] : '=';
+  }
+  *o = 0;
+  return out;
 }

@@ -73,7 +73,12 @@ int cell_sc_lang_to_json_file(const char *path, const cell_sc_lang_opts *opts, j
  * a comment). */
 int cell_sc_lang_from_json(json_t *seccomp, char **out, cell_error *err);
 
-/* The file looks like a policy rather than JSON (name ends in .sec, or its
- * first non-blank character is not `{`). */
+/* The file looks like a policy rather than JSON or raw BPF: its name ends
+ * in .sec, or it is text (no NUL byte) whose first non-blank character is
+ * not `{` (and its name does not end in .json). */
 bool cell_sc_lang_is_policy(const char *path, const char *text, size_t len);
+
+/* Standard base64 with padding (heap), e.g. of a compiled filter for the
+ * annotation run.oci.seccomp_bpf_data. */
+char *cell_sc_lang_base64(const void *data, size_t len);
 #endif
