@@ -205,7 +205,9 @@ int cell_cgroup_create(const cell_cg_host *host, const cell_cgroup_config *cfg,
   /* v2 controllers the resources need and no v1 hierarchy holds. */
   uint32_t need = cfg->resources ? cg_resources_need(cfg->resources) & ~v1_mask : 0;
   for (size_t i = 0; i < cg->n; i++)
-    if (cg->d[i].v2 && (r = cg_v2_enable(&cg->d[i], need, err)) < 0)
+    /* Controllers this hierarchy lacks altogether are reported by apply,
+     * naming the field; here only those it has but must pass down. */
+    if (cg->d[i].v2 && (r = cg_v2_enable(&cg->d[i], need & cg->d[i].controllers, err)) < 0)
       goto fail;
   if (devrules_for_create(cfg, &rules) < 0) {
     r = cell_error_set(err, ENOMEM, "out of memory");

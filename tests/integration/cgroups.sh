@@ -250,6 +250,24 @@ test_systemd_manager_is_refused_without_systemd() {
   [ ! -d "$CELL_ROOT/sd" ] || fail "state left behind"
 }
 
+test_unhonourable_value_fails_and_leaves_nothing() {
+  local b=$TEST_TMP/bad
+  cg_bundle "$TEST_TMP/probe"
+  cg_start "$TEST_TMP/probe" probe
+  cell delete -f probe
+  cg_bundle "$b" '{"cpu": {"cpus": "4095"}}'
+  assert_fails_with "linux.resources.cpu.cpus" cell run -d -b "$b" bad || true
+  if has_v1 cpuset || grep -qw cpuset "$(v2_mount)/cgroup.controllers" 2>/dev/null; then
+    assert_contains "$LAST_ERR" "write \`4095\` to "
+  else
+    assert_contains "$LAST_ERR" "the cpuset controller is not available"
+  fi
+  [ ! -d "$CELL_ROOT/bad" ] || fail "state left behind"
+  local left
+  left=$(find /sys/fs/cgroup -maxdepth 6 -type d -name "cell-it-$$" 2>/dev/null)
+  [ -z "$left" ] || fail "cgroups left behind: $left"
+}
+
 # Run every other test of this file in a private mount namespace after
 # SETUP (a shell snippet), with VAR=1 exported; at least MIN must pass.
 cg_rerun_in_ns() {
