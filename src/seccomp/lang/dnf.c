@@ -184,7 +184,7 @@ bool dnf_terms_overlap(const cell_sc_arch *a, const dnf_term *x, const dnf_term 
 static bool same_cond(const cell_sc_cond *x, const cell_sc_cond *y)
 {
   return x->arg == y->arg && x->op == y->op && x->value == y->value &&
-         (x->op != CELL_SC_MASKED_EQ || x->mask == y->mask);
+         ((x->op != CELL_SC_MASKED_EQ && x->op != DNF_LORANGE) || x->mask == y->mask);
 }
 
 /* Append a copy of the conjunction x && y to d (dropped when impossible). */
