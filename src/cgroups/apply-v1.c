@@ -38,6 +38,24 @@ static int check_usage(const char *dir, const char *usage_file, int64_t limit, c
   return 0;
 }
 
+/* Linux 5.16 and later accept a kernel memory limit and ignore it: read it
+ * back (the kernel rounds down to a page). */
+static int check_taken(const char *dir, const char *file, int64_t want, const char *field,
+                       cell_error *err)
+{
+  uint64_t got;
+  if (want < 0 || cg_read_u64(dir, file, &got, err) < 0) {
+    cell_error_clear(err);
+    return 0;
+  }
+  if (got > (uint64_t) want || got + 65536 < (uint64_t) want)
+    return cell_error_set(err, ENOTSUP,
+                          "%s: wrote `%" PRId64 "` to %s/%s but it reads %" PRIu64 ": this kernel "
+                          "ignores kernel memory limits (deprecated since Linux 5.16)",
+                          field, want, dir, file, got);
+  return 0;
+}
+
 int cg_v1_memory(const char *dir, const oci_res_memory *m, bool update, cell_error *err)
 {
   int r;
@@ -64,7 +82,9 @@ int cg_v1_memory(const char *dir, const oci_res_memory *m, bool update, cell_err
                  err)) < 0)
     return r;
   if (m->has_kernel &&
-      (r = w_i64(dir, "memory.kmem.limit_in_bytes", m->kernel, F("memory.kernel"), err)) < 0)
+      ((r = w_i64(dir, "memory.kmem.limit_in_bytes", m->kernel, F("memory.kernel"), err)) < 0 ||
+       (r = check_taken(dir, "memory.kmem.limit_in_bytes", m->kernel, F("memory.kernel"),
+                        err)) < 0))
     return r;
   if (m->has_kernel_tcp &&
       (r = w_i64(dir, "memory.kmem.tcp.limit_in_bytes", m->kernel_tcp, F("memory.kernelTCP"),

@@ -423,6 +423,19 @@ TEST(real_cgroup_unhonourable_values_are_errors)
         strstr(err.msg, "linux.resources.cpu.cpus"));
   cell_error_clear(&err);
   u.cpu.cpus = NULL;
+  /* kernel memory: honoured, or an error saying the kernel ignores it */
+  if (has_v1(cg, CELL_CGC_MEMORY)) {
+    u.memory.present = u.memory.has_kernel = true;
+    u.memory.kernel = 8 << 20;
+    int kr = cell_cgroup_update(cg, &u, NULL, &err);
+    if (kr < 0) {
+      CHECK(err.msg && strstr(err.msg, "linux.resources.memory.kernel: wrote `8388608` to ") &&
+            strstr(err.msg, "ignores kernel memory limits"));
+      fprintf(stderr, "  %s\n", err.msg);
+    }
+    cell_error_clear(&err);
+    u.memory = (oci_res_memory) { 0 };
+  }
   /* unified: v2 only */
   oci_kv kv = { "memory.high", "1G" };
   u.unified = &kv;
