@@ -2,6 +2,7 @@
 #include "util/fs.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -135,4 +136,37 @@ bool th_host_v2_only(cell_cg_host *h)
     return false;
   }
   return true;
+}
+
+static void each_file(const char *dir, const char *const *files, int how)
+{
+  for (size_t i = 0; files[i]; i++) {
+    char p[512];
+    snprintf(p, sizeof p, "%s/%s", dir, files[i]);
+    if (how == 2)
+      unlink(p);
+    else {
+      int fd = open(p, O_CREAT | O_WRONLY | O_TRUNC | O_CLOEXEC, 0644);
+      if (fd >= 0)
+        close(fd);
+    }
+  }
+}
+
+char *th_fake_dir(const char *const *files)
+{
+  char tmpl[] = "/tmp/cell-cg-fake.XXXXXX";
+  if (!mkdtemp(tmpl))
+    return NULL;
+  each_file(tmpl, files, 1);
+  return strdup(tmpl);
+}
+
+void th_fake_clear(const char *dir, const char *const *files) { each_file(dir, files, 1); }
+
+void th_fake_rm(char *dir, const char *const *files)
+{
+  each_file(dir, files, 2);
+  rmdir(dir);
+  free(dir);
 }

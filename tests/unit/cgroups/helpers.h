@@ -25,4 +25,10 @@ bool th_in_procs(const char *dir, pid_t pid);
 /* Detected host reduced to its cgroup2 hierarchy with mode V2 (false when
  * there is none). */
 bool th_host_v2_only(cell_cg_host *h);
+/* A directory of empty files named files[] (NULL-terminated) standing in
+ * for a cgroup directory; th_fake_clear empties them, th_fake_rm removes
+ * them and frees dir. */
+char *th_fake_dir(const char *const *files);
+void th_fake_clear(const char *dir, const char *const *files);
+void th_fake_rm(char *dir, const char *const *files);
 #endif

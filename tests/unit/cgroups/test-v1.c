@@ -595,3 +595,86 @@ TEST(siblings_share_a_parent)
   cell_cgroup_free(b);
   free(base);
 }
+
+/* The v1 writer for every file, against a directory of plain files (most
+ * of these controllers are not mounted on this host). */
+static const char *const v1_files[] = {
+  "memory.limit_in_bytes", "memory.memsw.limit_in_bytes", "memory.soft_limit_in_bytes",
+  "memory.kmem.limit_in_bytes", "memory.kmem.tcp.limit_in_bytes", "memory.swappiness",
+  "memory.oom_control", "memory.use_hierarchy", "cpu.shares", "cpu.cfs_period_us",
+  "cpu.cfs_quota_us", "cpu.cfs_burst_us", "cpu.rt_period_us", "cpu.rt_runtime_us", "cpu.idle",
+  "blkio.weight", "blkio.leaf_weight", "blkio.weight_device", "blkio.leaf_weight_device",
+  "blkio.throttle.read_bps_device", "blkio.throttle.write_bps_device",
+  "blkio.throttle.read_iops_device", "blkio.throttle.write_iops_device",
+  "hugetlb.1GB.limit_in_bytes", "net_cls.classid", "net_prio.ifpriomap", "rdma.max",
+  "pids.max", "cpuset.cpus", "cpuset.mems", NULL,
+};
+
+TEST(v1_writer_files)
+{
+  char *dir = th_fake_dir(v1_files);
+  CHECK(dir != NULL);
+  if (!dir)
+    return;
+  cell_cgroup_dir d = { .mountpoint = "/nonexistent", .path = "/x", .dir = dir,
+                        .controllers = 0xffff & ~(1u << CELL_CGC_CPUSET) };
+  cell_cgroup_dir dcs = { .mountpoint = "/nonexistent", .path = "/x", .dir = dir,
+                          .controllers = 1u << CELL_CGC_CPUSET };
+  cell_cgroup_dir both[] = { d, dcs };
+  cell_cgroup cg = { .mode = CELL_CG_V1, .manager = CELL_CGM_CGROUPFS, .d = both, .n = 2,
+                     .v2_fd = -1 };
+  oci_resources_typed r;
+  CHECK_INT(parse_res("{\"memory\":{\"limit\":1048576,\"swap\":2097152,\"reservation\":4096,"
+                      "\"kernel\":65536,\"kernelTCP\":8192,\"swappiness\":5,"
+                      "\"disableOOMKiller\":true,\"useHierarchy\":true},"
+                      "\"cpu\":{\"shares\":100,\"quota\":3000,\"period\":6000,\"burst\":7,"
+                      "\"realtimePeriod\":900,\"realtimeRuntime\":800,\"idle\":0,"
+                      "\"cpus\":\"1\",\"mems\":\"0\"},\"pids\":{\"limit\":-1},"
+                      "\"blockIO\":{\"weight\":300,\"leafWeight\":200,"
+                      "\"weightDevice\":[{\"major\":8,\"minor\":0,\"weight\":400,\"leafWeight\":100}],"
+                      "\"throttleReadBpsDevice\":[{\"major\":8,\"minor\":1,\"rate\":10}],"
+                      "\"throttleWriteBpsDevice\":[{\"major\":8,\"minor\":2,\"rate\":20}],"
+                      "\"throttleReadIOPSDevice\":[{\"major\":8,\"minor\":3,\"rate\":30}],"
+                      "\"throttleWriteIOPSDevice\":[{\"major\":8,\"minor\":4,\"rate\":40}]},"
+                      "\"hugepageLimits\":[{\"pageSize\":\"1GB\",\"limit\":1073741824}],"
+                      "\"network\":{\"classID\":1048577,\"priorities\":[{\"name\":\"lo\",\"priority\":7}]},"
+                      "\"rdma\":{\"mlx4_0\":{\"hcaObjects\":12}}}", &r), 0);
+  cell_error err = CELL_ERROR_INIT;
+  int rc = cell_cgroup_apply(&cg, &r, NULL, &err);
+  CHECK_INT(rc, 0);
+  if (rc < 0)
+    fprintf(stderr, "  %s\n", err.msg);
+  static const char *const want[][2] = {
+    { "memory.limit_in_bytes", "1048576" }, { "memory.memsw.limit_in_bytes", "2097152" },
+    { "memory.soft_limit_in_bytes", "4096" }, { "memory.kmem.limit_in_bytes", "65536" },
+    { "memory.kmem.tcp.limit_in_bytes", "8192" }, { "memory.swappiness", "5" },
+    { "memory.oom_control", "1" }, { "memory.use_hierarchy", "1" }, { "cpu.shares", "100" },
+    { "cpu.cfs_period_us", "6000" }, { "cpu.cfs_quota_us", "3000" }, { "cpu.cfs_burst_us", "7" },
+    { "cpu.rt_period_us", "900" }, { "cpu.rt_runtime_us", "800" }, { "cpu.idle", "0" },
+    { "blkio.weight", "300" }, { "blkio.leaf_weight", "200" },
+    { "blkio.weight_device", "8:0 400" }, { "blkio.leaf_weight_device", "8:0 100" },
+    { "blkio.throttle.read_bps_device", "8:1 10" }, { "blkio.throttle.write_bps_device", "8:2 20" },
+    { "blkio.throttle.read_iops_device", "8:3 30" }, { "blkio.throttle.write_iops_device", "8:4 40" },
+    { "hugetlb.1GB.limit_in_bytes", "1073741824" }, { "net_cls.classid", "1048577" },
+    { "net_prio.ifpriomap", "lo 7" }, { "rdma.max", "mlx4_0 hca_object=12" },
+    { "pids.max", "max" }, { "cpuset.cpus", "1" }, { "cpuset.mems", "0" },
+  };
+  for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
+    char *got = th_read(dir, want[i][0]);
+    if (!got || strcmp(got, want[i][1]) != 0) {
+      fprintf(stderr, "  %s is `%s`, expected `%s`\n", want[i][0], got ? got : "(missing)",
+              want[i][1]);
+      (*unit_failed_)++;
+    }
+    free(got);
+  }
+  oci_resources_typed_free(&r);
+  /* unified is refused on v1 */
+  oci_kv kv = { "memory.high", "1" };
+  oci_resources_typed u = { .unified = &kv, .n_unified = 1 };
+  CHECK(cell_cgroup_apply(&cg, &u, NULL, &err) < 0);
+  CHECK(err.msg && strstr(err.msg, "linux.resources.unified: `memory.high` is a cgroup v2 "
+                                   "setting and this host has cgroup v1 only"));
+  cell_error_clear(&err);
+  th_fake_rm(dir, v1_files);
+}

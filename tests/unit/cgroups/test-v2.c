@@ -26,41 +26,9 @@ static const char *const v2_files[] = {
   "cpuset.mems", "hugetlb.2MB.max", "rdma.max", "memory.high", NULL,
 };
 
-/* A fake cgroup2 directory: empty files, truncated before each check. */
-static char *fake_dir(void)
-{
-  char tmpl[] = "/tmp/cell-cg-fake.XXXXXX";
-  if (!mkdtemp(tmpl))
-    return NULL;
-  for (size_t i = 0; v2_files[i]; i++) {
-    char p[256];
-    snprintf(p, sizeof p, "%s/%s", tmpl, v2_files[i]);
-    int fd = open(p, O_CREAT | O_WRONLY | O_TRUNC, 0644);
-    if (fd >= 0)
-      close(fd);
-  }
-  return strdup(tmpl);
-}
-
-static void fake_rm(char *dir)
-{
-  for (size_t i = 0; v2_files[i]; i++) {
-    char p[256];
-    snprintf(p, sizeof p, "%s/%s", dir, v2_files[i]);
-    unlink(p);
-  }
-  rmdir(dir);
-  free(dir);
-}
-
-static void fake_clear(const char *dir)
-{
-  for (size_t i = 0; v2_files[i]; i++) {
-    char p[256];
-    snprintf(p, sizeof p, "%s/%s", dir, v2_files[i]);
-    truncate(p, 0);
-  }
-}
+static char *fake_dir(void) { return th_fake_dir(v2_files); }
+static void fake_rm(char *dir) { th_fake_rm(dir, v2_files); }
+static void fake_clear(const char *dir) { th_fake_clear(dir, v2_files); }
 
 #define CHECK_FILE(dir, file, want)                                          \
   do {                                                                       \
