@@ -5,6 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -174,43 +177,118 @@ static enum scmp_compare op_of(const char *s)
 
 static int lib_build(json_t *p, const char *native, int optimize, struct sock_filter **out, size_t *len);
 
-/* libseccomp 2.5.4 loops forever on some sets of overlapping rules: build
- * in a child with an alarm. */
-int t_libseccomp(json_t *p, const char *native, int optimize, struct sock_filter **out, size_t *len)
+/* libseccomp 2.5.4 loops forever on some sets of overlapping rules, so it
+ * runs in a worker process (forked once, and again after a hang): the
+ * request is the profile as JSON text, the answer a status and the
+ * program; no answer within 2 s and the worker is killed. */
+typedef struct worker { pid_t pid; int to, from; } worker;
+static worker w = { -1, -1, -1 };
+
+static bool full_io(int fd, void *buf, size_t len, bool wr)
 {
-  int fd = memfd_create("bpf", 0);
-  if (fd < 0)
-    return -errno;
-  pid_t pid = fork();
-  if (pid < 0) {
-    close(fd);
-    return -errno;
+  char *p = buf;
+  while (len) {
+    ssize_t n = wr ? write(fd, p, len) : read(fd, p, len);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      return false;
+    p += n;
+    len -= (size_t) n;
   }
-  if (pid == 0) {
-    alarm(2);
+  return true;
+}
+
+static void worker_loop(int in, int out)
+{
+  for (;;) {
+    uint32_t len;
+    int32_t opt;
+    if (!full_io(in, &len, 4, false) || !full_io(in, &opt, 4, false))
+      _exit(0);
+    char *text = malloc(len + 1);
+    if (!text || !full_io(in, text, len, false))
+      _exit(1);
+    text[len] = 0;
+    json_t *p = json_loads(text, 0, NULL);
+    free(text);
     struct sock_filter *f = NULL;
     size_t n = 0;
-    int r = lib_build(p, native, optimize, &f, &n);
-    if (r == 0 && write(fd, f, n * sizeof *f) != (ssize_t) (n * sizeof *f))
-      r = -EIO;
-    _exit(r < 0 ? (-r & 0x7f) : 0);
+    int32_t r = p ? lib_build(p, "x86_64", opt, &f, &n) : -EINVAL;
+    json_decref(p);
+    uint32_t bytes = r == 0 ? (uint32_t) (n * sizeof *f) : 0;
+    if (!full_io(out, &r, 4, true) || !full_io(out, &bytes, 4, true) ||
+        (bytes && !full_io(out, f, bytes, true)))
+      _exit(1);
+    free(f);
   }
-  int status;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-    ;
-  int r;
-  if (WIFSIGNALED(status))
-    r = -ETIMEDOUT;
-  else if (WEXITSTATUS(status))
-    r = -WEXITSTATUS(status);
-  else {
-    off_t size = lseek(fd, 0, SEEK_END);
-    *out = malloc((size_t) size + 1);
-    *len = (size_t) size / sizeof(struct sock_filter);
-    r = pread(fd, *out, (size_t) size, 0) == size ? 0 : -EIO;
+}
+
+static void worker_stop(void)
+{
+  if (w.pid > 0) {
+    kill(w.pid, SIGKILL);
+    waitpid(w.pid, NULL, 0);
+    close(w.to);
+    close(w.from);
   }
-  close(fd);
-  return r;
+  w = (worker) { -1, -1, -1 };
+}
+
+static int worker_start(void)
+{
+  int a[2], b[2];
+  if (pipe2(a, O_CLOEXEC) < 0 || pipe2(b, O_CLOEXEC) < 0)
+    return -errno;
+  pid_t pid = fork();
+  if (pid < 0)
+    return -errno;
+  if (pid == 0) {
+    close(a[1]);
+    close(b[0]);
+    worker_loop(a[0], b[1]);
+  }
+  close(a[0]);
+  close(b[1]);
+  w = (worker) { pid, a[1], b[0] };
+  static bool registered;
+  if (!registered) {
+    atexit(worker_stop);
+    registered = true;
+  }
+  return 0;
+}
+
+int t_libseccomp(json_t *p, const char *native, int optimize, struct sock_filter **out, size_t *len)
+{
+  (void) native;
+  if (w.pid < 0 && worker_start() < 0)
+    return -ECHILD;
+  char *text = json_dumps(p, JSON_COMPACT);
+  uint32_t n = (uint32_t) strlen(text);
+  int32_t opt = optimize;
+  bool ok = full_io(w.to, &n, 4, true) && full_io(w.to, &opt, 4, true) && full_io(w.to, text, n, true);
+  free(text);
+  struct pollfd pfd = { w.from, POLLIN, 0 };
+  if (!ok || poll(&pfd, 1, 2000) != 1) {
+    worker_stop();
+    return -ETIMEDOUT;
+  }
+  int32_t r;
+  uint32_t bytes;
+  if (!full_io(w.from, &r, 4, false) || !full_io(w.from, &bytes, 4, false)) {
+    worker_stop();
+    return -ECHILD;
+  }
+  if (r < 0)
+    return r;
+  *out = malloc(bytes + 1);
+  *len = bytes / sizeof(struct sock_filter);
+  if (!full_io(w.from, *out, bytes, false)) {
+    worker_stop();
+    return -ECHILD;
+  }
+  return 0;
 }
 
 static int lib_build(json_t *p, const char *native, int optimize, struct sock_filter **out, size_t *len)
