@@ -56,6 +56,11 @@ bool dnf_cond_eval(const cell_sc_arch *a, const cell_sc_cond *c, uint64_t arg)
     uint64_t lo = (uint32_t) arg;
     return lo >= c->value && lo <= c->mask;
   }
+  if (c->op == DNF_MASKED_NE) {
+    cell_sc_cond e = *c;
+    e.op = CELL_SC_MASKED_EQ;
+    return !cell_sc_cond_eval(a, &e, arg);
+  }
   return cell_sc_cond_eval(a, c, arg);
 }
 
@@ -158,6 +163,15 @@ static bool term_possible(const cell_sc_arch *a, const dnf_term *t)
     uint64_t x;
     if (m && !next_match(lo, m, mv, hi, &x))
       return false;
+    /* a masked != whose bits the masked == pin to its value */
+    for (size_t k = i; k < t->n; k++) {
+      const cell_sc_cond *c = &t->c[k];
+      if (c->arg != arg || c->op != DNF_MASKED_NE)
+        continue;
+      uint64_t cm = a->bits64 ? c->mask : (uint32_t) c->mask;
+      if ((cm & m) == cm && (mv & cm) == (c->value & cm))
+        return false;
+    }
     if (has_range && m) {
       /* a value of the low half in [rlo, rhi] matching the low bits of the mask */
       uint64_t lm = m & 0xffffffffu, lv = mv & 0xffffffffu;
@@ -184,7 +198,7 @@ bool dnf_terms_overlap(const cell_sc_arch *a, const dnf_term *x, const dnf_term 
 static bool same_cond(const cell_sc_cond *x, const cell_sc_cond *y)
 {
   return x->arg == y->arg && x->op == y->op && x->value == y->value &&
-         ((x->op != CELL_SC_MASKED_EQ && x->op != DNF_LORANGE) || x->mask == y->mask);
+         ((x->op != CELL_SC_MASKED_EQ && x->op != DNF_LORANGE && x->op != DNF_MASKED_NE) || x->mask == y->mask);
 }
 
 /* Append a copy of the conjunction x && y to d (dropped when impossible). */
@@ -297,22 +311,12 @@ int dnf_not_cond(const cell_sc_arch *a, const cell_sc_cond *c, dnf *out)
       dnf_free(out);
     return r;
   }
-  case CELL_SC_MASKED_EQ: {
-    /* (x & m) != v: some bit of the mask differs */
-    uint64_t m = a->bits64 ? c->mask : (uint32_t) c->mask;
-    for (unsigned b = 0; b < 64; b++) {
-      uint64_t bit = 1ull << b;
-      if (!(m & bit))
-        continue;
-      cell_sc_cond k = { c->arg, CELL_SC_MASKED_EQ, ~c->value & bit, bit };
-      int r = dnf_add_cond(a, out, &k, 1);
-      if (r < 0) {
-        dnf_free(out);
-        return r;
-      }
-    }
-    return 0;
-  }
+  case CELL_SC_MASKED_EQ:
+    n.op = DNF_MASKED_NE;
+    break;
+  case DNF_MASKED_NE:
+    n.op = CELL_SC_MASKED_EQ;
+    break;
   default:
     return -EINVAL;
   }
@@ -389,8 +393,16 @@ int dnf_expand(const cell_sc_arch *a, const dnf_term *t, dnf *out)
   size_t nrest = 0;
   uint64_t lo[6], hi[6];
   bool has[6] = { false };
+  cell_sc_cond ne[64];
+  size_t nne = 0;
   for (size_t i = 0; i < t->n; i++) {
     const cell_sc_cond *c = &t->c[i];
+    if (c->op == DNF_MASKED_NE) {
+      if (nne >= sizeof ne / sizeof ne[0])
+        return -E2BIG;
+      ne[nne++] = *c;
+      continue;
+    }
     if (c->op != DNF_LORANGE) {
       if (nrest >= sizeof rest / sizeof rest[0])
         return -E2BIG;
@@ -418,6 +430,22 @@ int dnf_expand(const cell_sc_arch *a, const dnf_term *t, dnf *out)
     dnf next = { 0 };
     for (size_t i = 0; i < out->n && r >= 0; i++)
       r = cover(a, &next, &out->t[i], g, lo[g], hi[g]);
+    dnf_free(out);
+    *out = next;
+  }
+  for (size_t k = 0; k < nne && r >= 0; k++) {
+    /* (x & m) != v: some bit of the mask differs */
+    uint64_t m = a->bits64 ? ne[k].mask : (uint32_t) ne[k].mask;
+    dnf next = { 0 };
+    for (unsigned b = 0; b < 64 && r >= 0; b++) {
+      uint64_t bit = 1ull << b;
+      if (!(m & bit))
+        continue;
+      cell_sc_cond one = { ne[k].arg, CELL_SC_MASKED_EQ, ~ne[k].value & bit, bit };
+      dnf_term ot = { &one, 1 };
+      for (size_t i = 0; i < out->n && r >= 0; i++)
+        r = push_and(a, &next, &out->t[i], &ot);
+    }
     dnf_free(out);
     *out = next;
   }

@@ -14,6 +14,10 @@
  * masked compares (an OR of aligned blocks) when emitted (dnf_expand). */
 #define DNF_LORANGE 50
 
+/* Another: (arg & mask) != (value & mask), a single comparison until it
+ * is emitted as an OR over the mask's bits. */
+#define DNF_MASKED_NE 51
+
 /* c holds for the argument value arg on a (DNF_LORANGE included). */
 bool dnf_cond_eval(const cell_sc_arch *a, const cell_sc_cond *c, uint64_t arg);
 
@@ -36,7 +40,7 @@ int dnf_not(const cell_sc_arch *a, const dnf *x, dnf *out);
 int dnf_copy(const dnf *x, dnf *out);
 /* The two terms can hold at once (conservative: true when unsure). */
 bool dnf_terms_overlap(const cell_sc_arch *a, const dnf_term *x, const dnf_term *y);
-/* t with its DNF_LORANGE comparisons turned into masked compares: an OR
- * of terms (new). */
+/* t with its internal comparisons (DNF_LORANGE, DNF_MASKED_NE) turned into
+ * IR ones: an OR of terms (new). */
 int dnf_expand(const cell_sc_arch *a, const dnf_term *t, dnf *out);
 #endif
