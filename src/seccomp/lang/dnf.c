@@ -325,6 +325,7 @@ int dnf_not_cond(const cell_sc_arch *a, const cell_sc_cond *c, dnf *out)
 
 int dnf_not(const cell_sc_arch *a, const dnf *x, dnf *out)
 {
+  *out = (dnf) { 0 };
   int r = dnf_set_true(out);
   for (size_t i = 0; r >= 0 && i < x->n; i++) {
     /* !(c1 && c2 ...) = !c1 || !c2 ... */
