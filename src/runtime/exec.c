@@ -10,6 +10,7 @@
 #include "linux/console.h"
 #include "linux/process.h"
 #include "util/cleanup.h"
+#include "cgroups/cgroups.h"
 #include "util/fdpass.h"
 #include "util/fs.h"
 #include "util/strv.h"
@@ -196,8 +197,13 @@ int cell_container_exec(const cell_exec_opts *o, cell_error *err)
   sigset_t all, old;
   sigfillset(&all);
   sigprocmask(SIG_BLOCK, &all, &old);
+  cell_cgroup *cg = NULL;
+  json_t *rec = st.extra ? json_object_get(st.extra, "cgroup") : NULL;
+  if (rec && (r = cell_cgroup_from_json(rec, &cg, err)) < 0)
+    goto out;
   pid_t mid = fork();
   if (mid == 0) {
+    close(s.dirfd);  /* the store lock stays with this command */
     sigprocmask(SIG_SETMASK, &old, NULL);
     close(report[0]);
     close(pidpipe[0]);
@@ -205,6 +211,10 @@ int cell_container_exec(const cell_exec_opts *o, cell_error *err)
       close(console[0]);
     cell_error cerr = CELL_ERROR_INIT;
     prctl(PR_SET_DUMPABLE, 0);
+    if (cg && cell_cgroup_enter(cg, getpid(), &cerr) < 0) {
+      (void) !write(report[1], cerr.msg, strlen(cerr.msg));
+      _exit(1);
+    }
     if (setns(pidfd, flags) < 0) {
       cell_error_sys(&cerr, "join the namespaces of container `%s`", o->id);
       (void) !write(report[1], cerr.msg, strlen(cerr.msg));
@@ -216,6 +226,7 @@ int cell_container_exec(const cell_exec_opts *o, cell_error *err)
     (void) !write(pidpipe[1], &child, sizeof child);
     _exit(child < 0 ? 1 : 0);
   }
+  cell_cgroup_free(cg);
   close(report[1]);
   close(pidpipe[1]);
   if (console[1] >= 0) {
