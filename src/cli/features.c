@@ -18,7 +18,7 @@
 static json_t *seccomp_features(void) { return cell_seccomp_features(); }
 
 static const char features_usage[] =
-  "Usage: cell features\n"
+  "Usage: cell features [OPTIONS]\n"
   "\n"
   "Print the features this runtime supports as JSON (runtime-spec\n"
   "features.md): spec versions, hooks, mount options, namespaces,\n"
