@@ -286,3 +286,83 @@ TEST(lang_tables_sorted)
   extern bool lang_kver_sorted(void);
   CHECK(lang_kver_sorted());
 }
+
+/* The examples with their expected actions. */
+typedef struct expect { const char *arch, *sc; uint64_t a[3]; uint32_t action; } expect;
+
+static void check_example(int *unit_failed_, int *unit_skipped_, const char *file, const char *const *defs,
+                          const expect *e, size_t n)
+{
+  char *text = l_read(file);
+  if (!text)
+    SKIP("example not found");
+  cell_sc_ir ir;
+  cell_error err = CELL_ERROR_INIT;
+  l_diags dg;
+  int r = l_compile(text, defs, &ir, &dg, &err);
+  if (r < 0)
+    fprintf(stderr, "  %s\n", err.msg);
+  CHECK_INT(r, 0);
+  CHECK_INT(dg.n, 0);
+  for (size_t i = 0; i < n; i++) {
+    uint64_t args[6] = { e[i].a[0], e[i].a[1], e[i].a[2] };
+    uint32_t got = l_act(&ir, e[i].arch, e[i].sc, args);
+    if (got != e[i].action)
+      fprintf(stderr, "  %s: %s %s %llx %llx %llx: %08x, expected %08x\n", file, e[i].arch, e[i].sc,
+              (unsigned long long) args[0], (unsigned long long) args[1], (unsigned long long) args[2], got,
+              e[i].action);
+    CHECK_INT(got, e[i].action);
+  }
+  CHECK_INT(l_check_bpf(&ir, 500, 21), 0);
+  cell_sc_ir_free(&ir);
+  cell_error_cleanup(&err);
+  free(text);
+}
+
+TEST(lang_example_service)
+{
+  static const expect e[] = {
+    { "x86_64", "read", { 0 }, ALLOW },
+    { "x86_64", "mmap", { 0, 4096, 3 }, ALLOW },
+    { "x86_64", "mmap", { 0, 4096, 7 }, KILLP },
+    { "x86_64", "mmap", { 0, 4096, 0x100000006ull }, KILLP },
+    { "x86", "mmap2", { 0, 4096, 6 }, ERR(1) },               /* not in the sets */
+    { "x86_64", "mprotect", { 0, 4096, 5 }, ALLOW },
+    { "x86_64", "clone", { 0x10000000 | 0x10000 }, ERR(1) },  /* NEWUSER with THREAD */
+    { "x86_64", "clone", { 0x10000 | 0x100 }, ALLOW },
+    { "x86_64", "clone", { 0x11 }, ERR(1) },                  /* fork: the default */
+    { "x86_64", "clone3", { 0 }, ERR(38) },
+    { "x86_64", "socket", { 2, 1 }, ALLOW },
+    { "x86_64", "socket", { 16, 3 }, ERR(97) },
+    { "x86_64", "socket", { 0x100000002ull, 1 }, ERR(97) },   /* 64-bit: the high word counts */
+    { "x86", "socket", { 0x100000002ull, 1 }, ALLOW },        /* 32-bit: it does not exist */
+    { "x86_64", "listen", { 3 }, ALLOW },
+    { "x86_64", "execve", { 0 }, ERR(1) },
+    { "x86_64", "mseal", { 0 }, ERR(38) },                    /* 6.10: newer than 5.10 */
+    { "x86_64", "#4000", { 0 }, ERR(1) },
+  };
+  check_example(unit_failed_, unit_skipped_, "examples/service.sec", NULL, e, sizeof e / sizeof e[0]);
+  static const expect d[] = {
+    { "x86_64", "read", { 0 }, ALLOW },
+    { "x86_64", "execve", { 0 }, CELL_SC_RET_LOG },
+    { "x86_64", "mmap", { 0, 4096, 7 }, KILLP },
+  };
+  const char *defs[] = { "DEBUG", NULL };
+  check_example(unit_failed_, unit_skipped_, "examples/service.sec", defs, d, sizeof d / sizeof d[0]);
+}
+
+TEST(lang_example_per_arch)
+{
+  static const expect e[] = {
+    { "x32", "read", { 0 }, KILLP },
+    { "x86", "socketcall", { 1 }, ALLOW },
+    { "x86", "socketcall", { 2 }, ERR(1) },
+    { "x86_64", "lseek", { 3, 0x100000000ull, 0 }, ERR(22) },
+    { "x86_64", "lseek", { 3, 0x100000000ull, 1 }, ALLOW },
+    { "x86", "lseek", { 3, 0x100000000ull, 0 }, ALLOW },      /* no high word on x86 */
+    { "x86_64", "lseek", { 3, 5, 0 }, ALLOW },
+    { "x86_64", "execve", { 0 }, KILLP },
+    { "aarch64", "read", { 0 }, KILLT },
+  };
+  check_example(unit_failed_, unit_skipped_, "examples/per-arch.sec", NULL, e, sizeof e / sizeof e[0]);
+}
