@@ -4,8 +4,9 @@
 # floor (the same namespaces, exec of /bin/true, no runtime), in one run.
 # Then the same with the podman default seccomp profile. See bench/README.md.
 #
-# Environment: BENCH_RUNS (default 50), BENCH_WARMUP (5), BENCH_PROFILE (the
-# seccomp profile), BENCH_NO_HYPERFINE=1 (use the date +%s%N loop).
+# Environment: BENCH_RUNS (default 50), BENCH_ROUNDS (5), BENCH_WARMUP (5),
+# BENCH_PROFILE (the seccomp profile), BENCH_NO_HYPERFINE=1 (use a
+# date +%s%N loop instead of hyperfine).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -76,86 +77,100 @@ if [ -f "$PROFILE" ]; then
 fi
 
 # ---- timing ----------------------------------------------------------------
+# The runtimes take turns: BENCH_ROUNDS rounds, each running every command
+# RUNS/ROUNDS times, so that a burst of load on the machine hits all of them
+# alike. Every run's time (ms) is appended to $tmp/KEY.times; the figure is
+# the median of all of them.
 
-# loop_time RUNS WARMUP OUT CMD...: median of RUNS runs in ms, into OUT.
+ROUNDS=${BENCH_ROUNDS:-5}
+PER_ROUND=$(( (RUNS + ROUNDS - 1) / ROUNDS ))
+[ "$PER_ROUND" -ge 2 ] || PER_ROUND=2   # hyperfine's minimum
+
+# loop_time RUNS WARMUP OUT CMD...: append RUNS times in ms to OUT.
 loop_time() {
   local runs=$1 warm=$2 out=$3 i t0 t1
   shift 3
   for ((i = 0; i < warm; i++)); do "$@" >/dev/null 2>&1 || return 1; done
-  : >"$out.raw"
   for ((i = 0; i < runs; i++)); do
     t0=$(date +%s%N)
     "$@" >/dev/null 2>&1 || return 1
     t1=$(date +%s%N)
-    echo $((t1 - t0)) >>"$out.raw"
+    awk -v ns=$((t1 - t0)) 'BEGIN { printf "%.3f\n", ns / 1e6 }' >>"$out"
   done
-  sort -n "$out.raw" | awk '{v[NR] = $1} END {
-    m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-    printf "%.2f\n", m / 1e6 }' >"$out"
 }
 
 use_hyperfine=1
 command -v hyperfine >/dev/null 2>&1 || use_hyperfine=0
 [ -n "${BENCH_NO_HYPERFINE:-}" ] && use_hyperfine=0
 
-# measure KEY WRAP CMD...: WRAP is "crun-ns" or "-". Writes $tmp/KEY.ms, or
-# $tmp/KEY.err with the reason it could not run.
+# measure KEY WRAP WARMUP CMD...: one round for KEY. WRAP is "crun-ns" or
+# "-". A failure is kept in $tmp/KEY.err and ends KEY's measurements.
 measure() {
-  local key=$1 wrap=$2
-  shift 2
+  local key=$1 wrap=$2 warm=$3
+  shift 3
+  [ -f "$tmp/$key.err" ] && return 0
   local pre=()
   [ "$wrap" = crun-ns ] && pre=(in_crun_ns)
-  # One run first, to show a failure instead of timing it.
-  if ! "${pre[@]}" "$@" >"$tmp/$key.out" 2>&1; then
-    tail -1 "$tmp/$key.out" >"$tmp/$key.err"
-    return 0
+  if [ ! -f "$tmp/$key.times" ]; then
+    # One run first, to show a failure instead of timing it.
+    if ! "${pre[@]}" "$@" >"$tmp/$key.out" 2>&1; then
+      tail -1 "$tmp/$key.out" >"$tmp/$key.err"
+      return 0
+    fi
+    : >"$tmp/$key.times"
   fi
   if [ $use_hyperfine = 1 ]; then
-    "${pre[@]}" hyperfine -N --style none --runs "$RUNS" --warmup "$WARMUP" \
+    "${pre[@]}" hyperfine -N --style none --runs "$PER_ROUND" --warmup "$warm" \
       --export-json "$tmp/$key.json" -- "$*" >/dev/null 2>"$tmp/$key.out" ||
       { tail -1 "$tmp/$key.out" >"$tmp/$key.err"; return 0; }
-    python3 -c 'import json, sys; print("%.2f" % (json.load(open(sys.argv[1]))["results"][0]["median"] * 1000))' \
-      "$tmp/$key.json" >"$tmp/$key.ms"
+    python3 -c 'import json, sys
+for t in json.load(open(sys.argv[1]))["results"][0]["times"]: print("%.3f" % (t * 1000))' \
+      "$tmp/$key.json" >>"$tmp/$key.times"
+  elif [ "$wrap" = crun-ns ]; then
+    unshare -m --propagation private bash -c \
+      "umount /sys/fs/cgroup/unified 2>/dev/null; $(declare -f loop_time); loop_time \"\$@\"" \
+      bash "$PER_ROUND" "$warm" "$tmp/$key.times" "$@" ||
+      echo "failed during the timed runs" >"$tmp/$key.err"
   else
-    if [ "$wrap" = crun-ns ]; then
-      unshare -m --propagation private bash -c \
-        "umount /sys/fs/cgroup/unified 2>/dev/null; $(declare -f loop_time); loop_time \"\$@\"" \
-        bash "$RUNS" "$WARMUP" "$tmp/$key.ms" "$@" ||
-        echo "failed during the timed runs" >"$tmp/$key.err"
-    else
-      loop_time "$RUNS" "$WARMUP" "$tmp/$key.ms" "$@" ||
-        echo "failed during the timed runs" >"$tmp/$key.err"
-    fi
+    loop_time "$PER_ROUND" "$warm" "$tmp/$key.times" "$@" ||
+      echo "failed during the timed runs" >"$tmp/$key.err"
   fi
 }
 
-# bench_set LABEL BUNDLE [--floor]
+# bench_set SET BUNDLE [--floor]: ROUNDS rounds over the runtimes.
 bench_set() {
-  local set=$1 b=$2 floor=${3:-}
+  local set=$1 b=$2 floor=${3:-} round warm
   mkdir -p "$tmp/root-cell" "$tmp/root-crun" "$tmp/root-runc"
-  if [ -n "$floor" ]; then
-    # pid, network, ipc, uts, mount, cgroup: the namespaces of `cell spec`.
-    measure "$set-unshare" - unshare --root="$rootfs" -fpnimuC /bin/true
-  fi
-  if [ "$set" = seccomp ]; then
+  if [ "$set" = seccomp ] &&
+     ! "$CELL" --root "$tmp/root-cell" run -b "$b" cell-probe >/dev/null 2>"$tmp/probe.err"; then
     # Until the seccomp issue lands cell refuses linux.seccomp; say so.
-    if ! "$CELL" --root "$tmp/root-cell" run -b "$b" cell-probe >/dev/null 2>"$tmp/probe.err"; then
-      "$CELL" --root "$tmp/root-cell" delete -f cell-probe >/dev/null 2>&1 || true
-      echo "skipped: cell refuses this config: $(tail -1 "$tmp/probe.err")" >"$tmp/$set-cell.err"
-    else
-      measure "$set-cell" - "$CELL" --root "$tmp/root-cell" run -b "$b" cell-bench
-    fi
-  else
-    measure "$set-cell" - "$CELL" --root "$tmp/root-cell" run -b "$b" cell-bench
+    "$CELL" --root "$tmp/root-cell" delete -f cell-probe >/dev/null 2>&1 || true
+    echo "skipped: cell refuses this config: $(tail -1 "$tmp/probe.err")" >"$tmp/$set-cell.err"
   fi
-  measure "$set-crun" crun-ns crun --root "$tmp/root-crun" run -b "$b" crun-bench
-  measure "$set-runc" - runc --root "$tmp/root-runc" run -b "$b" runc-bench
+  for ((round = 1; round <= ROUNDS; round++)); do
+    warm=1
+    [ $round = 1 ] && warm=$WARMUP
+    if [ -n "$floor" ]; then
+      # pid, network, ipc, uts, mount, cgroup: the namespaces of `cell spec`.
+      measure "$set-unshare" - "$warm" unshare --root="$rootfs" -fpnimuC /bin/true
+    fi
+    measure "$set-cell" - "$warm" "$CELL" --root "$tmp/root-cell" run -b "$b" cell-bench
+    measure "$set-crun" crun-ns "$warm" crun --root "$tmp/root-crun" run -b "$b" crun-bench
+    measure "$set-runc" - "$warm" runc --root "$tmp/root-runc" run -b "$b" runc-bench
+  done
 }
 
-val() { [ -f "$tmp/$1.ms" ] && cat "$tmp/$1.ms"; }
+# val KEY: the median of KEY's times, or false.
+val() {
+  [ -f "$tmp/$1.err" ] && return 1
+  [ -s "$tmp/$1.times" ] || return 1
+  sort -n "$tmp/$1.times" | awk '{v[NR] = $1} END {
+    m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+    printf "%.2f\n", m }'
+}
 ratio() {
   local a b
-  a=$(val "$1") && b=$(val "$2") && [ -n "$a" ] && [ -n "$b" ] &&
+  a=$(val "$1") && b=$(val "$2") &&
     awk -v a="$a" -v b="$b" 'BEGIN { printf "%.2f", a / b }' || echo "n/a"
 }
 
@@ -171,14 +186,15 @@ report() {
   done
   printf '  cell/crun = %s   cell/runc = %s' "$(ratio "$set-cell" "$set-crun")" \
     "$(ratio "$set-cell" "$set-runc")"
-  [ -f "$tmp/$set-unshare.ms" ] && printf '   cell/unshare = %s' "$(ratio "$set-cell" "$set-unshare")"
+  val "$set-unshare" >/dev/null && printf '   cell/unshare = %s' "$(ratio "$set-cell" "$set-unshare")"
   echo
 }
 
-how="hyperfine -N, $WARMUP warm-up runs"
-[ $use_hyperfine = 1 ] || how="date +%s%N loop, $WARMUP warm-up runs"
+how="hyperfine -N"
+[ $use_hyperfine = 1 ] || how="a date +%s%N loop"
+how="$how, $ROUNDS interleaved rounds, $WARMUP warm-up runs"
 echo "cell bench: \`run\` of /bin/true, busybox bundle, namespaces of \`cell spec\`"
-echo "  median of $RUNS runs each ($how); $(uname -r), $(nproc) cpus"
+echo "  median of $((PER_ROUND * ROUNDS)) runs each ($how); $(uname -r), $(nproc) cpus"
 echo "  $("$CELL" --version | head -1); $(crun --version | head -1); $(runc --version | head -1)"
 echo
 
