@@ -165,3 +165,38 @@ test_seccomp_exec_gets_the_filter() {
   cell kill ctx KILL >/dev/null 2>&1 || true
   assert_eq "$out" "ret=-1 errno=121"
 }
+
+test_seccomp_tools() {
+  local p=$CELL_TESTS/unit/seccomp/data/podman-default.json
+  "$CELL_BIN" seccomp compile "$p" -o "$TEST_TMP/f.bpf"
+  local size; size=$(stat -c %s "$TEST_TMP/f.bpf")
+  [ $((size % 8)) -eq 0 ] && [ "$size" -gt 800 ] || fail "odd program size $size"
+  local l; l=$("$CELL_BIN" seccomp disasm "$TEST_TMP/f.bpf")
+  assert_contains "$l" "0000: ld [4]                                    ; arch"
+  assert_contains "$l" "; SCMP_ARCH_X86"
+  assert_contains "$l" "; personality"
+  assert_contains "$l" "; ERRNO(38)"
+  assert_eq "$("$CELL_BIN" seccomp simulate "$p" --arch x86_64 --syscall read)" "ALLOW"
+  assert_eq "$("$CELL_BIN" seccomp simulate "$TEST_TMP/f.bpf" --arch x86_64 --syscall kexec_load)" "ERRNO(1)"
+  assert_eq "$("$CELL_BIN" seccomp simulate "$p" --arch x86 --syscall socket --args 16,3,9)" "ERRNO(22)"
+  assert_eq "$("$CELL_BIN" seccomp simulate "$p" --arch x32 --syscall 0x40000000)" "ALLOW"
+  assert_eq "$("$CELL_BIN" seccomp simulate "$TEST_TMP/f.bpf" --arch aarch64 --syscall read)" "KILL_THREAD"
+  # compiling PROFILE for the simulated arch makes it the native one
+  assert_eq "$("$CELL_BIN" seccomp simulate "$p" --arch aarch64 --syscall read)" "ALLOW"
+  assert_eq "$("$CELL_BIN" seccomp simulate "$p" --arch x86_64 --syscall 5000)" "ERRNO(38)"
+  # a whole config.json works too, and so does stdout
+  echo "{\"ociVersion\": \"1.2.0\", \"linux\": {\"seccomp\": $(cat "$p")}}" > "$TEST_TMP/config.json"
+  "$CELL_BIN" seccomp compile "$TEST_TMP/config.json" > "$TEST_TMP/g.bpf"
+  cmp "$TEST_TMP/f.bpf" "$TEST_TMP/g.bpf" || fail "config.json and profile compile differently"
+  assert_contains "$("$CELL_BIN" seccomp compile --help)" "Usage: cell seccomp compile PROFILE"
+  assert_contains "$("$CELL_BIN" seccomp disasm --help)" "Usage: cell seccomp disasm FILE"
+  assert_contains "$("$CELL_BIN" seccomp simulate --help)" "Usage: cell seccomp simulate"
+  assert_contains "$("$CELL_BIN" seccomp --help)" "Usage: cell seccomp COMMAND"
+  assert_fails_with "no syscall \`frob\` on x86_64" "$CELL_BIN" seccomp simulate "$p" --arch x86_64 --syscall frob || true
+  assert_fails_with "unknown architecture \`vax\`" "$CELL_BIN" seccomp simulate "$p" --arch vax --syscall read || true
+  head -c 12 "$TEST_TMP/f.bpf" > "$TEST_TMP/bad.bpf"
+  assert_fails_with "12 bytes is not a whole number of 8-byte instructions" "$CELL_BIN" seccomp disasm "$TEST_TMP/bad.bpf" || true
+  echo '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["read"], "action": 1}]}' > "$TEST_TMP/bad.json"
+  assert_fails_with "bad.json:1:80: linux.seccomp.syscalls[0].action: expected a string" "$CELL_BIN" seccomp compile "$TEST_TMP/bad.json" -o "$TEST_TMP/x" || true
+  [ ! -e "$TEST_TMP/x" ] || fail "output written for an invalid profile"
+}
