@@ -35,6 +35,9 @@ typedef struct lower {
   int32_t row;     /* table row of nr on a, -1 none */
   bool other;      /* the class of numbers the policy does not name */
   uint32_t order;
+  uint64_t *rows;  /* per N_SYS node: bitset of the table rows it names */
+  size_t words;    /* per node */
+  uint8_t *more;   /* per node: it has items other than names */
 } lower;
 
 /* per rule, for the diagnostics */
@@ -46,19 +49,19 @@ typedef struct rule_info {
   uint64_t *named_sat, *named_cut;  /* arch masks per named row */
 } rule_info;
 
-static bool sys_match(const lower *l, const lang_node *n)
+static bool sys_match(const lower *l, uint32_t idx, const lang_node *n)
 {
   const lang_ctx *c = l->c;
+  if (l->other)
+    return n->neg;
+  if (l->row >= 0 && (l->rows[idx * l->words + (size_t) l->row / 64] >> (l->row % 64) & 1))
+    return !n->neg;
   bool found = false;
-  for (uint32_t i = 0; i < n->n && !found; i++) {
+  for (uint32_t i = 0; l->more[idx] && i < n->n && !found; i++) {
     const lang_sysitem *it = &c->items[n->first + i];
-    if (l->other)
-      break;
     switch (it->kind) {
     case SYSI_NAME:
-      found = l->row >= 0 ? (uint32_t) l->row == it->v
-                          : cell_sc_syscall_nr(l->a, &cell_sc_syscalls[it->v]) == (int64_t) l->nr;
-      break;
+      break;   /* in the bitset */
     case SYSI_NUM:
       found = it->v == l->nr;
       break;
@@ -74,13 +77,37 @@ static bool sys_match(const lower *l, const lang_node *n)
   return found != n->neg;
 }
 
+/* the bitsets of sys_match */
+static int index_sets(lower *l)
+{
+  lang_ctx *c = l->c;
+  l->words = (cell_sc_nsyscalls + 63) / 64;
+  l->rows = calloc(c->nnodes * l->words + 1, sizeof *l->rows);
+  l->more = calloc(c->nnodes + 1, 1);
+  if (!l->rows || !l->more)
+    return cell_error_set(c->err, ENOMEM, "out of memory");
+  for (size_t i = 0; i < c->nnodes; i++) {
+    const lang_node *n = &c->nodes[i];
+    if (n->kind != N_SYS)
+      continue;
+    for (uint32_t k = 0; k < n->n; k++) {
+      const lang_sysitem *it = &c->items[n->first + k];
+      if (it->kind == SYSI_NAME)
+        l->rows[i * l->words + it->v / 64] |= 1ull << (it->v % 64);
+      else
+        l->more[i] = 1;
+    }
+  }
+  return 0;
+}
+
 static int static3(const lower *l, uint32_t idx, bool neg)
 {
   const lang_node *n = &l->c->nodes[idx];
   int x, y;
   switch (n->kind) {
   case N_TRUE: return neg ? F : T;
-  case N_SYS: return sys_match(l, n) != neg ? T : F;
+  case N_SYS: return sys_match(l, idx, n) != neg ? T : F;
   case N_ARCH: return (((n->archmask >> l->ai) & 1) != n->neg) != neg ? T : F;
   case N_ARG: return U;
   case N_NOT: return static3(l, n->a, !neg);
@@ -599,12 +626,6 @@ static void report(lang_ctx *c, rule_info *info)
   }
 }
 
-static int cmp_u64(const void *x, const void *y)
-{
-  uint64_t a = *(const uint64_t *) x, b = *(const uint64_t *) y;
-  return a < b ? -1 : a > b;
-}
-
 /* Every number of the table on l->a, and the numbers the policy writes. */
 static int one_arch(lower *l, rule_info *info, const uint32_t *nums, size_t nnums)
 {
@@ -623,14 +644,14 @@ static int one_arch(lower *l, rule_info *info, const uint32_t *nums, size_t nnum
     uint32_t nr = nums[k];
     if (x86ish && ((nr & CELL_SC_X32_BIT) != 0) != (l->ai == 2))
       continue;
+    if ((k && nums[k - 1] == nr) || cell_sc_syscall_name(l->a, nr))
+      continue;   /* twice, or a number the table has */
     order[cnt++] = (uint64_t) nr << 32 | 0xffffffffu;
   }
-  qsort(order, cnt, sizeof *order, cmp_u64);
+  /* no order needed: the back end sorts */
   int64_t max_named = -1;
   for (size_t k = 0; k < cnt; k++) {
     uint32_t nr = (uint32_t) (order[k] >> 32), row = (uint32_t) order[k];
-    if (k && (uint32_t) (order[k - 1] >> 32) == nr)
-      continue;   /* a number written in the policy that the table has */
     l->nr = nr;
     l->row = row == 0xffffffffu ? -1 : (int32_t) row;
     l->other = false;
@@ -662,7 +683,7 @@ int lang_lower(lang_ctx *c, cell_sc_ir *ir)
   size_t nnums = 0;
   if (!info)
     return cell_error_set(c->err, ENOMEM, "out of memory");
-  if ((r = init_info(c, info)) < 0)
+  if ((r = init_info(c, info)) < 0 || (r = index_sets(&l)) < 0)
     goto out;
   for (size_t i = 0; i < c->narches; i++)
     if ((r = cell_sc_ir_add_arch(ir, c->arches[i])) < 0) {
@@ -714,6 +735,8 @@ int lang_lower(lang_ctx *c, cell_sc_ir *ir)
   }
   report(c, info);
 out:
+  free(l.rows);
+  free(l.more);
   free(nums);
   free_info(info, c->nrules);
   return r < 0 ? r : 0;

@@ -1,0 +1,45 @@
+#!/bin/bash
+# The policy language's compile time: podman's default profile as a policy
+# (examples/podman-default.sec) next to its JSON form, both through
+# `cell seccomp compile`, and the length of both filters.  A trivial policy
+# (`=> ALLOW;`) gives the cost of starting cell, which is subtracted.
+# Then the same in one process (tests/unit/lang/lang-bench), which other
+# load on the machine disturbs much less.
+# Usage: bench/lang.sh [BUILD_DIR] [ITERATIONS]
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+build=${1:-$here/../build}
+cell=$build/cell
+iters=${2:-200}
+sec=$here/../examples/podman-default.sec
+json=$here/../tests/unit/seccomp/data/podman-default.json
+[ -f "$json" ] || json=$here/../../shared/profiles/podman-default.json
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+printf '=> ALLOW;\n' > "$tmp/empty.sec"
+
+# mean wall time of one compile in microseconds
+run() {
+  local f=$1 start end i
+  "$cell" seccomp compile "$f" -o "$tmp/out.bpf"   # warm up, and fail early
+  start=$(date +%s%N)
+  for ((i = 0; i < iters; i++)); do
+    "$cell" seccomp compile "$f" -o "$tmp/out.bpf"
+  done
+  end=$(date +%s%N)
+  echo $(( (end - start) / iters / 1000 ))
+}
+
+base=$(run "$tmp/empty.sec")
+t_sec=$(run "$sec")
+n_sec=$(( $(stat -c %s "$tmp/out.bpf") / 8 ))
+t_json=$(run "$json")
+n_json=$(( $(stat -c %s "$tmp/out.bpf") / 8 ))
+echo "cell seccomp compile, mean of $iters runs (process start-up: ${base} us)"
+printf '  %-28s %8s %8s %8s\n' input total compile insns
+printf '  %-28s %6d us %6d us %8d\n' "podman-default.sec" "$t_sec" $((t_sec - base)) "$n_sec"
+printf '  %-28s %6d us %6d us %8d\n' "podman-default.json" "$t_json" $((t_json - base)) "$n_json"
+
+if [ -x "$build/tests/unit/lang/lang-bench" ]; then
+  "$build/tests/unit/lang/lang-bench" "$sec" "$json" "$iters"
+fi
