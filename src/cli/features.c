@@ -3,6 +3,8 @@
 #include "cell-config.h"
 #include "cli/cli.h"
 #include "oci/config.h"
+#include "notify/notify.h"
+#include "runtime/filter.h"
 #include "seccomp/seccomp.h"
 #include "util/cleanup.h"
 
@@ -40,10 +42,11 @@ static const char *const mount_options[] = {
   NULL
 };
 
-/* Config annotations that change what cell does (crun's spellings). */
+/* Config annotations that change what cell does (crun's spellings), as the
+ * runtime and notify layers define them. */
 static const char *const config_annotations[] = {
-  "run.oci.seccomp_bpf_data", "run.oci.seccomp_fail_unknown_syscall",
-  "run.oci.seccomp.plugins", NULL
+  CELL_ANNOTATION_BPF_DATA, CELL_ANNOTATION_FAIL_UNKNOWN,
+  CELL_NOTIFY_ANNOTATION_PLUGINS, CELL_NOTIFY_ANNOTATION_RECEIVER, NULL
 };
 
 static int append_str(json_t *a, const char *s)
