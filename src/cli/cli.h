@@ -34,6 +34,11 @@ int cmd_kill(cell_cli *, int, char **, cell_error *);
 int cmd_delete(cell_cli *, int, char **, cell_error *);
 int cmd_list(cell_cli *, int, char **, cell_error *);
 int cmd_spec(cell_cli *, int, char **, cell_error *);
+int cmd_ps(cell_cli *, int, char **, cell_error *);
+int cmd_pause(cell_cli *, int, char **, cell_error *);
+int cmd_resume(cell_cli *, int, char **, cell_error *);
+int cmd_update(cell_cli *, int, char **, cell_error *);
+int cmd_events(cell_cli *, int, char **, cell_error *);
 int cmd_features(cell_cli *, int, char **, cell_error *);
 int cmd_seccomp(cell_cli *, int, char **, cell_error *);
 

@@ -163,11 +163,13 @@ typedef struct oci_device_rule {
   char *access;          /* "rwm" subset; NULL = "rwm" */
 } oci_device_rule;
 
-/* linux.resources: typed fully by the cgroups work (issue 3); the raw JSON
- * object is kept for it, and device rules are typed here already. */
+/* linux.resources: typed by oci/resources.c into `typed`; the device rules
+ * are also kept here for the layers that only need those. */
+struct oci_resources_typed;
 typedef struct oci_resources {
   bool present;
   json_t *json;          /* borrowed from oci_config.root_json */
+  struct oci_resources_typed *typed; /* every field, typed (oci/resources.h); owned */
   oci_device_rule *devices;
   size_t n_devices;
 } oci_resources;

@@ -2,6 +2,7 @@
  * here; cross-field rules live in validate.c. */
 #include "oci/config.h"
 #include "oci/parse-ctx.h"
+#include "oci/resources.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/strv.h"
@@ -339,6 +340,13 @@ static int parse_linux(oci_pctx *p, json_t *obj, oci_config *c)
     if (r > 0 && (r = parse_device_rules(p, devs, &l->resources)) < 0)
       return r;
     oci_pctx_pop(p);
+    static const cell_json_pathel base[] = { { "linux", 0 }, { "resources", 0 } };
+    oci_json_where w = { p->name, p->text, p->text_len, base, 2, "linux.resources", p->log };
+    l->resources.typed = calloc(1, sizeof *l->resources.typed);
+    if (!l->resources.typed)
+      return cell_error_set(p->err, ENOMEM, "out of memory");
+    if ((r = oci_resources_parse(sub, &w, l->resources.typed, p->err)) < 0)
+      return r;
   }
   _cleanup_free_ char *prop = NULL;
   if ((r = oci_get_string(p, obj, "rootfsPropagation", &prop)) < 0)
@@ -526,6 +534,9 @@ void oci_config_free(oci_config *c)
   for (size_t i = 0; i < l->resources.n_devices; i++)
     free(l->resources.devices[i].access);
   free(l->resources.devices);
+  if (l->resources.typed)
+    oci_resources_typed_free(l->resources.typed);
+  free(l->resources.typed);
   cell_strv_free(l->masked_paths);
   cell_strv_free(l->readonly_paths);
   free(l->mount_label);

@@ -153,8 +153,17 @@ static int each_member(rp *p, const json_t *v, member_fn fn, void *out)
   json_object_foreach((json_t *) v, key, m) {
     push_key(p, key);
     int r = json_is_null(m) ? 0 : fn(p, key, m, out);
-    if (r == 1)
-      r = fail(p, "unknown field");
+    if (r == 1) {
+      /* Ignored as runc ignores it; said, so a typo does not go unseen. */
+      cell_error w = CELL_ERROR_INIT;
+      cell_error *saved = p->err;
+      p->err = &w;
+      fail(p, "unknown field ignored");
+      p->err = saved;
+      cell_log_warn(p->where ? p->where->log : NULL, "%s", w.msg);
+      cell_error_clear(&w);
+      r = 0;
+    }
     if (r < 0)
       return r;
     pop(p);

@@ -19,6 +19,7 @@
 
 #include "oci/config.h"
 #include "util/error.h"
+#include "util/log.h"
 #include "util/json-loc.h"
 
 typedef struct oci_res_memory {
@@ -138,10 +139,12 @@ typedef struct oci_json_where {
   const cell_json_pathel *base;
   size_t depth;
   const char *name;
+  const cell_log *log;     /* warnings (unknown fields); NULL: stderr */
 } oci_json_where;
 
 /* Parse a linux.resources object (j must be a JSON object, or NULL/null for
- * "absent"). Unknown members are errors (a limit silently dropped is worse).
+ * "absent"). Unknown members are ignored with a warning naming them, as runc
+ * accepts them (a typo'ed limit is at least reported).
  * On error out is left empty and err names the field. */
 int oci_resources_parse(const json_t *j, const oci_json_where *where,
                         oci_resources_typed *out, cell_error *err);

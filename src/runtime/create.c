@@ -11,6 +11,8 @@
 #include "util/cleanup.h"
 #include "util/fdpass.h"
 #include "util/fs.h"
+#include "cgroups/cgroups.h"
+#include "oci/resources.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -28,10 +30,21 @@
 #include <unistd.h>
 #include <linux/sched.h>
 
-static pid_t clone_init(unsigned long flags)
+/* cgfd >= 0: start the child inside that cgroup2 directory (falls back to
+ * a plain clone; the caller enters the cgroup afterwards anyway). */
+static pid_t clone_init(unsigned long flags, int cgfd)
 {
   struct clone_args args = { .flags = flags, .exit_signal = SIGCHLD };
-  long pid = syscall(SYS_clone3, &args, sizeof args);
+  long pid = -1;
+  if (cgfd >= 0) {
+    args.flags |= CLONE_INTO_CGROUP;
+    args.cgroup = (uint64_t) cgfd;
+    pid = syscall(SYS_clone3, &args, sizeof args);
+    args.flags = flags;
+    args.cgroup = 0;
+  }
+  if (pid < 0)
+    pid = syscall(SYS_clone3, &args, sizeof args);
   if (pid < 0 && errno == ENOSYS)
     pid = syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, 0);
   return (pid_t) pid;
@@ -128,6 +141,21 @@ static int refuse_unsupported(const oci_config *c, cell_error *err)
   return 0;
 }
 
+/* The container's cgroups, with linux.resources applied; before the clone. */
+static int make_cgroup(const oci_config *c, const cell_create_opts *o, cell_cgroup **cg,
+                       cell_error *err)
+{
+  cell_cgroup_manager mgr;
+  int r = cell_cgroup_manager_parse(o->cgroup_manager, &mgr, err);
+  if (r < 0)
+    return r;
+  cell_cgroup_config cc = { .id = o->id, .cgroups_path = c->linux.cgroups_path,
+                            .manager = mgr, .resources = c->linux.resources.typed,
+                            .devices = c->linux.devices, .n_devices = c->linux.n_devices,
+                            .add_default_devices = true, .log = o->log };
+  return cell_cgroup_create(NULL, &cc, cg, err);
+}
+
 int cell_create_container(const cell_create_opts *o, cell_created *out, cell_error *err)
 {
   int r;
@@ -153,6 +181,15 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
     return r;
   }
 
+  cell_cgroup *cg = NULL;
+  if ((r = make_cgroup(c, o, &cg, err)) < 0) {
+    cell_error ig = CELL_ERROR_INIT;
+    cell_store_destroy(s, &ig);
+    cell_error_clear(&ig);
+    if (has_filter)
+      cell_seccomp_filter_free(&filter);
+    return r;
+  }
   _cleanup_close_ int console_fd = -1, start_fd = -1;
   int sync_fds[2] = { -1, -1 };
   linux_ns_fds nsfds;
@@ -176,6 +213,7 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
   st.recorded = CELL_CREATING;
   st.own_pidns = linux_ns_is_new(c, OCI_NS_PID);
   st.annotations = annotations_json(c);
+  st.extra = json_pack("{s:o}", "cgroup", cell_cgroup_to_json(cg));
   if ((r = cell_state_write(s, &st, err)) < 0)
     goto fail;
 
@@ -219,8 +257,17 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
   int saved_pidns = -1;
   if ((r = linux_ns_enter_pid_for_children(&nsfds, &saved_pidns, err)) < 0)
     goto fail;
-  pid = clone_init(linux_ns_clone_flags(c));
+  int cgfd = -1;
+  if (cg->mode == CELL_CG_V2) {
+    cell_error ig = CELL_ERROR_INIT;
+    cgfd = cell_cgroup_clone_fd(cg, &ig);   /* owned by cg */
+    cell_error_clear(&ig);
+  }
+  pid = clone_init(linux_ns_clone_flags(c), cgfd);
   if (pid == 0) {
+    /* The lock belongs to this command, not to the container: an init that
+     * kept the locked fd would block every later command on the id. */
+    close(s->dirfd);
     close(sync_fds[0]);
     cell_init_ctx ctx = {
       .config = c, .opts = o, .nsfds = nsfds, .sync_fd = sync_fds[1], .start_fd = start_fd,
@@ -242,7 +289,7 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
 
   if ((r = cell_sync_expect(sync_fds[0], SYNC_HELLO, err)) < 0)
     goto fail_init;
-  if ((r = linux_ns_write_idmaps(pid, c, err)) < 0)
+  if ((r = linux_ns_write_idmaps(pid, c, err)) < 0 || (r = cell_cgroup_enter(cg, pid, err)) < 0)
     goto fail;
   st.pid = pid;
   st.start_time = cell_proc_start_time(pid, NULL);
@@ -269,6 +316,8 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
   if ((r = cell_state_write(s, &st, err)) < 0 || (r = cell_write_pid_file(o->pid_file, pid, err)) < 0)
     goto fail;
   json_decref(st.annotations);
+  json_decref(st.extra);
+  cell_cgroup_free(cg);
   if (has_filter)
     cell_seccomp_filter_free(&filter);
   out->pid = pid;
@@ -292,6 +341,10 @@ fail:
       close(out->tty_sock);
     out->tty_sock = -1;
     json_decref(st.annotations);
+    json_decref(st.extra);
+    cell_cgroup_destroy(cg, 2000, &ignore);
+    cell_error_clear(&ignore);
+    cell_cgroup_free(cg);
     if (has_filter)
       cell_seccomp_filter_free(&filter);
     cell_store_destroy(s, &ignore);

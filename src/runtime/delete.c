@@ -5,6 +5,7 @@
 #include "runtime/hooks.h"
 #include "runtime/procs.h"
 #include "util/cleanup.h"
+#include "cgroups/cgroups.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -25,6 +26,48 @@ int cell_pidfd_wait_exit(int pidfd, int timeout_ms)
   }
 }
 
+/* Stop every process of a container that is not stopped yet. */
+static void kill_container(const cell_state *st)
+{
+  cell_error ignore = CELL_ERROR_INIT;
+  _cleanup_close_ int pidfd = cell_state_pidfd(st, &ignore);
+  if (pidfd >= 0) {
+    if (st->own_pidns)
+      cell_signal_pidns(st->pid, SIGKILL, &ignore);
+    cell_pidfd_signal(pidfd, SIGKILL);
+    cell_pidfd_wait_exit(pidfd, 10000);
+  }
+  cell_error_clear(&ignore);
+}
+
+/* The cgroups recorded at create (NULL when none). */
+static int load_cgroups(const cell_state *st, cell_cgroup **cg, cell_error *err)
+{
+  json_t *rec = st->extra ? json_object_get(st->extra, "cgroup") : NULL;
+  *cg = NULL;
+  if (!rec)
+    return 0;
+  int r = cell_cgroup_from_json(rec, cg, err);
+  if (r < 0)
+    return cell_error_wrap(err, "state of container `%s`", st->id);
+  return 0;
+}
+
+static void run_poststop(const cell_store *s, const cell_state *st, const cell_log *log)
+{
+  _cleanup_config_ oci_config *c = NULL;
+  cell_error e = CELL_ERROR_INIT;
+  if (cell_load_stored_config(s, st, log, &c, &e) < 0) {
+    cell_log_warn(log, "delete `%s`: poststop hooks skipped: %s", st->id, e.msg);
+  } else if (c->hooks[OCI_HOOK_POSTSTOP].n) {
+    _cleanup_free_ char *json = cell_state_json_string(st, CELL_STOPPED, false);
+    /* poststop failures are warnings: the container goes all the same. */
+    if (cell_hooks_run(&c->hooks[OCI_HOOK_POSTSTOP], OCI_HOOK_POSTSTOP, json, log, &e) < 0)
+      cell_log_warn(log, "%s", e.msg);
+  }
+  cell_error_clear(&e);
+}
+
 int cell_container_delete(const char *root, const char *id, bool force, const cell_log *log,
                           cell_error *err)
 {
@@ -41,35 +84,29 @@ int cell_container_delete(const char *root, const char *id, bool force, const ce
     return cell_store_destroy(&s, err);
   }
   cell_status status = cell_state_status(&st);
-  if ((status == CELL_RUNNING || status == CELL_PAUSED) && !force) {
+  if ((status == CELL_RUNNING || status == CELL_PAUSED) && !force)
     r = cell_error_set(err, EBUSY, "container `%s` is %s: stop it first or use --force", id,
                        cell_status_name(status));
-    goto out;
-  }
-  if (status != CELL_STOPPED) {
-    _cleanup_close_ int pidfd = cell_state_pidfd(&st, err);
-    if (pidfd >= 0) {
-      if (st.own_pidns)
-        cell_signal_pidns(st.pid, SIGKILL, err);
-      cell_pidfd_signal(pidfd, SIGKILL);
-      cell_pidfd_wait_exit(pidfd, 10000);
+  else {
+    cell_cgroup *cg = NULL;
+    if ((r = load_cgroups(&st, &cg, err)) >= 0) {
+      if (cg) {
+        /* Every process of the container, thawed first when it was paused. */
+        cell_error ignore = CELL_ERROR_INIT;
+        cell_cgroup_kill_all(cg, SIGKILL, 5000, &ignore);
+        cell_error_clear(&ignore);
+      }
+      if (status != CELL_STOPPED)
+        kill_container(&st);
+      if (cg)
+        r = cell_cgroup_destroy(cg, 5000, err);
+      cell_cgroup_free(cg);
     }
-    cell_error_clear(err);
+    if (r >= 0) {
+      run_poststop(&s, &st, log);
+      r = cell_store_destroy(&s, err);
+    }
   }
-  _cleanup_config_ oci_config *c = NULL;
-  cell_error cfg_err = CELL_ERROR_INIT;
-  if (cell_load_stored_config(&s, &st, log, &c, &cfg_err) < 0)
-    cell_log_warn(log, "delete `%s`: poststop hooks skipped: %s", id, cfg_err.msg);
-  cell_error_clear(&cfg_err);
-  if (c && c->hooks[OCI_HOOK_POSTSTOP].n) {
-    _cleanup_free_ char *json = cell_state_json_string(&st, CELL_STOPPED, false);
-    cell_error herr = CELL_ERROR_INIT;
-    if (cell_hooks_run(&c->hooks[OCI_HOOK_POSTSTOP], OCI_HOOK_POSTSTOP, json, log, &herr) < 0)
-      cell_log_warn(log, "%s", herr.msg);
-    cell_error_clear(&herr);
-  }
-  r = cell_store_destroy(&s, err);
-out:
   cell_state_clear(&st);
   return r;
 }

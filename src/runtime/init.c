@@ -132,6 +132,10 @@ static int setup(cell_init_ctx *ctx, char **state_json, cell_error *err)
       return cell_error_sys(err, "join a new session keyring");
   }
 
+  /* Namespaced sysctls follow the writer's namespaces, so the runtime's
+   * /proc serves; later, readonlyPaths make /proc/sys read-only. */
+  if ((r = linux_apply_sysctl(c, err)) < 0)
+    return r;
   linux_rootfs_opts ro = { .no_pivot = ctx->opts->no_pivot, .in_userns = ctx->userns ||
                            c->linux.ns[OCI_NS_USER].path, .log = ctx->opts->log };
   if ((r = linux_rootfs_prepare(c, &ro, err)) < 0)
@@ -145,8 +149,6 @@ static int setup(cell_init_ctx *ctx, char **state_json, cell_error *err)
                           *state_json, ctx->opts->log, err)) < 0)
     return r;
   if ((r = linux_rootfs_finish(c, &ro, err)) < 0)
-    return r;
-  if ((r = linux_apply_sysctl(c, err)) < 0)
     return r;
   if (p->terminal) {
     int master = -1;
@@ -182,9 +184,11 @@ void cell_init_main(cell_init_ctx *ctx)
   prctl(PR_SET_DUMPABLE, 0);
   if (setup(ctx, &state_json, &err) < 0)
     fail(ctx, &err);
+  /* From READY on the runtime may exit at any time: stop dying with it
+   * before telling it. */
+  prctl(PR_SET_PDEATHSIG, 0);
   if (cell_sync_send(ctx->sync_fd, SYNC_READY, &err) < 0)
     _exit(1);
-  prctl(PR_SET_PDEATHSIG, 0);
   close(ctx->sync_fd);
 
   /* Wait for `start`. Its connection carries back any error from here on. */

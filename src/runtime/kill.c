@@ -3,6 +3,7 @@
 #include "runtime/container.h"
 #include "runtime/procs.h"
 #include "util/cleanup.h"
+#include "cgroups/cgroups.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -76,8 +77,13 @@ int cell_container_kill(const char *root, const char *id, int sig, bool all, cel
         cell_error_clear(err);
       goto out;
     }
-    if (all && st.own_pidns)
+    json_t *rec = st.extra ? json_object_get(st.extra, "cgroup") : NULL;
+    cell_cgroup *cg = NULL;
+    if (all && rec && cell_cgroup_from_json(rec, &cg, err) == 0 && cg->n)
+      r = cell_cgroup_kill_all(cg, sig, 5000, err);
+    else if (all && st.own_pidns)
       r = cell_signal_pidns(st.pid, sig, err);
+    cell_cgroup_free(cg);
     if (r >= 0 && cell_pidfd_signal(pidfd, sig) < 0 && errno != ESRCH)
       r = cell_error_sys(err, "signal %d to container `%s`", sig, id);
   }

@@ -31,7 +31,7 @@ assert_not_contains() {
 assert_fails_with() {
   local needle=$1; shift
   local out rc
-  out=$("$@" 2>&1 >/dev/null); rc=$?
+  out=$("$@" 2>&1 >/dev/null) && rc=0 || rc=$?
   [ $rc -ne 0 ] || fail "expected failure of: $*"
   [[ "$out" == *"$needle"* ]] || fail "error of [$*] lacks [$needle]: [$out]"
   LAST_ERR=$out
@@ -52,6 +52,7 @@ rootfs_cache() {
     printf 'nobody:x:65534:65534:nobody:/:/bin/sh\n' >> "$tmp/etc/passwd"
     printf 'root:x:0:\nnobody:x:65534:\n' > "$tmp/etc/group"
     chmod 1777 "$tmp/tmp"
+    chmod 755 "$tmp"
     mv -T "$tmp" "$dir" 2>/dev/null || rm -rf "$tmp"
   fi
   echo "$dir"
@@ -66,23 +67,21 @@ make_bundle() {
   cfg "$b" 'c["process"]["terminal"] = False'
 }
 
+# set_args DIR JSON-ARRAY: process.args, the JSON given as is.
+set_args() {
+  CELL_ARGS_JSON=$2 cfg "$1" 'c["process"]["args"] = json.loads(os.environ["CELL_ARGS_JSON"])'
+}
+
 cfg() {
   python3 - "$1/config.json" "$2" <<'PY'
-import json, sys
+import json, os, sys
 path, code = sys.argv[1], sys.argv[2]
 with open(path) as f:
     c = json.load(f)
-exec(code, {"c": c, "json": json})
+exec(code, {"c": c, "json": json, "os": os})
 with open(path, "w") as f:
     json.dump(c, f, indent=2)
 PY
-}
-
-# Run a container to completion, capturing stdout; cfg statements optional.
-run_in() {
-  local b=$1; shift
-  cfg "$b" "c['process']['args'] = json.loads('''$(python3 -c 'import json,sys; print(json.dumps(sys.argv[1:]))' "$@")''')"
-  cell run -b "$b" "ct$RANDOM"
 }
 
 cell_test_cleanup() {

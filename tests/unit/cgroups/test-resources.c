@@ -128,7 +128,6 @@ TEST(resources_errors_name_the_field)
   EXPECT_ERROR("{\"memory\":{\"limit\":-2}}", "linux.resources.memory.limit: -2 is negative");
   EXPECT_ERROR("{\"memory\":{\"swappiness\":101}}", "linux.resources.memory.swappiness: 101 is out of range");
   EXPECT_ERROR("{\"memory\":{\"disableOOMKiller\":1}}", "memory.disableOOMKiller: expected true or false");
-  EXPECT_ERROR("{\"memory\":{\"limitt\":1}}", "linux.resources.memory.limitt: unknown field");
   EXPECT_ERROR("{\"memory\":{\"limit\":2000000,\"swap\":1000000}}", "memory.swap: memory+swap 1000000 is below");
   EXPECT_ERROR("{\"cpu\":{\"shares\":-1}}", "linux.resources.cpu.shares: must not be negative");
   EXPECT_ERROR("{\"cpu\":{\"quota\":-5}}", "linux.resources.cpu.quota: -5 is negative");
@@ -154,8 +153,22 @@ TEST(resources_errors_name_the_field)
   EXPECT_ERROR("{\"devices\":[{\"allow\":true,\"type\":\"x\"}]}", "linux.resources.devices[0].type: expected");
   EXPECT_ERROR("{\"devices\":[{\"allow\":true,\"access\":\"rwx\"}]}", "devices[0].access: `rwx` is not a subset");
   EXPECT_ERROR("{\"devices\":[{\"type\":\"c\"}]}", "linux.resources.devices[0]: `allow` is required");
-  EXPECT_ERROR("{\"bogus\":1}", "linux.resources.bogus: unknown field");
   EXPECT_ERROR("[]", "linux.resources: expected an object");
+}
+
+TEST(resources_unknown_fields_are_ignored)
+{
+  /* runc accepts fields it does not know; so do we (with a warning). */
+  json_t *j = json_loads("{\"bogus\": 1, \"memory\": {\"limitt\": 1, \"limit\": 4096}}", 0, NULL);
+  oci_resources_typed r;
+  cell_error err = CELL_ERROR_INIT;
+  cell_log quiet = { .fd = -1 };
+  oci_json_where w = { .name = "linux.resources", .log = &quiet };
+  CHECK_INT(oci_resources_parse(j, &w, &r, &err), 0);
+  CHECK(r.memory.has_limit && r.memory.limit == 4096);
+  oci_resources_typed_free(&r);
+  json_decref(j);
+  cell_error_clear(&err);
 }
 
 TEST(resources_error_has_line_and_column)

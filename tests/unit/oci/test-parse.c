@@ -45,7 +45,7 @@ TEST(parse_minimal)
                   " \"mounts\": [{\"destination\": \"/proc\", \"type\": \"proc\", \"source\": \"proc\"},"
                   "  {\"destination\": \"/data\", \"source\": \"data\", \"options\": [\"rbind\", \"ro\"]}],"
                   " \"linux\": {\"namespaces\": [{\"type\": \"mount\"}, {\"type\": \"uts\"},"
-                  "  {\"type\": \"pid\"}, {\"type\": \"network\", \"path\": \"/proc/1/ns/net\"}],"
+                  "  {\"type\": \"pid\"}, {\"type\": \"network\"}, {\"type\": \"ipc\", \"path\": \"/proc/self/ns/ipc\"}],"
                   "  \"rootfsPropagation\": \"rslave\", \"maskedPaths\": [\"/proc/kcore\"],"
                   "  \"sysctl\": {\"net.ipv4.ip_forward\": \"1\"}}}";
   int r = parse(t, &c, &err);
@@ -71,8 +71,9 @@ TEST(parse_minimal)
   CHECK_STR(c->mounts[1].source, "/bundle/data");
   CHECK(c->mounts[1].bind);
   CHECK(c->linux.ns[OCI_NS_PID].present && !c->linux.ns[OCI_NS_PID].path);
-  CHECK_STR(c->linux.ns[OCI_NS_NETWORK].path, "/proc/1/ns/net");
-  CHECK(!c->linux.ns[OCI_NS_IPC].present);
+  CHECK(c->linux.ns[OCI_NS_NETWORK].present && !c->linux.ns[OCI_NS_NETWORK].path);
+  CHECK_STR(c->linux.ns[OCI_NS_IPC].path, "/proc/self/ns/ipc");
+  CHECK(!c->linux.ns[OCI_NS_TIME].present);
   CHECK(c->linux.rootfs_propagation == (MS_SLAVE | MS_REC));
   CHECK_INT(c->linux.n_sysctl, 1);
   oci_config_free(c);
