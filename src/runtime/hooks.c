@@ -109,12 +109,9 @@ __attribute__((noreturn)) static void hook_child(const oci_hook *h, hook_fds *f)
   char *const *envp = h->env ? h->env : empty_env;
   int e;
 
-  /* Move the child ends above 2 first so that the dup2s cannot clobber one
-   * another when the runtime itself runs with 0, 1 or 2 closed. */
-  int s0 = fcntl(f->in_r, F_DUPFD, 3);
-  int s1 = fcntl(f->out_w, F_DUPFD, 3);
-  int s2 = fcntl(f->err_w, F_DUPFD, 3);
-  if (s0 < 0 || s1 < 0 || s2 < 0 || dup2(s0, 0) < 0 || dup2(s1, 1) < 0 || dup2(s2, 2) < 0)
+  /* All pipe ends are above 2 (pipe_cloexec), so these cannot clobber one
+   * another. */
+  if (dup2(f->in_r, 0) < 0 || dup2(f->out_w, 1) < 0 || dup2(f->err_w, 2) < 0)
     goto fail;
   /* Only exec_w (close-on-exec) survives until the exec. */
   if (cell_close_fds_from(3, &f->exec_w, 1) < 0)
@@ -226,6 +223,20 @@ static int hook_wait(pid_t pid, hook_fds *f, int timeout_s, const char *state, s
   return timed_out ? -ETIMEDOUT : 0;
 }
 
+/* Move fd above 2 (when the runtime runs with 0, 1 or 2 closed, pipe2 hands
+ * those out, and the child's dup2s onto 0..2 would clobber them). */
+static int above_stdio(int *fd)
+{
+  if (*fd > 2)
+    return 0;
+  int n = fcntl(*fd, F_DUPFD_CLOEXEC, 3);
+  if (n < 0)
+    return -errno;
+  close(*fd);
+  *fd = n;
+  return 0;
+}
+
 static int pipe_cloexec(int *r, int *w)
 {
   int p[2];
@@ -233,7 +244,7 @@ static int pipe_cloexec(int *r, int *w)
     return -errno;
   *r = p[0];
   *w = p[1];
-  return 0;
+  return above_stdio(r) < 0 || above_stdio(w) < 0 ? -errno : 0;
 }
 
 /* Run one hook; err gets the message without the "KIND hook #N" prefix. */

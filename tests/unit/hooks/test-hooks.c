@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -359,4 +360,33 @@ TEST(hooks_exec_failure)
   CHECK_STR(err.msg, "createRuntime hook #1 (`/nonexistent/hook`): exec `/nonexistent/hook`: "
                      "No such file or directory");
   cell_error_clear(&err);
+}
+
+TEST(hooks_runtime_without_stdio)
+{
+  /* A runtime started with 0, 1 and 2 closed (as daemons sometimes do):
+   * the hook still gets the state on its stdin and its own stdout. */
+  _cleanup_free_ char *dir = tmp_dir();
+  _cleanup_free_ char *script = NULL, *path = NULL;
+  CHECK(asprintf(&path, "%s/stdin", dir) > 0);
+  CHECK(asprintf(&script, "cat > %s && echo out && echo err >&2", path) > 0);
+  fflush(NULL);
+  pid_t pid = fork();
+  CHECK(pid >= 0);
+  if (pid == 0) {
+    close(0);
+    close(1);
+    close(2);
+    char *a[4];
+    oci_hook h = sh_hook(script, a);
+    cell_error err = CELL_ERROR_INIT;
+    int r = run_hooks(&h, 1, OCI_HOOK_CREATE_RUNTIME, NULL, &err);
+    _exit(r == 0 ? 0 : 1);
+  }
+  int status = 0;
+  CHECK(waitpid(pid, &status, 0) == pid);
+  CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  _cleanup_free_ char *got = slurp(path);
+  CHECK_STR(got, state);
+  rm_dir(cell_steal(&dir));
 }
