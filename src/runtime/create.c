@@ -294,6 +294,10 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
   st.pid = pid;
   st.start_time = cell_proc_start_time(pid, NULL);
   state_json = cell_state_json_string(&st, CELL_CREATING, false);
+  /* Hooks may ask `cell state` for the pid while we are still creating. */
+  if ((c->hooks[OCI_HOOK_PRESTART].n || c->hooks[OCI_HOOK_CREATE_RUNTIME].n ||
+       c->hooks[OCI_HOOK_CREATE_CONTAINER].n) && (r = cell_state_write(s, &st, err)) < 0)
+    goto fail;
   if ((r = cell_sync_send_text(sync_fds[0], SYNC_CONFIGURED, state_json, err)) < 0)
     goto fail;
   if (c->hooks[OCI_HOOK_PRESTART].n || c->hooks[OCI_HOOK_CREATE_RUNTIME].n) {

@@ -114,7 +114,7 @@ int cell_container_delete(const char *root, const char *id, bool force, const ce
 int cell_container_state(const char *root, const char *id, char **json, cell_error *err)
 {
   _cleanup_store_ cell_store s = { .dirfd = -1 };
-  int r = cell_store_open(&s, root, id, err);
+  int r = cell_store_open_read(&s, root, id, err);
   if (r < 0)
     return r;
   cell_state st;

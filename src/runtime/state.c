@@ -93,6 +93,20 @@ int cell_store_open(cell_store *s, const char *root, const char *id, cell_error 
   return lock_dir(s, err);
 }
 
+int cell_store_open_read(cell_store *s, const char *root, const char *id, cell_error *err)
+{
+  int r = store_init(s, root, id, err);
+  if (r < 0)
+    return r;
+  s->dirfd = open(s->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (s->dirfd < 0) {
+    if (errno == ENOENT)
+      return cell_error_set(err, ENOENT, "container `%s` does not exist", id);
+    return cell_error_sys(err, "open state dir `%s`", s->dir);
+  }
+  return 0;
+}
+
 int cell_store_destroy(cell_store *s, cell_error *err)
 {
   int r = 0;

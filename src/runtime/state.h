@@ -45,6 +45,10 @@ int cell_id_check(const char *id, cell_error *err);
 int cell_store_create(cell_store *s, const char *root, const char *id, cell_error *err);
 /* Open and lock an existing ROOT/ID (ENOENT: "container `ID` does not exist"). */
 int cell_store_open(cell_store *s, const char *root, const char *id, cell_error *err);
+/* Open ROOT/ID for reading only, without the lock: state.json is replaced
+ * atomically, so a reader sees the old or the new state, never half. Used
+ * by `state` and `list`, which hooks may call while create holds the lock. */
+int cell_store_open_read(cell_store *s, const char *root, const char *id, cell_error *err);
 /* Remove the directory and release the lock. */
 int cell_store_destroy(cell_store *s, cell_error *err);
 void cell_store_close(cell_store *s);

@@ -328,3 +328,17 @@ test_config_flag_and_bundle_default_cwd() {
   mv "$TEST_TMP/b/config.json" "$TEST_TMP/b/other.json"
   (cd "$TEST_TMP/b" && assert_eq "$("$CELL_BIN" --root "$CELL_ROOT" run -f other.json c1)" alt)
 }
+
+test_state_from_a_hook_during_create() {
+  # Hooks often ask the runtime for the state: create must not deadlock them.
+  make_bundle "$TEST_TMP/b"
+  args "$TEST_TMP/b" '["true"]'
+  printf '#!/bin/sh\n"%s" --root "%s" state h1 > "%s/seen"\n' "$CELL_BIN" "$CELL_ROOT" "$TEST_TMP" > "$TEST_TMP/hook"
+  chmod +x "$TEST_TMP/hook"
+  cfg "$TEST_TMP/b" "c['hooks'] = {'createRuntime': [{'path': '$TEST_TMP/hook', 'timeout': 5}]}"
+  cell create -b "$TEST_TMP/b" h1
+  assert_contains "$(cat "$TEST_TMP/seen")" '"status": "creating"'
+  assert_contains "$(cat "$TEST_TMP/seen")" '"id": "h1"'
+  assert_not_contains "$(cat "$TEST_TMP/seen")" '"pid": 0' "pid during create"
+  cell delete -f h1
+}
