@@ -211,10 +211,12 @@ void lang_warn(lang_ctx *c, lang_loc loc, const char *fmt, ...)
     return;
   }
   c->nwarnings++;
-  _cleanup_free_ char *text = format(c, loc, true, "warning: ", msg);
+  bool to_log = !c->opts || !c->opts->diag;
+  /* the log says "warning" itself */
+  _cleanup_free_ char *text = format(c, loc, true, to_log ? "" : "warning: ", msg);
   if (!text)
     return;
-  if (c->opts && c->opts->diag)
+  if (!to_log)
     emit(c, loc, true, false, msg, text);
   else
     cell_log_warn(c->opts ? c->opts->log : NULL, "%s", text);

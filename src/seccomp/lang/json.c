@@ -183,12 +183,15 @@ static int push_out(conv *cv, int rank, size_t idx, size_t sub, char *text)
   return 0;
 }
 
-static int parse_args(json_t *args, cell_sc_cond *conds, size_t *n, bool *never, cell_error *err, size_t idx)
+/* *dropped: an always-true comparison was left out; the IR counts it as a
+ * condition all the same (the rule is not unconditional). */
+static int parse_args(json_t *args, cell_sc_cond *conds, size_t *n, bool *never, bool *dropped,
+                      cell_error *err, size_t idx)
 {
   size_t i;
   json_t *a;
   *n = 0;
-  *never = false;
+  *never = *dropped = false;
   if (!args || json_is_null(args))
     return 0;
   if (!json_is_array(args) || json_array_size(args) > 64)
@@ -211,6 +214,7 @@ static int parse_args(json_t *args, cell_sc_cond *conds, size_t *n, bool *never,
       if (c.mask == 0)
         continue;   /* always true */
     } else if ((c.op == CELL_SC_GE && c.value == 0) || (c.op == CELL_SC_LE && c.value == UINT64_MAX)) {
+      *dropped = true;
       continue;     /* always true; the rule stays in the conditional group */
     } else if ((c.op == CELL_SC_LT && c.value == 0) || (c.op == CELL_SC_GT && c.value == UINT64_MAX)) {
       *never = true;
@@ -332,6 +336,29 @@ int cell_sc_lang_from_json(json_t *seccomp, char **out, cell_error *err)
   json_t *sc;
   if (scs && !json_is_array(scs) && !json_is_null(scs))
     r = cell_error_set(err, EINVAL, "syscalls: expected an array");
+  /* the multiplexers a rule without conditions decides first: their
+   * socket and IPC forms would never apply */
+  bool mux_taken[2] = { false, false };   /* socketcall, ipc */
+  if (json_is_array(scs))
+    json_array_foreach(scs, i, sc) {
+      uint32_t act;
+      cell_error e2 = CELL_ERROR_INIT;
+      json_t *args = json_object_get(sc, "args");
+      bool uncond = !args || json_is_null(args) || (json_is_array(args) && json_array_size(args) == 0);
+      if (!uncond || json_action(sc, "action", "errnoRet", &act, &e2) < 0 || act == def) {
+        cell_error_cleanup(&e2);
+        continue;
+      }
+      size_t k;
+      json_t *nm;
+      json_array_foreach(json_object_get(sc, "names"), k, nm) {
+        const char *s = json_string_value(nm);
+        if (s && !strcmp(s, "socketcall"))
+          mux_taken[0] = true;
+        if (s && !strcmp(s, "ipc"))
+          mux_taken[1] = true;
+      }
+    }
   if (json_is_array(scs))
     json_array_foreach(scs, i, sc) {
       if (r < 0)
@@ -343,8 +370,8 @@ int cell_sc_lang_from_json(json_t *seccomp, char **out, cell_error *err)
       }
       cell_sc_cond conds[64];
       size_t nc;
-      bool never;
-      if ((r = parse_args(json_object_get(sc, "args"), conds, &nc, &never, err, i)) < 0)
+      bool never, dropped;
+      if ((r = parse_args(json_object_get(sc, "args"), conds, &nc, &never, &dropped, err, i)) < 0)
         break;
       json_t *names = json_object_get(sc, "names");
       if (!json_is_array(names) || !json_array_size(names)) {
@@ -352,23 +379,35 @@ int cell_sc_lang_from_json(json_t *seccomp, char **out, cell_error *err)
         break;
       }
       _cleanup_free_ const char **known = calloc(json_array_size(names) + 1, sizeof *known);
-      size_t nk = 0, k;
+      _cleanup_free_ const char **direct = calloc(json_array_size(names) + 1, sizeof *direct);
+      size_t nk = 0, nd = 0, k;
       json_t *nm;
-      if (!known) {
+      if (!known || !direct) {
         r = cell_error_set(err, ENOMEM, "out of memory");
         break;
       }
       json_array_foreach(names, k, nm) {
         const char *s = json_string_value(nm);
-        if (s && cell_sc_syscall_lookup(s))
-          known[nk++] = cell_sc_syscall_lookup(s)->name;
+        const cell_sc_syscall *row = s ? cell_sc_syscall_lookup(s) : NULL;
+        bool somewhere = false, here = false;
+        for (size_t q = 0; row && q < narches; q++) {
+          uint32_t mux_nr, call;
+          here |= cell_sc_syscall_nr(&cell_sc_arches[arches[q]], row) >= 0;
+          somewhere |= cell_sc_multiplexed(&cell_sc_arches[arches[q]], row->name, &mux_nr, &call);
+        }
+        if (row && here)
+          direct[nd++] = row->name;
+        if (row && (here || somewhere))
+          known[nk++] = row->name;
+        else if (row)
+          fprintf(f, "// syscalls[%zu]: %s does not exist on these architectures\n", i, s);
         else
           fprintf(f, "// syscalls[%zu]: unknown syscall \"%s\" skipped\n", i, s ? s : "?");
       }
       if (action == def || !nk)
         continue;   /* as the OCI front end */
       if (never && !mux_can_match(conds, nc, narches, arches, known, nk)) {
-        for (size_t q = 0; q < nk; q++) {
+        for (size_t q = 0; q < nd; q++) {
           if (nnever == never_cap) {
             size_t ncap = never_cap ? never_cap * 2 : 16;
             const char **p = realloc(never_names, ncap * sizeof *p);
@@ -379,27 +418,27 @@ int cell_sc_lang_from_json(json_t *seccomp, char **out, cell_error *err)
             never_names = p;
             never_cap = ncap;
           }
-          never_names[nnever++] = known[q];
+          never_names[nnever++] = direct[q];
         }
         continue;
       }
       int rank = cell_sc_action_rank(action);
-      bool t64 = trivial(conds, nc, true), t32 = trivial(conds, nc, false);
+      bool t64 = !dropped && trivial(conds, nc, true), t32 = !dropped && trivial(conds, nc, false);
       size_t sub = 0;
-      if (never) {
+      if (never || !nd) {
         /* only the socketcall/ipc form below can match */
       } else if ((has64 && has32 && t64 != t32)) {
         char g[512];
         arch_guard(g, sizeof g, arches, narches, true);
-        if ((r = push_out(&cv, t64 ? -1 : rank, i, sub++, rule_text(g, known, nk, conds, nc, action))) < 0)
+        if ((r = push_out(&cv, t64 ? -1 : rank, i, sub++, rule_text(g, direct, nd, conds, nc, action))) < 0)
           break;
         arch_guard(g, sizeof g, arches, narches, false);
-        if ((r = push_out(&cv, t32 ? -1 : rank, i, sub++, rule_text(g, known, nk, conds, nc, action))) < 0)
+        if ((r = push_out(&cv, t32 ? -1 : rank, i, sub++, rule_text(g, direct, nd, conds, nc, action))) < 0)
           break;
       } else {
         bool t = has64 ? t64 : t32;
         /* unconditional rules keep no conditions (all are trivial) */
-        if ((r = push_out(&cv, t ? -1 : rank, i, sub++, rule_text(NULL, known, nk, conds, t ? 0 : nc, action))) < 0)
+        if ((r = push_out(&cv, t ? -1 : rank, i, sub++, rule_text(NULL, direct, nd, conds, t ? 0 : nc, action))) < 0)
           break;
       }
       /* socketcall(2) / ipc(2) */
@@ -420,6 +459,8 @@ int cell_sc_lang_from_json(json_t *seccomp, char **out, cell_error *err)
           char g[64];
           snprintf(g, sizeof g, "$arch == %s", a->short_name);
           const char *mux = cell_sc_syscall_name(a, mux_nr);
+          if (mux && mux_taken[strcmp(mux, "ipc") == 0])
+            continue;   /* an unconditional rule decides the multiplexer first */
           r = push_out(&cv, rank, i, sub++, rule_text(g, &mux, 1, mc, nm2, action));
         }
       }

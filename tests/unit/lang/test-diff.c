@@ -209,7 +209,7 @@ TEST(lang_diff_random_profiles)
 {
   uint64_t s = 0x9e3779b97f4a7c15ull;
   unsigned bad = 0, n = 0;
-  for (unsigned i = 0; i < 400 && bad < 3; i++, n++) {
+  for (unsigned i = 0; i < 1000 && bad < 3; i++, n++) {
     json_t *p = random_profile(&s);
     char what[32];
     snprintf(what, sizeof what, "random #%u", i);
