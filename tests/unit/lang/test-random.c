@@ -79,7 +79,8 @@ static int gen(rpolicy *p, uint64_t *s, int depth)
   n->neg = l_rand(s) % 3 == 0;
   if (r == 0) {
     n->kind = K_SYS;
-    n->sys = (unsigned) (l_rand(s) & ((1u << NPOOL) - 1)) | 1u << (l_rand(s) % NPOOL);
+    n->sys = (unsigned) (l_rand(s) & ((1u << NPOOL) - 1));
+    n->sys |= 1u << (l_rand(s) % NPOOL);
   } else if (r == 1) {
     n->kind = K_ARCH;
     n->archs = 1u << p->arches[l_rand(s) % (uint64_t) p->narches];
@@ -254,7 +255,8 @@ TEST(lang_random_policies)
     p->nrules = 1 + (int) (l_rand(&s) % 8);
     bool ok = true;
     for (int r = 0; r < p->nrules && ok; r++) {
-      p->sets[r] = (unsigned) (l_rand(&s) & ((1u << NPOOL) - 1)) | 1u << (l_rand(&s) % NPOOL);
+      p->sets[r] = (unsigned) (l_rand(&s) & ((1u << NPOOL) - 1));
+      p->sets[r] |= 1u << (l_rand(&s) % NPOOL);
       p->conds[r] = l_rand(&s) % 4 == 0 ? -1 : gen(p, &s, 0);
       ok = p->conds[r] >= -1 && !(p->conds[r] == -1 && false);
       p->actions[r] = random_action(&s);
@@ -315,8 +317,13 @@ TEST(lang_random_policies)
             continue;
           for (int t = 0; t < 24; t++) {
             uint64_t args[6];
-            for (int q = 0; q < 6; q++)
-              args[q] = value(&s, false) ^ (l_rand(&s) % 4 == 0 ? (uint64_t) (l_rand(&s) % 4) << 32 : 0);
+            for (int q = 0; q < 6; q++) {
+              /* one call at a time: the order of evaluation is unspecified */
+              uint64_t x = value(&s, false);
+              if (l_rand(&s) % 4 == 0)
+                x ^= (uint64_t) (l_rand(&s) % 4) << 32;
+              args[q] = x;
+            }
             uint32_t want = ref_action(p, a, p->arches[k], sys, args);
             uint32_t got = cell_sc_ir_eval(&ir, a->audit, (uint32_t) nr, args);
             uint32_t bpf = got;
