@@ -343,7 +343,13 @@ static int complex_error(lang_ctx *c, const lang_rule *rule, int r, const char *
 
 /* ---- per number -------------------------------------------------------- */
 
-typedef struct entry { dnf d; uint32_t action; size_t rule; } entry;
+typedef struct entry {
+  dnf d;           /* the rule's condition for this number */
+  uint32_t action;
+  size_t rule;
+  dnf neg;         /* its negation, from the syntax tree (smaller than !d) */
+  int neg_state;   /* 0 not yet, 1 ready, -1 too big */
+} entry;
 
 static const cell_sc_cond always = { 0, CELL_SC_GE, 0, 0 };  /* true, but not "unconditional" */
 
@@ -368,6 +374,36 @@ static int add_term(lower *l, const dnf_term *tm, uint32_t action, bool *emitted
 
 /* Each term of entry j, minus the overlapping terms of earlier entries
  * with less restrictive actions, into IR rules. */
+/* !e->d, into out (new): from the rule's syntax tree when that stays
+ * small, else from the terms that overlap tm. */
+static int negation(lower *l, entry *e, const dnf_term *tm, dnf *out)
+{
+  int r;
+  *out = (dnf) { 0 };
+  if (e->neg_state == 0) {
+    r = lower_node(l, l->c->rules[e->rule].cond, true, &e->neg);
+    if (r == -E2BIG)
+      e->neg_state = -1;
+    else if (r < 0)
+      return r;
+    else
+      e->neg_state = 1;
+  }
+  if (e->neg_state == 1)
+    return dnf_copy(&e->neg, out);
+  dnf sub = { 0 };
+  r = 0;
+  for (size_t k = 0; k < e->d.n && r >= 0; k++)
+    if (dnf_terms_overlap(l->a, tm, &e->d.t[k]))
+      r = dnf_add_cond(l->a, &sub, e->d.t[k].c, e->d.t[k].n);
+  if (r >= 0)
+    r = dnf_not(l->a, &sub, out);
+  dnf_free(&sub);
+  return r;
+}
+
+/* Each term of entry j, minus the overlapping earlier entries with less
+ * restrictive actions (they must win where they match), into IR rules. */
 static int emit(lower *l, entry *e, size_t ne, bool *emitted)
 {
   lang_ctx *c = l->c;
@@ -377,21 +413,20 @@ static int emit(lower *l, entry *e, size_t ne, bool *emitted)
     int rank = cell_sc_action_rank(e[j].action);
     for (size_t t = 0; t < e[j].d.n && r >= 0; t++) {
       const dnf_term *tm = &e[j].d.t[t];
-      dnf sub = { 0 };
-      for (size_t i = 0; i < j && r >= 0; i++) {
+      dnf eff = { 0 };
+      r = dnf_add_cond(l->a, &eff, tm->c, tm->n);
+      for (size_t i = 0; i < j && r >= 0 && eff.n; i++) {
         if (cell_sc_action_rank(e[i].action) <= rank)
           continue;
-        for (size_t k = 0; k < e[i].d.n && r >= 0; k++)
-          if (dnf_terms_overlap(l->a, tm, &e[i].d.t[k]))
-            r = dnf_add_cond(l->a, &sub, e[i].d.t[k].c, e[i].d.t[k].n);
-      }
-      dnf eff = { 0 };
-      if (r >= 0 && (r = dnf_add_cond(l->a, &eff, tm->c, tm->n)) >= 0 && sub.n) {
+        bool overlap = false;
+        for (size_t k = 0; k < e[i].d.n && !overlap; k++)
+          overlap = dnf_terms_overlap(l->a, tm, &e[i].d.t[k]);
+        if (!overlap)
+          continue;
         dnf ns;
-        if ((r = dnf_not(l->a, &sub, &ns)) >= 0)
+        if ((r = negation(l, &e[i], tm, &ns)) >= 0)
           r = dnf_and(l->a, &eff, &ns);
       }
-      dnf_free(&sub);
       for (size_t k = 0; r >= 0 && k < eff.n; k++)
         r = add_term(l, &eff.t[k], e[j].action, emitted);
       dnf_free(&eff);
@@ -468,19 +503,22 @@ static int one_number(lower *l, rule_info *info, bool *named)
       e = q;
       cap = nc;
     }
-    e[ne++] = (entry) { d, rule->action, i };
+    e[ne++] = (entry) { d, rule->action, i, { 0 }, 0 };
   }
   if (r >= 0) {
     /* what falls through gets the default anyway */
     while (ne && e[ne - 1].action == l->ir->default_action) {
       ne--;
       dnf_free(&e[ne].d);
+      dnf_free(&e[ne].neg);
     }
     bool emitted;
     r = emit(l, e, ne, &emitted);
   }
-  for (size_t i = 0; i < ne; i++)
+  for (size_t i = 0; i < ne; i++) {
     dnf_free(&e[i].d);
+    dnf_free(&e[i].neg);
+  }
   free(e);
   return r;
 }

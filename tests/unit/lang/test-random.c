@@ -98,7 +98,8 @@ static int gen(rpolicy *p, uint64_t *s, int depth)
         n->op = 0;
     } else if (r < 12) {
       n->kind = K_MASK;
-      n->m = value(s, w32) | 1u << (l_rand(s) % 8);
+      n->m = value(s, w32);
+      n->m |= 1u << (l_rand(s) % 8);
       n->v = value(s, w32) & n->m;
       n->op = (int) (l_rand(s) % 2);
     } else {
@@ -298,8 +299,11 @@ TEST(lang_random_policies)
     int rc = ok ? l_compile(text, NULL, &ir, NULL, &err) : -1;
     total++;
     if (rc < 0) {
-      if (err.msg && strstr(err.msg, "too complex"))
+      if (err.msg && strstr(err.msg, "too complex")) {
         complex++;
+        if (getenv("LANG_DEBUG"))
+          fprintf(stderr, "  complex %d: %s\n%s", iter, err.msg, text);
+      }
       else if (ok) {
         fprintf(stderr, "  policy %d does not compile: %s\n%s", iter, err.msg, text);
         bad++;
