@@ -32,10 +32,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   json_t *root = json_loadb((const char *) data, size, JSON_DECODE_ANY, NULL);
   if (!root)
     return 0;
-  static const cell_log quiet = { .fd = -2, .format = CELL_LOG_TEXT };
   int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
-  cell_log log = quiet;
-  log.fd = null;
+  cell_log log = { .fd = null, .format = CELL_LOG_TEXT };
   cell_seccomp_opts opts = {
     .arch = "x86_64", .log = &log, .source = (const char *) data, .source_len = size,
     .source_name = "fuzz.json", .fail_unknown_syscall = size % 2,
