@@ -152,6 +152,8 @@ int cell_container_exec(const cell_exec_opts *o, cell_error *err)
     return r;
   _cleanup_config_ oci_config *c = NULL;
   _cleanup_close_ int pidfd = -1, console_fd = -1;
+  _cleanup_free_ char *msg = NULL;  /* before any goto: cleanups run at `out` */
+  size_t n = 0;
   int report[2] = { -1, -1 }, pidpipe[2] = { -1, -1 }, console[2] = { -1, -1 };
   int flags = 0;
   bool proxy = false, has_filter = false;
@@ -242,8 +244,6 @@ int cell_container_exec(const cell_exec_opts *o, cell_error *err)
       child = -1;
   }
   close(pidpipe[0]);
-  _cleanup_free_ char *msg = NULL;
-  size_t n = 0;
   cell_read_fd(report[0], &msg, &n);
   close(report[0]);
   if (mid < 0 || n > 0 || child <= 0) {
