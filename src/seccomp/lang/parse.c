@@ -19,6 +19,16 @@ static bool is_ident(const parser *p, const char *word)
   return p->t.kind == T_IDENT && p->t.n == strlen(word) && memcmp(p->t.p, word, p->t.n) == 0;
 }
 
+/* The current token as a C string in buf; false when it does not fit. */
+static bool tok_text(const parser *p, char *buf, size_t size)
+{
+  if (p->t.n >= size)
+    return false;
+  memcpy(buf, p->t.p, p->t.n);
+  buf[p->t.n] = 0;
+  return true;
+}
+
 static int unexpected(parser *p, const char *what)
 {
   if (p->t.kind == T_EOF)
@@ -62,23 +72,13 @@ static int new_node(lang_ctx *c, lang_node_kind k, lang_loc loc, uint32_t *idx)
   return 0;
 }
 
-static int add_item(lang_ctx *c, lang_sysitem it)
-{
-  int r = grow(c, (void **) &c->items, &c->items_cap, c->nitems + 1, sizeof *c->items);
-  if (r < 0)
-    return r;
-  c->items[c->nitems++] = it;
-  return 0;
-}
+/* Append val to the array c->F (count c->nF, capacity c->F_cap). */
+#define APPEND(c, F, val)                                                         \
+  (grow(c, (void **) &(c)->F, &(c)->F##_cap, (c)->n##F + 1, sizeof *(c)->F) < 0 \
+     ? -ENOMEM : ((c)->F[(c)->n##F++] = (val), 0))
 
-static int add_range(lang_ctx *c, lang_range rg)
-{
-  int r = grow(c, (void **) &c->ranges, &c->ranges_cap, c->nranges + 1, sizeof *c->ranges);
-  if (r < 0)
-    return r;
-  c->ranges[c->nranges++] = rg;
-  return 0;
-}
+static int add_item(lang_ctx *c, lang_sysitem it) { return APPEND(c, items, it); }
+static int add_range(lang_ctx *c, lang_range rg) { return APPEND(c, ranges, rg); }
 
 bool lang_is_defined(const lang_ctx *c, const char *name, size_t n)
 {
@@ -128,12 +128,7 @@ static int value_primary(parser *p, uint64_t *v)
       return next(p);
     }
     char name[64];
-    const lang_const *k = NULL;
-    if (p->t.n < sizeof name) {
-      memcpy(name, p->t.p, p->t.n);
-      name[p->t.n] = 0;
-      k = lang_const_lookup(name);
-    }
+    const lang_const *k = tok_text(p, name, sizeof name) ? lang_const_lookup(name) : NULL;
     if (!k)
       return lang_error(p->c, p->t.loc, "unknown constant `%.*s`", (int) p->t.n, p->t.p);
     *v = k->value;
@@ -142,57 +137,36 @@ static int value_primary(parser *p, uint64_t *v)
   return unexpected(p, "a number or a constant");
 }
 
-static int value_shift(parser *p, uint64_t *v)
+/* Binary operators by binding, loosest first: | ^ & (<< >>). */
+static int value_level(parser *p, uint64_t *v, int level)
 {
-  int r = value_primary(p, v);
-  while (r >= 0 && (p->t.kind == T_SHL || p->t.kind == T_SHR)) {
-    bool left = p->t.kind == T_SHL;
+  static const lang_tok_kind ops[][2] = {
+    { T_PIPE, T_PIPE }, { T_CARET, T_CARET }, { T_AMP, T_AMP }, { T_SHL, T_SHR },
+  };
+  if (level == 4)
+    return value_primary(p, v);
+  int r = value_level(p, v, level + 1);
+  while (r >= 0 && (p->t.kind == ops[level][0] || p->t.kind == ops[level][1])) {
+    lang_tok_kind op = p->t.kind;
     lang_loc at = p->t.loc;
     uint64_t w;
-    if ((r = next(p)) < 0 || (r = value_primary(p, &w)) < 0)
+    if ((r = next(p)) < 0 || (r = value_level(p, &w, level + 1)) < 0)
       return r;
-    if (w > 63)
-      return lang_error(p->c, at, "shift by %llu: at most 63", (unsigned long long) w);
-    *v = left ? *v << w : *v >> w;
+    switch (op) {
+    case T_PIPE: *v |= w; break;
+    case T_CARET: *v ^= w; break;
+    case T_AMP: *v &= w; break;
+    default:
+      if (w > 63)
+        return lang_error(p->c, at, "shift by %llu: at most 63", (unsigned long long) w);
+      *v = op == T_SHL ? *v << w : *v >> w;
+    }
   }
   return r;
 }
 
-static int value_and(parser *p, uint64_t *v)
-{
-  int r = value_shift(p, v);
-  while (r >= 0 && p->t.kind == T_AMP) {
-    uint64_t w;
-    if ((r = next(p)) < 0 || (r = value_shift(p, &w)) < 0)
-      return r;
-    *v &= w;
-  }
-  return r;
-}
-
-static int value_xor(parser *p, uint64_t *v)
-{
-  int r = value_and(p, v);
-  while (r >= 0 && p->t.kind == T_CARET) {
-    uint64_t w;
-    if ((r = next(p)) < 0 || (r = value_and(p, &w)) < 0)
-      return r;
-    *v ^= w;
-  }
-  return r;
-}
-
-static int value_or(parser *p, uint64_t *v)
-{
-  int r = value_xor(p, v);
-  while (r >= 0 && p->t.kind == T_PIPE) {
-    uint64_t w;
-    if ((r = next(p)) < 0 || (r = value_xor(p, &w)) < 0)
-      return r;
-    *v |= w;
-  }
-  return r;
-}
+static int value_or(parser *p, uint64_t *v) { return value_level(p, v, 0); }
+static int value_shift(parser *p, uint64_t *v) { return value_level(p, v, 3); }
 
 /* ---- actions ----------------------------------------------------------- */
 
@@ -310,12 +284,7 @@ static int parse_sysitem(parser *p, bool in_rule)
     return next(p);
   }
   char name[64];
-  const cell_sc_syscall *s = NULL;
-  if (p->t.n < sizeof name) {
-    memcpy(name, p->t.p, p->t.n);
-    name[p->t.n] = 0;
-    s = cell_sc_syscall_lookup(name);
-  }
+  const cell_sc_syscall *s = tok_text(p, name, sizeof name) ? cell_sc_syscall_lookup(name) : NULL;
   if (!s)
     return lang_error(p->c, at, "unknown syscall `%.*s`", (int) p->t.n, p->t.p);
   if (in_rule)
@@ -422,14 +391,9 @@ static int parse_sys_cond(parser *p, lang_loc at, uint32_t *out)
 static int parse_arch_name(parser *p, size_t *idx)
 {
   char name[32];
-  const cell_sc_arch *a = NULL;
   if (p->t.kind != T_IDENT)
     return unexpected(p, "an architecture name");
-  if (p->t.n < sizeof name) {
-    memcpy(name, p->t.p, p->t.n);
-    name[p->t.n] = 0;
-    a = cell_sc_arch_by_name(name);
-  }
+  const cell_sc_arch *a = tok_text(p, name, sizeof name) ? cell_sc_arch_by_name(name) : NULL;
   if (!a)
     return lang_error(p->c, p->t.loc, "unknown architecture `%.*s`", (int) p->t.n, p->t.p);
   *idx = cell_sc_arch_index(a);
@@ -692,14 +656,7 @@ static int parse_or(parser *p, uint32_t *out, unsigned depth)
 
 /* ---- statements -------------------------------------------------------- */
 
-static int add_rule(lang_ctx *c, lang_rule rule)
-{
-  int r = grow(c, (void **) &c->rules, &c->rules_cap, c->nrules + 1, sizeof *c->rules);
-  if (r < 0)
-    return r;
-  c->rules[c->nrules++] = rule;
-  return 0;
-}
+static int add_rule(lang_ctx *c, lang_rule rule) { return APPEND(c, rules, rule); }
 
 /* The architectures are settled at the first rule. */
 static int settle_arches(parser *p)
@@ -756,13 +713,9 @@ static int name_token(parser *p, char **name, lang_loc *at)
   *at = p->t.loc;
   if (find_def(p->c, p->t.p, p->t.n))
     return lang_error(p->c, p->t.loc, "`%.*s` is already defined", (int) p->t.n, p->t.p);
-  if (p->t.n < 64) {
-    char b[64];
-    memcpy(b, p->t.p, p->t.n);
-    b[p->t.n] = 0;
-    if (lang_const_lookup(b))
-      lang_warn(p->c, p->t.loc, "`%s` hides the built-in constant of that name", b);
-  }
+  char b[64];
+  if (tok_text(p, b, sizeof b) && lang_const_lookup(b))
+    lang_warn(p->c, p->t.loc, "`%s` hides the built-in constant of that name", b);
   *name = strndup(p->t.p, p->t.n);
   if (!*name)
     return cell_error_set(p->c->err, ENOMEM, "out of memory");
@@ -776,13 +729,10 @@ static int name_token(parser *p, char **name, lang_loc *at)
 
 static int add_def(lang_ctx *c, lang_def d)
 {
-  int r = grow(c, (void **) &c->defs, &c->defs_cap, c->ndefs + 1, sizeof *c->defs);
-  if (r < 0) {
+  int r = APPEND(c, defs, d);
+  if (r < 0)
     free(d.name);
-    return r;
-  }
-  c->defs[c->ndefs++] = d;
-  return 0;
+  return r;
 }
 
 static int stmt_define(parser *p, bool is_set)
