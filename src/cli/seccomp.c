@@ -48,7 +48,8 @@ static const char usage_disasm[] =
   "Usage: cell seccomp disasm FILE\n"
   "\n"
   "Check FILE (raw struct sock_filter array, host byte order; '-' for stdin)\n"
-  "against the kernel's rules and list it, one instruction a line:\n"
+  "against the kernel's rules and list it, one instruction a line (a policy,\n"
+  "*.sec, is compiled first):\n"
   "  NNNN: OP OPERAND [jt TTTT jf FFFF] [; COMMENT]\n"
   "NNNN is the index, TTTT/FFFF absolute jump targets; comments name the\n"
   "seccomp_data field loaded (nr, arch, args[i].lo/hi), the architecture\n"
@@ -236,7 +237,11 @@ static int do_disasm(int argc, char **argv, cell_error *err)
   if (r < 0)
     return r;
   cell_seccomp_filter f;
-  if ((r = cell_seccomp_from_bpf(data, len, &f, err)) < 0)
+  if (cell_sc_lang_is_policy(argv[optind], data, len)) {
+    /* a policy: list what it compiles to */
+    if ((r = compile_text(argv[optind], data, len, NULL, NULL, NULL, &f, err)) < 0)
+      return r;
+  } else if ((r = cell_seccomp_from_bpf(data, len, &f, err)) < 0)
     return cell_error_wrap(err, "%s", argv[optind]);
   _cleanup_free_ char *listing = cell_seccomp_disasm(f.insns, f.len);
   cell_seccomp_filter_free(&f);
