@@ -9,7 +9,8 @@
 typedef struct parser {
   lang_ctx *c;
   lang_lexer lx;
-  lang_tok t;     /* current token */
+  lang_tok t;       /* current token */
+  unsigned vdepth;  /* nesting of value expressions */
 } parser;
 
 static int next(parser *p) { return lang_lex_next(&p->lx, &p->t); }
@@ -100,7 +101,19 @@ static lang_def *find_def(lang_ctx *c, const char *name, size_t n)
 
 static int value_or(parser *p, uint64_t *v);
 
+static int value_primary_(parser *p, uint64_t *v);
+
 static int value_primary(parser *p, uint64_t *v)
+{
+  if (p->vdepth >= 200)
+    return lang_error(p->c, p->t.loc, "value nested too deeply");
+  p->vdepth++;
+  int r = value_primary_(p, v);
+  p->vdepth--;
+  return r;
+}
+
+static int value_primary_(parser *p, uint64_t *v)
 {
   int r;
   if (p->t.kind == T_NUM) {
