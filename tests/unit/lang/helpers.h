@@ -14,11 +14,12 @@ typedef struct l_diags { int n; l_diag d[16]; } l_diags;
  * Returns the compiler's result; *ir is filled on success. */
 int l_compile(const char *text, const char *const *defines, cell_sc_ir *ir, l_diags *dg, cell_error *err);
 
-/* The action the IR gives (arch short name, syscall name or "#NR", args);
- * also runs the compiled BPF and sets *bpf_ok = false when it disagrees. */
+/* The action the IR gives (arch short name, syscall name or "#NR", args;
+ * args NULL for zeros); 0xdeadbeef when the syscall has no number there. */
 uint32_t l_act(const cell_sc_ir *ir, const char *arch, const char *sc, const uint64_t args[6]);
-/* Every instruction program built from ir agrees with the IR on n random
- * and edge inputs per arch; returns the number of disagreements. */
+/* The program the back end builds from ir agrees with the IR on every
+ * number of each arch and n random and edge inputs in all; returns the
+ * number of disagreements. */
 unsigned l_check_bpf(const cell_sc_ir *ir, unsigned n, uint64_t seed);
 
 uint64_t l_rand(uint64_t *s);
