@@ -10,7 +10,7 @@
 
 #include <errno.h>
 #include <getopt.h>
-#include <seccomp.h>
+
 #include <stdio.h>
 #include <string.h>
 
@@ -80,15 +80,12 @@ static json_t *names_json(int last, const char *(*name)(int))
   return a;
 }
 
+/* runc names its libseccomp here; cell compiles filters itself and does
+ * not link libseccomp, so it names its own compiler instead. */
 static json_t *annotations_json(void)
 {
-  const struct scmp_version *v = seccomp_version();
-  char libseccomp[48];
-  snprintf(libseccomp, sizeof libseccomp, "%u.%u.%u", v ? v->major : 0, v ? v->minor : 0,
-           v ? v->micro : 0);
-  return json_pack("{s:s, s:s}",
-                   "io.github.seccomp.libseccomp.version", libseccomp,
-                   "run.oci.cell.version", CELL_VERSION);
+  return json_pack("{s:s, s:s}", "run.oci.cell.version", CELL_VERSION,
+                   "run.oci.cell.seccomp.compiler", "cell " CELL_VERSION);
 }
 
 static json_t *features_json(void)
