@@ -91,7 +91,7 @@ int main(int argc, char **argv)
 {
   cell_cli cli = {
     .root = "/run/cell",
-    .log = { .fd = -1, .format = CELL_LOG_TEXT, .prog = "cell" },
+    .log = { .fd = -1, .format = CELL_LOG_TEXT, .prog = "cell", .t0_ns = cell_log_now_ns() },
     .cgroup_manager = "cgroupfs",
     .argv0 = argv[0],
     .argv = argv,

@@ -168,11 +168,13 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
     return r;
   if ((r = check_terminal_opts(c, o, err)) < 0 || (r = refuse_unsupported(c, err)) < 0)
     return r;
+  cell_log_debug(o->log, "config parsed");
   /* Compiled here, before anything exists, so a bad profile leaves nothing. */
   cell_seccomp_filter filter;
   bool has_filter;
   if ((r = cell_filter_prepare(c, o->log, &filter, &has_filter, err)) < 0)
     return r;
+  cell_log_debug(o->log, "seccomp filter ready");
 
   cell_store *s = &out->store;
   if ((r = cell_store_create(s, o->root, o->id, err)) < 0) {
@@ -190,6 +192,7 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
       cell_seccomp_filter_free(&filter);
     return r;
   }
+  cell_log_debug(o->log, "cgroups made");
   _cleanup_close_ int console_fd = -1, start_fd = -1;
   int sync_fds[2] = { -1, -1 };
   linux_ns_fds nsfds;
@@ -287,8 +290,10 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
   sync_fds[1] = -1;
   linux_ns_close(&nsfds);
 
+  cell_log_debug(o->log, "init cloned");
   if ((r = cell_sync_expect(sync_fds[0], SYNC_HELLO, err)) < 0)
     goto fail_init;
+  cell_log_debug(o->log, "init in its namespaces");
   if ((r = linux_ns_write_idmaps(pid, c, err)) < 0 || (r = cell_cgroup_enter(cg, pid, err)) < 0)
     goto fail;
   st.pid = pid;
@@ -298,6 +303,7 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
   if ((c->hooks[OCI_HOOK_PRESTART].n || c->hooks[OCI_HOOK_CREATE_RUNTIME].n ||
        c->hooks[OCI_HOOK_CREATE_CONTAINER].n) && (r = cell_state_write(s, &st, err)) < 0)
     goto fail;
+  cell_log_debug(o->log, "id maps written, cgroups entered");
   if ((r = cell_sync_send_text(sync_fds[0], SYNC_CONFIGURED, state_json, err)) < 0)
     goto fail;
   if (c->hooks[OCI_HOOK_PRESTART].n || c->hooks[OCI_HOOK_CREATE_RUNTIME].n) {
@@ -313,6 +319,7 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
   }
   if ((r = cell_sync_expect(sync_fds[0], SYNC_READY, err)) < 0)
     goto fail_init;
+  cell_log_debug(o->log, "init ready");
   close(sync_fds[0]);
   sync_fds[0] = -1;
 

@@ -136,6 +136,7 @@ static int setup(cell_init_ctx *ctx, char **state_json, cell_error *err)
    * /proc serves; later, readonlyPaths make /proc/sys read-only. */
   if ((r = linux_apply_sysctl(c, err)) < 0)
     return r;
+  cell_log_debug(ctx->opts->log, "init: namespaces, hostname, sysctl done");
   linux_rootfs_opts ro = { .no_pivot = ctx->opts->no_pivot, .in_userns = ctx->userns ||
                            c->linux.ns[OCI_NS_USER].path, .log = ctx->opts->log };
   if ((r = linux_rootfs_prepare(c, &ro, err)) < 0)
@@ -148,8 +149,10 @@ static int setup(cell_init_ctx *ctx, char **state_json, cell_error *err)
   if ((r = cell_hooks_run(&c->hooks[OCI_HOOK_CREATE_CONTAINER], OCI_HOOK_CREATE_CONTAINER,
                           *state_json, ctx->opts->log, err)) < 0)
     return r;
+  cell_log_debug(ctx->opts->log, "init: mounts done");
   if ((r = linux_rootfs_finish(c, &ro, err)) < 0)
     return r;
+  cell_log_debug(ctx->opts->log, "init: pivot_root, masked and read-only paths done");
   if (p->terminal) {
     int master = -1;
     if ((r = linux_console_setup(ctx->console_fd, p, true, &master, err)) < 0)
@@ -199,6 +202,7 @@ void cell_init_main(cell_init_ctx *ctx)
   if (conn < 0)
     _exit(1);
   close(ctx->start_fd);
+  cell_log_debug(ctx->opts->log, "init: started");
 
   const oci_config *c = ctx->config;
   char *extra_env[3] = { NULL };

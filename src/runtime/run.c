@@ -85,6 +85,7 @@ int cell_container_run(const cell_create_opts *o, cell_error *err)
     cell_state_clear(&st);
   }
   flock(cr.store.dirfd, LOCK_UN);
+  cell_log_debug(o->log, "started");
   int status = 0;
   if (r >= 0 && !o->detach)
     status = cell_wait_forwarding(cr.pid, proxy ? &tty : NULL);
@@ -92,6 +93,7 @@ int cell_container_run(const cell_create_opts *o, cell_error *err)
     cell_tty_proxy_stop(&tty);
   sigprocmask(SIG_SETMASK, &old, NULL);
   cell_created_release(&cr);
+  cell_log_debug(o->log, "container exited");
   if (r < 0 || (!o->detach && !o->keep)) {
     cell_error derr = CELL_ERROR_INIT;
     int cwd;
@@ -103,6 +105,7 @@ int cell_container_run(const cell_create_opts *o, cell_error *err)
       cell_log_warn(o->log, "delete `%s` after run: %s", o->id, derr.msg);
     cell_error_clear(&derr);
   }
+  cell_log_debug(o->log, "deleted");
   if (r < 0)
     return r;
   return status;

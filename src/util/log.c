@@ -9,6 +9,13 @@
 #include <time.h>
 #include <unistd.h>
 
+long long cell_log_now_ns(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (long long) ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
 void cell_log_write(const cell_log *log, const char *level, const char *fmt, ...)
 {
   char *msg = NULL;
@@ -37,6 +44,10 @@ void cell_log_write(const cell_log *log, const char *level, const char *fmt, ...
     if (s && asprintf(&line, "%s\n", s) < 0)
       line = NULL;
     free(s);
+  } else if (fd == STDERR_FILENO && strcmp(level, "debug") == 0) {
+    double ms = log && log->t0_ns ? (double) (cell_log_now_ns() - log->t0_ns) / 1e6 : 0;
+    if (asprintf(&line, "%s: debug: +%.3fms [%d] %s\n", prog, ms, (int) getpid(), msg) < 0)
+      line = NULL;
   } else if (fd == STDERR_FILENO) {
     if (asprintf(&line, "%s: %s%s%s\n", prog,
                  strcmp(level, "error") == 0 ? "" : level,

@@ -12,7 +12,10 @@ typedef struct cell_log {
   cell_log_format format;
   bool debug;
   const char *prog;       /* "cell" */
+  long long t0_ns;        /* CLOCK_MONOTONIC at start: debug lines say +ms */
 } cell_log;
+
+long long cell_log_now_ns(void);
 
 void cell_log_write(const cell_log *log, const char *level, const char *fmt, ...)
   __attribute__((format(printf, 3, 4)));
