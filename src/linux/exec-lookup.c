@@ -38,7 +38,7 @@ int linux_find_executable(const oci_process *p, char **path, cell_error *err)
   if (strchr(arg0, '/')) {
     int r = check_executable(arg0);
     if (r == -ENOENT)
-      return cell_error_set(err, ENOENT, "executable file `%s` not found", arg0);
+      return cell_error_sys_code(err, ENOENT, "executable file `%s`", arg0);
     if (r == -EACCES)
       return cell_error_set(err, EACCES, "executable file `%s`: permission denied "
                             "(not an executable regular file)", arg0);
@@ -77,5 +77,6 @@ int linux_find_executable(const oci_process *p, char **path, cell_error *err)
   if (denied)
     return cell_error_set(err, EACCES, "executable file `%s` found in $PATH as `%s`: "
                           "permission denied", arg0, denied);
-  return cell_error_set(err, ENOENT, "executable file `%s` not found in $PATH", arg0);
+  /* strerror's "No such file or directory" is what podman matches to exit with 127. */
+  return cell_error_sys_code(err, ENOENT, "executable file `%s` not found in $PATH", arg0);
 }

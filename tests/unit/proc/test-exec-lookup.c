@@ -93,7 +93,7 @@ TEST(exec_lookup_path)
   out = NULL;
 
   CHECK_INT(lookup("nosuch", path, &out, &err), -ENOENT);
-  CHECK_STR(err.msg, "executable file `nosuch` not found in $PATH");
+  CHECK_STR(err.msg, "executable file `nosuch` not found in $PATH: No such file or directory");
   CHECK(out == NULL);
   cell_error_clear(&err);
 
@@ -133,7 +133,7 @@ TEST(exec_lookup_explicit)
   free(out);
   out = NULL;
   CHECK_INT(lookup("/no/such/prog", NULL, &out, &err), -ENOENT);
-  CHECK_STR(err.msg, "executable file `/no/such/prog` not found");
+  CHECK_STR(err.msg, "executable file `/no/such/prog`: No such file or directory");
   cell_error_clear(&err);
   CHECK_INT(lookup("/etc/passwd", NULL, &out, &err), -EACCES);
   CHECK(err.msg && strstr(err.msg, "`/etc/passwd`: permission denied"));
