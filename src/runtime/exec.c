@@ -81,10 +81,9 @@ static int build_process(const cell_exec_opts *o, oci_config *c, cell_error *err
       return cell_error_set(err, ENOMEM, "out of memory");
     cell_strv_free(c->process->args);
     c->process->args = args;
+    /* The rest (env, user, caps, rlimits...) as the container's process,
+     * as runc does. */
     c->process->terminal = o->tty;
-    /* exec does not inherit the init's start-up-only attributes. */
-    c->process->n_rlimits = 0;
-    c->process->has_oom_score_adj = false;
   }
   oci_process *p = c->process;
   if (o->cwd) {
