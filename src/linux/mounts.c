@@ -369,7 +369,10 @@ static int mount_fs(int rootfd, const oci_mount *m, const char *type, cell_error
       return cell_error_sys(err, "tmpcopyup: open the new mount");
     if ((r = copy_tree(olddir, to, err)) < 0)
       return r;
-    if (fchmod(to, sb.st_mode & 07777) < 0 || fchown(to, sb.st_uid, sb.st_gid) < 0)
+    /* The old directory's mode and owner, unless the options set them. */
+    const char *d = m->data ? m->data : "";
+    if ((!strstr(d, "mode=") && fchmod(to, sb.st_mode & 07777) < 0) ||
+        (!strstr(d, "uid=") && !strstr(d, "gid=") && fchown(to, sb.st_uid, sb.st_gid) < 0))
       return cell_error_sys(err, "tmpcopyup: chmod the new mount");
     struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY };
     if ((m->flags & MS_RDONLY) && (r = setattr_fd(mfd, 0, &ro)) < 0)
