@@ -171,6 +171,23 @@ static int setattr_fd(int fd, unsigned flags, const struct mount_attr *a)
   return mount_setattr(fd, "", AT_EMPTY_PATH | flags, &copy, sizeof copy) < 0 ? -errno : 0;
 }
 
+/* Make the mount at fd read-only: mount_setattr, or a bind remount that
+ * keeps keep (MS_NOSUID...) on kernels without it. */
+static int make_ro(int fd, unsigned long keep)
+{
+  struct mount_attr a = { .attr_set = MOUNT_ATTR_RDONLY };
+  int r = setattr_fd(fd, 0, &a);
+  if (r != -ENOSYS)
+    return r;
+  char p[32];
+  keep &= MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | MS_NODIRATIME | MS_RELATIME |
+          MS_STRICTATIME;
+  if (mount(NULL, fs_fd_path(p, sizeof p, fd), NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | keep,
+            NULL) < 0)
+    return -errno;
+  return 0;
+}
+
 /* Bind srcfd onto tfd; *mfd gets an fd of the new mount. Plain flags go to
  * the top mount, m's recursive attributes to the whole tree. rootfd/dest
  * re-find the mount on kernels without open_tree. */
@@ -374,8 +391,7 @@ static int mount_fs(int rootfd, const oci_mount *m, const char *type, cell_error
     if ((!strstr(d, "mode=") && fchmod(to, sb.st_mode & 07777) < 0) ||
         (!strstr(d, "uid=") && !strstr(d, "gid=") && fchown(to, sb.st_uid, sb.st_gid) < 0))
       return cell_error_sys(err, "tmpcopyup: chmod the new mount");
-    struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY };
-    if ((m->flags & MS_RDONLY) && (r = setattr_fd(mfd, 0, &ro)) < 0)
+    if ((m->flags & MS_RDONLY) && (r = make_ro(mfd, m->flags)) < 0)
       return cell_error_sys_code(err, r, "make read-only after tmpcopyup");
   }
   struct mount_attr rec = { .attr_set = m->attr_set, .attr_clr = m->attr_clr };
@@ -496,6 +512,29 @@ static int cg_one(const mi_entry *e, void *data)
   return 0;
 }
 
+/* Without mount_setattr: each hierarchy, then the tmpfs, read-only. */
+static int cg_ro_fallback(int mfd, unsigned long flags)
+{
+  int dfd = openat(mfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0)
+    return -errno;
+  _cleanup_closedir_ DIR *d = fdopendir(dfd);
+  if (!d) {
+    close(dfd);
+    return -errno;
+  }
+  struct dirent *de;
+  while ((de = readdir(d))) {
+    if (de->d_type != DT_DIR || de->d_name[0] == '.')
+      continue;
+    _cleanup_close_ int sub = openat(dfd, de->d_name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    int r = sub < 0 ? -errno : make_ro(sub, flags);
+    if (r < 0)
+      return r;
+  }
+  return (flags & MS_RDONLY) ? make_ro(mfd, flags) : 0;
+}
+
 static int mount_cgroup(int rootfd, const oci_mount *m, const oci_config *c,
                         const linux_rootfs_opts *o, cell_error *err)
 {
@@ -535,7 +574,10 @@ static int mount_cgroup(int rootfd, const oci_mount *m, const oci_config *c,
   struct mount_attr a = { .attr_set = m->attr_set, .attr_clr = m->attr_clr };
   if (m->flags & MS_RDONLY)
     a.attr_set |= MOUNT_ATTR_RDONLY;
-  if ((r = setattr_fd(mfd, AT_RECURSIVE, &a)) < 0)
+  r = setattr_fd(mfd, AT_RECURSIVE, &a);
+  if (r == -ENOSYS && !m->attr_set && !m->attr_clr)
+    r = cg_ro_fallback(mfd, m->flags);
+  if (r < 0)
     return cell_error_sys_code(err, r, "set mount attributes");
   return set_propagation(mfd, m->propagation, err);
 }

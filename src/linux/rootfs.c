@@ -49,7 +49,7 @@ int linux_rootfs_prepare(const oci_config *c, const linux_rootfs_opts *o, cell_e
   return fs_setup_dev(rootfd, c, o, err);
 }
 
-static int do_pivot(void)
+static int do_pivot(bool old_shared)
 {
   /* pivot_root(".", ".") stacks the old root on top of the new one; it is
    * made rslave (through an fd: "." names the new root for mount(2)) so the
@@ -63,7 +63,10 @@ static int do_pivot(void)
   if (mount_setattr(old, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof a) < 0) {
     if (errno != ENOSYS)
       return -errno;
-    if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+    /* mount(2) on "." would reach the new root too and undo per-mount
+     * propagation; only needed when prepare left the old root shared (its
+     * propagation is set again after the pivot). */
+    if (old_shared && mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
       return -errno;
   }
   if (umount2(".", MNT_DETACH) < 0)
@@ -109,7 +112,7 @@ int linux_rootfs_finish(const oci_config *c, const linux_rootfs_opts *o, cell_er
     if (chroot(".") < 0)
       return cell_error_sys(err, "chroot `%s`", root);
   } else {
-    int r = do_pivot();
+    int r = do_pivot(c->linux.rootfs_propagation & MS_SHARED);
     if (r < 0)
       return cell_error_sys_code(err, r, "pivot_root into `%s`", root);
   }

@@ -11,13 +11,58 @@
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stddef.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 static int child_fails;
+
+/* How the child runs: pivot or chroot, and which newer kernel APIs it is
+ * denied (ENOSYS through a seccomp filter) to drive the fallbacks. */
+typedef struct variant {
+  bool no_pivot;
+  bool no_openat2;       /* the careful walk instead of RESOLVE_IN_ROOT */
+  bool no_new_mount_api; /* mount(2) + remount instead of open_tree & co */
+  bool rshared;          /* rootfsPropagation rshared */
+} variant;
+
+static int deny_syscalls(const variant *v)
+{
+  static const long mount_api[] = { SYS_open_tree, SYS_move_mount, SYS_fsopen, SYS_fsconfig,
+                                    SYS_fsmount, SYS_mount_setattr };
+  struct sock_filter f[16];
+  unsigned n = 0;
+  long nrs[8];
+  unsigned k = 0;
+  if (v->no_openat2)
+    nrs[k++] = SYS_openat2;
+  if (v->no_new_mount_api)
+    for (size_t i = 0; i < sizeof mount_api / sizeof mount_api[0]; i++)
+      nrs[k++] = mount_api[i];
+  if (!k)
+    return 0;
+  f[n++] = (struct sock_filter) BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch));
+  f[n++] = (struct sock_filter) BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0);
+  f[n++] = (struct sock_filter) BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+  f[n++] = (struct sock_filter) BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
+  for (unsigned i = 0; i < k; i++)
+    f[n++] = (struct sock_filter) BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned) nrs[i],
+                                           (unsigned char) (k - i), 0);
+  f[n++] = (struct sock_filter) BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+  f[n++] = (struct sock_filter) BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS);
+  struct sock_fprog prog = { .len = (unsigned short) n, .filter = f };
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+    return -errno;
+  return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0 ? -errno : 0;
+}
 #define CC(cond)                                                                 \
   do {                                                                           \
     if (!(cond)) {                                                               \
@@ -168,7 +213,8 @@ static void check_inside(void)
   CC(mounted_with("/sys", " - sysfs "));
   CC(access("/sys/fs/cgroup", F_OK) == 0);
   CC(access("/sys/fs/cgroup", W_OK) < 0 && errno == EROFS);
-  CC(stat("/sys/fs/cgroup/memory", &sb) == 0 || stat("/sys/fs/cgroup/cgroup.controllers", &sb) == 0);
+  CC(stat("/sys/fs/cgroup/memory", &sb) == 0 ||
+     stat("/sys/fs/cgroup/cgroup.controllers", &sb) == 0);
 
   /* Masked and read-only paths, root.readonly. */
   CC(stat("/proc/kcore", &sb) != 0 || sb.st_rdev == makedev(1, 3));
@@ -185,7 +231,7 @@ static void check_inside(void)
   CC(mounted_with("/proc/sys", "ro,nosuid,nodev,noexec"));
 }
 
-static int full_child(const char *base, bool no_pivot)
+static int full_child(const char *base, const variant *v)
 {
   if (unshare(CLONE_NEWNS) < 0)
     return 77;
@@ -230,14 +276,17 @@ static int full_child(const char *base, bool no_pivot)
   static char *ro[] = { "/proc/sys", "/rodir", "/nonexistent2", NULL };
   oci_config c = { .root_path = rootfs, .root_readonly = true, .mounts = mounts,
                    .n_mounts = 13 };
+  if (v->rshared)
+    c.linux.rootfs_propagation = MS_SHARED | MS_REC;
   c.linux.devices = devs;
   c.linux.n_devices = 2;
   c.linux.masked_paths = masked;
   c.linux.readonly_paths = ro;
-  linux_rootfs_opts o = { .no_pivot = no_pivot };
+  linux_rootfs_opts o = { .no_pivot = v->no_pivot };
 
   struct stat host_etc, after;
   CC(stat("/etc", &host_etc) == 0);
+  CC(deny_syscalls(v) == 0);
   cell_error err = CELL_ERROR_INIT;
   int r = linux_rootfs_prepare(&c, &o, &err);
   if (r < 0)
@@ -272,7 +321,7 @@ static int run_child(int (*fn)(const char *, void *), const char *base, void *ar
 
 static int full_child_cb(const char *base, void *arg)
 {
-  return full_child(base, arg != NULL);
+  return full_child(base, arg);
 }
 
 static bool host_has_mount_below(const char *base)
@@ -286,7 +335,7 @@ static bool host_has_mount_below(const char *base)
   return false;
 }
 
-static void prepare_finish(int *unit_failed_, int *unit_skipped_, bool no_pivot)
+static void prepare_finish(int *unit_failed_, int *unit_skipped_, const variant *v)
 {
   if (geteuid() != 0)
     SKIP("needs root");
@@ -295,7 +344,7 @@ static void prepare_finish(int *unit_failed_, int *unit_skipped_, bool no_pivot)
   CHECK(base != NULL);
   if (!base)
     return;
-  int r = run_child(full_child_cb, base, no_pivot ? (void *) base : NULL);
+  int r = run_child(full_child_cb, base, (void *) v);
   if (r == 77) {
     rmdir(base);
     SKIP("cannot unshare a mount namespace");
@@ -307,12 +356,30 @@ static void prepare_finish(int *unit_failed_, int *unit_skipped_, bool no_pivot)
 
 TEST(rootfs_prepare_finish)
 {
-  prepare_finish(unit_failed_, unit_skipped_, false);
+  prepare_finish(unit_failed_, unit_skipped_, &(variant) { 0 });
 }
 
 TEST(rootfs_prepare_finish_no_pivot)
 {
-  prepare_finish(unit_failed_, unit_skipped_, true);
+  prepare_finish(unit_failed_, unit_skipped_, &(variant) { .no_pivot = true });
+}
+
+TEST(rootfs_prepare_finish_without_openat2)
+{
+  prepare_finish(unit_failed_, unit_skipped_, &(variant) { .no_openat2 = true });
+}
+
+TEST(rootfs_prepare_finish_without_new_mount_api)
+{
+  prepare_finish(unit_failed_, unit_skipped_,
+                 &(variant) { .no_openat2 = true, .no_new_mount_api = true });
+}
+
+TEST(rootfs_prepare_finish_rshared)
+{
+  prepare_finish(unit_failed_, unit_skipped_, &(variant) { .rshared = true });
+  prepare_finish(unit_failed_, unit_skipped_,
+                 &(variant) { .rshared = true, .no_new_mount_api = true, .no_openat2 = true });
 }
 
 /* One bad mount; the error must name it. */
