@@ -24,6 +24,8 @@ int linux_rootfs_prepare(const oci_config *c, const linux_rootfs_opts *o, cell_e
 int linux_rootfs_finish(const oci_config *c, const linux_rootfs_opts *o, cell_error *err);
 
 /* Open path (absolute, as seen inside the rootfs) below rootfd without ever
- * leaving it: openat2(RESOLVE_IN_ROOT) or a careful walk. flags as openat. */
+ * leaving it: openat2(RESOLVE_IN_ROOT) or a careful walk. flags as openat.
+ * Symlinks are followed as if rootfd were "/"; magic links (/proc/PID/fd/N,
+ * /proc/self/exe) are refused with -ELOOP. err names the path. */
 int linux_open_in_root(int rootfd, const char *path, int flags, mode_t mode, cell_error *err);
 #endif
