@@ -26,6 +26,7 @@ int linux_rootfs_finish(const oci_config *c, const linux_rootfs_opts *o, cell_er
 /* Open path (absolute, as seen inside the rootfs) below rootfd without ever
  * leaving it: openat2(RESOLVE_IN_ROOT) or a careful walk. flags as openat.
  * Symlinks are followed as if rootfd were "/"; magic links (/proc/PID/fd/N,
- * /proc/self/exe) are refused with -ELOOP. err names the path. */
+ * /proc/self/exe) are refused with -ELOOP by openat2, and read as plain
+ * symlinks inside the root by the fallback walk. err names the path. */
 int linux_open_in_root(int rootfd, const char *path, int flags, mode_t mode, cell_error *err);
 #endif
