@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static char *path_join(const char *dir, const char *rel)
@@ -237,8 +238,14 @@ static int parse_devices(oci_pctx *p, json_t *arr, oci_linux *l)
     if ((r = oci_get_uint32(p, e, "fileMode", &v)) < 0)
       return r;
     if (r > 0) {
-      if (v & ~07777U)
-        return oci_perr(p, "fileMode", "%u has bits beyond the permission bits", v);
+      /* podman passes the host's st_mode, file type included (as runc and
+       * crun take it): a type that matches the device's is dropped. */
+      uint32_t ftype = v & S_IFMT;
+      uint32_t want = d->type == 'b' ? S_IFBLK : d->type == 'p' ? S_IFIFO : S_IFCHR;
+      if ((ftype && ftype != want) || (v & ~(uint32_t) (S_IFMT | 07777)))
+        return oci_perr(p, "fileMode", "%u has bits beyond the permission bits "
+                        "and the device's file type", v);
+      v &= 07777U;
       d->has_file_mode = true;
       d->file_mode = v;
     }
