@@ -1,7 +1,34 @@
 #include "runtime/filter.h"
 
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include "seccomp/lang/lang.h"
+#include "util/cleanup.h"
+
+/* A policy in cell's language: inline (includes refused: the text comes
+ * from whoever wrote the config) or a file, absolute or bundle-relative. */
+static int compile_policy(const oci_config *c, const cell_log *log, cell_seccomp_filter *f,
+                          cell_error *err)
+{
+  const char *text = oci_annotation(c, CELL_ANNOTATION_POLICY);
+  const char *file = oci_annotation(c, CELL_ANNOTATION_POLICY_FILE);
+  cell_sc_lang_opts lo = { .log = log, .no_includes = text != NULL };
+  _cleanup_free_ char *path = NULL;
+  int r;
+  if (text)
+    r = cell_sc_lang_compile_filter("annotations." CELL_ANNOTATION_POLICY, text, strlen(text),
+                                    &lo, f, err);
+  else if (file[0] != '/' && asprintf(&path, "%s/%s", c->bundle, file) < 0)
+    r = cell_error_set(err, ENOMEM, "out of memory");
+  else
+    r = cell_sc_lang_compile_filter(path ? path : file, NULL, 0, &lo, f, err);
+  if (r < 0)
+    return cell_error_wrap(err, "%s: annotations.%s", c->config_path,
+                           text ? CELL_ANNOTATION_POLICY : CELL_ANNOTATION_POLICY_FILE);
+  return 0;
+}
 
 int cell_filter_prepare(const oci_config *c, const cell_log *log, cell_seccomp_filter *f,
                         bool *present, cell_error *err)
@@ -13,6 +40,10 @@ int cell_filter_prepare(const oci_config *c, const cell_log *log, cell_seccomp_f
   if (bpf) {
     if ((r = cell_seccomp_from_base64(bpf, f, err)) < 0)
       return cell_error_wrap(err, "%s: annotations.%s", c->config_path, CELL_ANNOTATION_BPF_DATA);
+  } else if (oci_annotation(c, CELL_ANNOTATION_POLICY) ||
+             oci_annotation(c, CELL_ANNOTATION_POLICY_FILE)) {
+    if ((r = compile_policy(c, log, f, err)) < 0)
+      return r;
   } else if (c->linux.seccomp) {
     static const cell_json_pathel prefix[] = { { "linux", 0 }, { "seccomp", 0 } };
     cell_seccomp_opts opts = {

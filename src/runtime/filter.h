@@ -10,6 +10,9 @@
 
 #define CELL_ANNOTATION_BPF_DATA "run.oci.seccomp_bpf_data"
 #define CELL_ANNOTATION_FAIL_UNKNOWN "run.oci.seccomp_fail_unknown_syscall"
+/* A policy in cell's language (docs/seccomp-language.md), replacing linux.seccomp. */
+#define CELL_ANNOTATION_POLICY "run.cell.seccomp_policy"
+#define CELL_ANNOTATION_POLICY_FILE "run.cell.seccomp_policy_file"
 
 /* *present is false when the config asks for no filter. */
 int cell_filter_prepare(const oci_config *c, const cell_log *log, cell_seccomp_filter *f,
