@@ -45,7 +45,8 @@ static const char *const mount_options[] = {
 /* Config annotations that change what cell does (crun's spellings), as the
  * runtime and notify layers define them. */
 static const char *const config_annotations[] = {
-  CELL_ANNOTATION_BPF_DATA, CELL_ANNOTATION_FAIL_UNKNOWN,
+  CELL_ANNOTATION_BPF_DATA, CELL_ANNOTATION_FAIL_UNKNOWN, CELL_ANNOTATION_POLICY,
+  CELL_ANNOTATION_POLICY_FILE,
   CELL_NOTIFY_ANNOTATION_PLUGINS, CELL_NOTIFY_ANNOTATION_RECEIVER, NULL
 };
 
