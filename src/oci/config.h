@@ -198,6 +198,8 @@ typedef struct oci_linux {
    * which owns the knowledge of its fields; NULL when absent. Borrowed from
    * root_json. */
   json_t *seccomp;
+  char *seccomp_listener_path;      /* linux.seccomp.listenerPath, or NULL */
+  char *seccomp_listener_metadata;  /* linux.seccomp.listenerMetadata, or NULL */
 } oci_linux;
 
 /* ---- the whole config --------------------------------------------------- */

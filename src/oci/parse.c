@@ -384,6 +384,14 @@ static int parse_linux(oci_pctx *p, json_t *obj, oci_config *c)
   if ((r = oci_get_object(p, obj, "seccomp", &sub)) < 0)
     return r;
   l->seccomp = sub;
+  if (sub) {
+    /* The rest of the object is the seccomp front end's (src/seccomp). */
+    oci_pctx_push_key(p, "seccomp");
+    if ((r = oci_get_string(p, sub, "listenerPath", &l->seccomp_listener_path)) < 0 ||
+        (r = oci_get_string(p, sub, "listenerMetadata", &l->seccomp_listener_metadata)) < 0)
+      return r;
+    oci_pctx_pop(p);
+  }
   oci_pctx_pop(p);
   return 0;
 }
@@ -548,6 +556,8 @@ void oci_config_free(oci_config *c)
   cell_strv_free(l->readonly_paths);
   free(l->mount_label);
   free_kv(l->sysctl, l->n_sysctl);
+  free(l->seccomp_listener_path);
+  free(l->seccomp_listener_metadata);
   json_decref(c->root_json);
   free(c->text);
   free(c);

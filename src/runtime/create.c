@@ -193,7 +193,7 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
     return r;
   }
   cell_log_debug(o->log, "cgroups made");
-  _cleanup_close_ int console_fd = -1, start_fd = -1;
+  _cleanup_close_ int console_fd = -1, start_fd = -1, notify_sock = -1;
   int sync_fds[2] = { -1, -1 };
   linux_ns_fds nsfds;
   for (int k = 0; k < OCI_NS_KINDS; k++)
@@ -244,6 +244,10 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
   }
   if ((r = linux_ns_open_paths(c, &nsfds, err)) < 0)
     goto fail;
+  /* NOTIFY: reach the listener's receiver now, from the host, so that a
+   * missing agent fails here and the path resolves outside the rootfs. */
+  if (has_filter && (r = cell_filter_notify_open(c, &filter, o->id, o->log, &notify_sock, err)) < 0)
+    goto fail;
 
   /* --preserve-fds, or LISTEN_FDS from a socket-activating caller. */
   int preserve = o->preserve_fds;
@@ -276,6 +280,7 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
       .config = c, .opts = o, .nsfds = nsfds, .sync_fd = sync_fds[1], .start_fd = start_fd,
       .console_fd = console_fd, .preserve_fds = preserve, .listen_fds = listen_fds,
       .userns = linux_ns_is_new(c, OCI_NS_USER), .filter = has_filter ? &filter : NULL,
+      .notify_sock = notify_sock,
     };
     cell_init_main(&ctx);
   }
@@ -289,6 +294,8 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
   close(sync_fds[1]);
   sync_fds[1] = -1;
   linux_ns_close(&nsfds);
+  if (notify_sock >= 0)
+    close(cell_steal_fd(&notify_sock));  /* the init's now */
 
   cell_log_debug(o->log, "init cloned");
   if ((r = cell_sync_expect(sync_fds[0], SYNC_HELLO, err)) < 0)

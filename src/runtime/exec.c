@@ -117,10 +117,15 @@ static int build_process(const cell_exec_opts *o, oci_config *c, cell_error *err
 
 /* In the second child, inside every namespace: finish and exec. */
 static __attribute__((noreturn)) void exec_child(const oci_config *c, const cell_exec_opts *o,
-                                                const cell_seccomp_filter *filter,
+                                                cell_exec_filter *ef, int hostpid_fd,
                                                 int console_fd, int report_fd)
 {
   cell_error err = CELL_ERROR_INIT;
+  /* Our pid as the host sees it, for the listener hand-off message: the
+   * middle child, still in the host's pid namespace, tells us. */
+  if (ef->notify_sock >= 0 && read(hostpid_fd, &ef->pid, sizeof ef->pid) != sizeof ef->pid)
+    ef->pid = 0;
+  close(hostpid_fd);
   const oci_process *p = c->process;
   int r = 0;
   if (p->terminal) {
@@ -134,7 +139,7 @@ static __attribute__((noreturn)) void exec_child(const oci_config *c, const cell
   if (r >= 0)
     r = linux_apply_rlimits(p, &err);
   if (r >= 0)
-    cell_init_exec_process(p, filter, 3, o->preserve_fds, NULL, &err);
+    cell_init_exec_process(p, ef, 3, o->preserve_fds, NULL, &err);
   if (err.msg)
     (void) !write(report_fd, err.msg, strlen(err.msg));
   _exit(127);
@@ -150,7 +155,9 @@ int cell_container_exec(const cell_exec_opts *o, cell_error *err)
   if ((r = cell_state_read(&s, &st, err)) < 0)
     return r;
   _cleanup_config_ oci_config *c = NULL;
-  _cleanup_close_ int pidfd = -1, console_fd = -1;
+  _cleanup_close_ int pidfd = -1, console_fd = -1, notify_sock = -1;
+  _cleanup_free_ char *state_json = NULL;
+  int hostpid[2] = { -1, -1 };
   _cleanup_free_ char *msg = NULL;  /* before any goto: cleanups run at `out` */
   size_t n = 0;
   int report[2] = { -1, -1 }, pidpipe[2] = { -1, -1 }, console[2] = { -1, -1 };
@@ -189,7 +196,13 @@ int cell_container_exec(const cell_exec_opts *o, cell_error *err)
     }
     console_fd = console[1];
   }
-  if (pipe2(report, O_CLOEXEC) < 0 || pipe2(pidpipe, O_CLOEXEC) < 0) {
+  /* Each exec hands its own listener over (the spec's rule). */
+  if (has_filter &&
+      (r = cell_filter_notify_open(c, &filter, o->id, o->log, &notify_sock, err)) < 0)
+    goto out;
+  state_json = cell_state_json_string(&st, CELL_RUNNING, false);
+  if (pipe2(report, O_CLOEXEC) < 0 || pipe2(pidpipe, O_CLOEXEC) < 0 ||
+      pipe2(hostpid, O_CLOEXEC) < 0) {
     r = cell_error_sys(err, "pipe");
     goto out;
   }
@@ -222,14 +235,24 @@ int cell_container_exec(const cell_exec_opts *o, cell_error *err)
       _exit(1);
     }
     pid_t child = fork();
-    if (child == 0)
-      exec_child(c, o, has_filter ? &filter : NULL, console_fd, report[1]);
+    if (child == 0) {
+      close(hostpid[1]);
+      cell_exec_filter ef = { .filter = has_filter ? &filter : NULL, .notify_sock = notify_sock,
+                              .state_json = state_json,
+                              .metadata = c->linux.seccomp_listener_metadata };
+      exec_child(c, o, &ef, hostpid[0], console_fd, report[1]);
+    }
+    (void) !write(hostpid[1], &child, sizeof child);
     (void) !write(pidpipe[1], &child, sizeof child);
     _exit(child < 0 ? 1 : 0);
   }
   cell_cgroup_free(cg);
   close(report[1]);
   close(pidpipe[1]);
+  close(hostpid[0]);
+  close(hostpid[1]);
+  if (notify_sock >= 0)
+    close(cell_steal_fd(&notify_sock));  /* the exec'd process's now */
   if (console[1] >= 0) {
     close(console[1]);
     console_fd = -1;

@@ -5,7 +5,43 @@
 #include <stdlib.h>
 #include <string.h>
 #include "seccomp/lang/lang.h"
+#include "notify/notify.h"
 #include "util/cleanup.h"
+
+static cell_notify_config notify_config(const oci_config *c, const cell_seccomp_filter *f)
+{
+  return (cell_notify_config) {
+    .has_notify = f->has_notify,
+    .listener_path = c->linux.seccomp_listener_path,
+    .listener_metadata = c->linux.seccomp_listener_metadata,
+    .plugins = oci_annotation(c, CELL_NOTIFY_ANNOTATION_PLUGINS),
+    .receiver = oci_annotation(c, CELL_NOTIFY_ANNOTATION_RECEIVER),
+  };
+}
+
+int cell_filter_notify_open(const oci_config *c, const cell_seccomp_filter *f, const char *id,
+                            const cell_log *log, int *sock, cell_error *err)
+{
+  *sock = -1;
+  cell_notify_config nc = notify_config(c, f);
+  const char *path = NULL;
+  switch (cell_notify_route_of(&nc, &path)) {
+  case CELL_NOTIFY_ROUTE_NONE:
+    return 0;
+  case CELL_NOTIFY_ROUTE_LISTENER:
+    *sock = cell_notify_connect(path, err);
+    return *sock < 0 ? *sock : 0;
+  case CELL_NOTIFY_ROUTE_PLUGINS: {
+    cell_notify_monitor_opts mo = {
+      .plugins = nc.plugins, .container_id = id, .bundle = c->bundle,
+      .log_fd = log && log->fd >= 0 ? log->fd : -1,
+      .log_format = log ? log->format : CELL_LOG_TEXT,
+    };
+    return cell_notify_monitor_spawn(&mo, sock, NULL, err);
+  }
+  }
+  return 0;
+}
 
 /* A policy in cell's language: inline (includes refused: the text comes
  * from whoever wrote the config) or a file, absolute or bundle-relative. */
@@ -56,10 +92,12 @@ int cell_filter_prepare(const oci_config *c, const cell_log *log, cell_seccomp_f
       return r;
   } else
     return 0;
-  if (f->has_notify) {
+  /* A NOTIFY filter without a receiver is refused here, before anything
+   * exists (the spec's rule). */
+  cell_notify_config nc = notify_config(c, f);
+  if ((r = cell_notify_validate(&nc, err)) < 0) {
     cell_seccomp_filter_free(f);
-    return cell_error_set(err, ENOTSUP, "%s: linux.seccomp: NOTIFY actions need the listener "
-                          "hand-off, which this build does not have yet", c->config_path);
+    return cell_error_wrap(err, "%s", c->config_path);
   }
   *present = true;
   return 0;

@@ -14,6 +14,25 @@
 #define CELL_ANNOTATION_POLICY "run.cell.seccomp_policy"
 #define CELL_ANNOTATION_POLICY_FILE "run.cell.seccomp_policy_file"
 
+/* How a container process loads its filter (cell_init_exec_process). */
+typedef struct cell_exec_filter {
+  const cell_seccomp_filter *filter;  /* NULL: no filter */
+  int notify_sock;        /* NOTIFY: where the listener goes (receiver or
+                             monitor), consumed by the hand-off; else -1 */
+  const char *state_json; /* for the hand-off message */
+  const char *metadata;   /* linux.seccomp.listenerMetadata */
+  pid_t pid;              /* host pid of the process; 0: the state's pid */
+} cell_exec_filter;
+
+/* For a filter with NOTIFY rules: check the notification config
+ * (listenerMetadata needs listenerPath, NOTIFY needs a receiver or plugins)
+ * and open the way to the receiver: a connection to listenerPath (or the
+ * annotation run.oci.seccomp.receiver), or a plugin monitor that outlives
+ * this command. *sock is -1 when f has no NOTIFY. In the runtime, before
+ * the process is cloned. */
+int cell_filter_notify_open(const oci_config *c, const cell_seccomp_filter *f, const char *id,
+                            const cell_log *log, int *sock, cell_error *err);
+
 /* *present is false when the config asks for no filter. */
 int cell_filter_prepare(const oci_config *c, const cell_log *log, cell_seccomp_filter *f,
                         bool *present, cell_error *err);

@@ -4,6 +4,7 @@
 #include "linux/rootfs.h"
 #include "runtime/hooks.h"
 #include "runtime/sync.h"
+#include "notify/notify.h"
 #include "util/cleanup.h"
 #include "util/strv.h"
 
@@ -50,25 +51,39 @@ static int keep_fds(int first, int n, cell_error *err)
   return 0;
 }
 
-static int load_filter(const cell_seccomp_filter *filter, cell_error *err)
+/* The filter goes in; with NOTIFY rules its listener is handed to the
+ * receiver by a helper that shares our fd table, so that no syscall of ours
+ * (NOTIFY ones included) waits for a receiver that has no listener yet. */
+static int load_filter(const cell_exec_filter *ef, cell_error *err)
 {
+  int r;
+  if (ef->notify_sock >= 0) {
+    _cleanup_free_ char *msg = NULL;
+    size_t len = 0;
+    if ((r = cell_notify_message(ef->state_json, ef->pid, ef->metadata, &msg, &len, err)) < 0)
+      return r;
+    cell_notify_target t = { .sock_fd = ef->notify_sock, .message = msg, .message_len = len };
+    if ((r = cell_notify_install(ef->filter, &t, err)) < 0)
+      return cell_error_wrap(err, "hand the seccomp listener over");
+    return 0;
+  }
   int listener = -1;
-  int r = cell_seccomp_load(filter, &listener, err);
-  if (r < 0)
+  if ((r = cell_seccomp_load(ef->filter, &listener, err)) < 0)
     return cell_error_wrap(err, "load the seccomp filter");
   if (listener >= 0)
     close(listener);
   return 0;
 }
 
-int cell_init_exec_process(const oci_process *p, const cell_seccomp_filter *filter,
+int cell_init_exec_process(const oci_process *p, const cell_exec_filter *ef,
                            int first_kept_fd, int n_kept, char **extra_env, cell_error *err)
 {
   int r;
   _cleanup_free_ char *path = NULL;
   if ((r = linux_find_executable(p, &path, err)) < 0)
     return r;
-  if (filter && !p->no_new_privileges && (r = load_filter(filter, err)) < 0)
+  bool filtered = ef && ef->filter;
+  if (filtered && !p->no_new_privileges && (r = load_filter(ef, err)) < 0)
     return r;
   if ((r = linux_set_user(p, err)) < 0 || (r = linux_apply_caps(&p->caps, err)) < 0)
     return r;
@@ -88,7 +103,7 @@ int cell_init_exec_process(const oci_process *p, const cell_seccomp_filter *filt
     return cell_error_set(err, ENOMEM, "out of memory");
   if ((r = cloexec_fds(3, err)) < 0 || (r = keep_fds(first_kept_fd, n_kept, err)) < 0)
     return r;
-  if (filter && p->no_new_privileges && (r = load_filter(filter, err)) < 0)
+  if (filtered && p->no_new_privileges && (r = load_filter(ef, err)) < 0)
     return r;
   execve(path, p->args, env ? env : (char *[]) { NULL });
   return cell_error_sys(err, "exec `%s`", path);
@@ -214,7 +229,12 @@ void cell_init_main(cell_init_ctx *ctx)
   }
   if (cell_hooks_run(&c->hooks[OCI_HOOK_START_CONTAINER], OCI_HOOK_START_CONTAINER,
                      state_json, ctx->opts->log, &err) >= 0)
-    cell_init_exec_process(c->process, ctx->filter, 3, ctx->preserve_fds, extra_env, &err);
+  {
+    cell_exec_filter ef = { .filter = ctx->filter, .notify_sock = ctx->notify_sock,
+                            .state_json = state_json,
+                            .metadata = c->linux.seccomp_listener_metadata };
+    cell_init_exec_process(c->process, &ef, 3, ctx->preserve_fds, extra_env, &err);
+  }
   if (err.msg)
     (void) !write(conn, err.msg, strlen(err.msg));
   _exit(127);

@@ -7,6 +7,7 @@
 #include "linux/namespaces.h"
 #include "oci/config.h"
 #include "runtime/container.h"
+#include "runtime/filter.h"
 #include "seccomp/seccomp.h"
 
 typedef struct cell_init_ctx {
@@ -20,6 +21,7 @@ typedef struct cell_init_ctx {
   bool listen_fds;      /* LISTEN_FDS passed on */
   bool userns;          /* a new user namespace (maps come from the runtime) */
   const cell_seccomp_filter *filter; /* NULL: none */
+  int notify_sock;      /* NOTIFY: the way to the listener's receiver, or -1 */
 } cell_init_ctx;
 
 /* Never returns: execs the user program or _exit()s after reporting. */
@@ -30,6 +32,6 @@ __attribute__((noreturn)) void cell_init_main(cell_init_ctx *ctx);
  * capabilities change when no_new_privs is off (loading it then needs
  * CAP_SYS_ADMIN), else as late as possible, as runc and crun do. Returns
  * only on failure. */
-int cell_init_exec_process(const oci_process *p, const cell_seccomp_filter *filter,
+int cell_init_exec_process(const oci_process *p, const cell_exec_filter *filter,
                            int first_kept_fd, int n_kept, char **extra_env, cell_error *err);
 #endif

@@ -131,8 +131,9 @@ static int parse_action(octx *c, json_t *obj, const char *key, const char *errno
   if (i == sizeof actions / sizeof actions[0])
     return fail(c, "unknown action \"%s\"", name);
   uint32_t ret = actions[i].ret;
-  if (is_default && ret == CELL_SC_RET_USER_NOTIF)
-    return fail(c, "SCMP_ACT_NOTIFY cannot be the default action");
+  /* NOTIFY as the default is fine for the kernel (libseccomp refuses it);
+   * cell's listener hand-off makes it safe to load. */
+  (void) is_default;
   pop(c);
 
   json_t *e = json_object_get(obj, errno_key);
@@ -358,6 +359,8 @@ int cell_sc_oci_to_ir(json_t *seccomp, const cell_seccomp_opts *opts, cell_sc_ir
   int r = parse_action(&c, seccomp, "defaultAction", "defaultErrnoRet", true, &ir->default_action);
   if (r < 0)
     return r;
+  if (ir->default_action == CELL_SC_RET_USER_NOTIF)
+    res->has_notify = true;
 
   json_t *v = json_object_get(seccomp, "architectures");
   if (v && !json_is_null(v)) {
@@ -442,12 +445,9 @@ int cell_sc_oci_to_ir(json_t *seccomp, const cell_seccomp_opts *opts, cell_sc_ir
     }
     pop(&c);
   }
-  if (res->has_notify) {
-    if (!lp || json_is_null(lp)) {
-      push_key(&c, "syscalls");
-      return fail(&c, "SCMP_ACT_NOTIFY needs linux.seccomp.listenerPath");
-    }
+  /* Whether a receiver exists (listenerPath, or plugins through an
+   * annotation) is the runtime's check: cell_notify_validate. */
+  if (res->has_notify)
     res->flags |= CELL_SECCOMP_FLAG_NEW_LISTENER;
-  }
   return 0;
 }
