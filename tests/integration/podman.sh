@@ -315,3 +315,61 @@ EOF
   assert_eq "$rc" 127 "exit code for a missing program"
   assert_contains "$(cat "$TEST_TMP/err")" "executable file \`nosuchprog\` not found in \$PATH"
 }
+
+test_podman_device_sysctl_hostname_env() {
+  pm_setup
+  # podman gives --device's fileMode with the file type bits of the host's node.
+  local out
+  out=$(pm_run run --rm --device /dev/null:/dev/mynull --sysctl kernel.msgmax=4096 \
+    --hostname box1 -e GREETING=hi -w /tmp "$PM_IMAGE" \
+    sh -c 'stat -c "%F %t:%T %a" /dev/mynull; echo x > /dev/mynull && echo wrote;
+           cat /proc/sys/kernel/msgmax; hostname; echo $GREETING; pwd')
+  assert_eq "$out" "$(printf 'character special file 1:3 666\nwrote\n4096\nbox1\nhi\n/tmp')"
+}
+
+test_podman_oci_hooks_dir() {
+  pm_setup
+  # podman reads hooks from --hooks-dir and writes them into config.json;
+  # cell runs them with the container's state on stdin.
+  mkdir -p "$PM/hooks"
+  printf '#!/bin/sh\ncat > "%s/hook-$1.json"\n' "$PM" > "$PM/hook.sh"
+  chmod +x "$PM/hook.sh"
+  local stage
+  for stage in prestart poststop; do
+    cat > "$PM/hooks/$stage.json" <<EOF2
+{"version": "1.0.0", "hook": {"path": "$PM/hook.sh", "args": ["hook.sh", "$stage"]},
+ "when": {"always": true}, "stages": ["$stage"]}
+EOF2
+  done
+  pm --hooks-dir "$PM/hooks" run --name h1 --network none --cgroup-parent "$PM_CGPARENT" "$PM_IMAGE" true
+  local id; id=$(pm inspect -f '{{.Id}}' h1)
+  pm rm h1 >/dev/null
+  for stage in prestart poststop; do
+    [ -s "$PM/hook-$stage.json" ] || fail "the $stage hook did not run"
+    python3 - "$PM/hook-$stage.json" "$id" "$stage" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+assert s["id"] == sys.argv[2], s
+assert s["bundle"].endswith("/userdata"), s
+if sys.argv[3] == "prestart":
+    assert s["pid"] > 0, s
+PY
+  done
+}
+
+test_podman_pod_shares_namespaces() {
+  pm_setup
+  # Containers of a pod join the infra container's namespaces by path.
+  pm pod create --name pod1 --network none --cgroup-parent "$PM_CGPARENT" \
+    --infra-image "$PM_IMAGE" --infra-command 'sleep 1000' >/dev/null
+  pm pod start pod1 >/dev/null
+  local infra; infra=$(pm pod inspect -f '{{.InfraContainerID}}' pod1)
+  local ipid; ipid=$(pm_pid "$infra")
+  [ "$ipid" -gt 0 ] || fail "infra container not running"
+  local out ns
+  out=$(pm run --rm --pod pod1 "$PM_IMAGE" sh -c 'for n in ipc uts net; do readlink /proc/self/ns/$n; done')
+  for ns in ipc uts net; do
+    assert_contains "$out" "$(readlink /proc/$ipid/ns/$ns)" "$ns namespace of the pod"
+  done
+  pm pod rm -f -t 0 pod1 >/dev/null
+}
