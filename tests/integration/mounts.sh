@@ -17,7 +17,6 @@ json.dump(c, open(p, "w"), indent=2)
 PY
   cell run -b "$1" "m$RANDOM"
 }
-host_mounts_below() { awk -v d="$1" 'index($5, d) == 1' /proc/self/mountinfo; }
 
 test_bind_ro_and_rw() {
   make_bundle "$TEST_TMP/b"
@@ -173,7 +172,6 @@ test_symlink_destinations_stay_inside() {
   mkdir "$TEST_TMP/src" && echo planted > "$TEST_TMP/src/f"
   add_mount "$TEST_TMP/b" '{"destination": "/evil", "type": "tmpfs", "source": "tmpfs", "options": ["size=1m"]}'
   add_mount "$TEST_TMP/b" "{\"destination\": \"/evil2/cell-escape-$$\", \"type\": \"bind\", \"source\": \"$TEST_TMP/src\", \"options\": [\"rbind\"]}"
-  local before; before=$(grep -c . /proc/self/mountinfo)
   local out
   out=$(run_sh "$TEST_TMP/b" 'grep " /etc " /proc/mounts; cat /tmp/cell-escape-*/f')
   assert_contains "$out" "tmpfs /etc tmpfs rw,relatime,size=1024k"
@@ -181,7 +179,8 @@ test_symlink_destinations_stay_inside() {
   [ ! -e "/tmp/cell-escape-$$" ] || { rmdir "/tmp/cell-escape-$$"; fail "a mount point was created in the host's /tmp"; }
   ! grep -q " /etc " /proc/self/mounts || fail "the host's /etc got a mount"
   [ -d "$TEST_TMP/b/rootfs/tmp/cell-escape-$$" ] || fail "the mount point was not made inside the rootfs"
-  assert_eq "$(grep -c . /proc/self/mountinfo)" "$before" "host mount count changed"
+  [ -z "$(host_mounts_below /etc)" ] || fail "a mount reached the host's /etc"
+  [ -z "$(host_mounts_below "$TEST_TMP/")" ] || fail "mounts left: $(host_mounts_below "$TEST_TMP/")"
 }
 
 test_no_pivot() {
@@ -206,12 +205,10 @@ test_bad_mount_source_leaves_nothing() {
   add_mount "$TEST_TMP/b" '{"destination": "/ok", "type": "tmpfs", "source": "tmpfs"}'
   add_mount "$TEST_TMP/b" '{"destination": "/x", "type": "bind", "source": "/nonexistent-cell-src", "options": ["rbind"]}'
   local n; n=$(python3 -c "import json; print(len(json.load(open('$TEST_TMP/b/config.json'))['mounts']) - 1)")
-  local before; before=$(grep -c . /proc/self/mountinfo)
   assert_fails_with "mounts[$n] \`/x\`: source \`/nonexistent-cell-src\`: No such file or directory" \
     cell run -b "$TEST_TMP/b" bad1 || true
   [ ! -e "$CELL_ROOT/bad1" ] || fail "state dir left behind"
   [ -z "$(host_mounts_below "$TEST_TMP/")" ] || fail "mounts left: $(host_mounts_below "$TEST_TMP/")"
-  assert_eq "$(grep -c . /proc/self/mountinfo)" "$before" "host mount count changed"
 }
 
 test_bad_mount_type_is_named() {

@@ -14,6 +14,9 @@ CELL_BIN=${CELL_BIN:-$CELL_BUILD/cell}
 BUSYBOX=${BUSYBOX:-/usr/bin/busybox}
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
+# Host mount points at or below a path (mountinfo field 5). A count of the
+# whole table would move with whatever else runs on the machine.
+host_mounts_below() { awk -v d="$1" 'index($5, d) == 1' /proc/self/mountinfo; }
 skip() { echo "$*"; exit 77; }
 
 cell() { "$CELL_BIN" --root "$CELL_ROOT" "$@"; }
