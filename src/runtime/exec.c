@@ -148,11 +148,9 @@ static __attribute__((noreturn)) void exec_child(const oci_config *c, const cell
 int cell_container_exec(const cell_exec_opts *o, cell_error *err)
 {
   _cleanup_store_ cell_store s = { .dirfd = -1 };
-  int r = cell_store_open(&s, o->root, o->id, err);
-  if (r < 0)
-    return r;
   cell_state st;
-  if ((r = cell_state_read(&s, &st, err)) < 0)
+  int r = cell_store_open_state(&s, &st, o->root, o->id, err);
+  if (r < 0)
     return r;
   _cleanup_config_ oci_config *c = NULL;
   _cleanup_close_ int pidfd = -1, console_fd = -1, notify_sock = -1;

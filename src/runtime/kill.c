@@ -58,11 +58,9 @@ int cell_signal_pidns(pid_t init, int sig, cell_error *err)
 int cell_container_kill(const char *root, const char *id, int sig, bool all, cell_error *err)
 {
   _cleanup_store_ cell_store s = { .dirfd = -1 };
-  int r = cell_store_open(&s, root, id, err);
-  if (r < 0)
-    return r;
   cell_state st;
-  if ((r = cell_state_read(&s, &st, err)) < 0)
+  int r = cell_store_open_state(&s, &st, root, id, err);
+  if (r < 0)
     return r;
   cell_status status = cell_state_status(&st);
   if (status == CELL_STOPPED && !all) {

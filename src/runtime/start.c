@@ -88,11 +88,9 @@ int cell_container_start(const char *root, const char *id, const cell_log *log,
                          cell_error *err)
 {
   _cleanup_store_ cell_store s = { .dirfd = -1 };
-  int r = cell_store_open(&s, root, id, err);
-  if (r < 0)
-    return r;
   cell_state st;
-  if ((r = cell_state_read(&s, &st, err)) < 0)
+  int r = cell_store_open_state(&s, &st, root, id, err);
+  if (r < 0)
     return r;
   _cleanup_config_ oci_config *c = NULL;
   if ((r = cell_load_stored_config(&s, &st, log, &c, err)) >= 0)

@@ -107,6 +107,16 @@ int cell_store_open_read(cell_store *s, const char *root, const char *id, cell_e
   return 0;
 }
 
+int cell_store_open_state(cell_store *s, cell_state *st, const char *root, const char *id,
+                          cell_error *err)
+{
+  memset(st, 0, sizeof *st);
+  int r = cell_store_open(s, root, id, err);
+  if (r < 0)
+    return r;
+  return cell_state_read(s, st, err);
+}
+
 int cell_store_destroy(cell_store *s, cell_error *err)
 {
   int r = 0;

@@ -54,6 +54,9 @@ int cell_store_destroy(cell_store *s, cell_error *err);
 void cell_store_close(cell_store *s);
 #define _cleanup_store_ __attribute__((cleanup(cell_store_close)))
 
+/* Open and lock ROOT/ID, then read its state: what most commands start with. */
+int cell_store_open_state(cell_store *s, cell_state *st, const char *root, const char *id,
+                          cell_error *err);
 int cell_state_write(const cell_store *s, const cell_state *st, cell_error *err);
 int cell_state_read(const cell_store *s, cell_state *st, cell_error *err);
 void cell_state_clear(cell_state *st);
