@@ -28,7 +28,7 @@ static const cell_command commands[] = {
   { "events", cmd_events, "print a container's stats and OOM events" },
   { "spec", cmd_spec, "write a default config.json" },
   { "features", cmd_features, "print the features this runtime supports, as JSON" },
-  { "seccomp", cmd_seccomp, "seccomp tools: compile, disasm, simulate" },
+  { "seccomp", cmd_seccomp, "seccomp tools: compile, convert, disasm, simulate" },
 };
 
 static const char main_usage[] =
