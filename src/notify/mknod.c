@@ -1,7 +1,8 @@
 /* mknod/mknodat emulation: a container that may not create device nodes
  * (no CAP_MKNOD in the initial user namespace) gets the harmless character
- * devices it asks for, as a bind mount of the host's node onto a new empty
- * file created as the caller would have created it.  Anything else that
+ * devices it asks for: a node made by the agent (owned by the caller, on a
+ * private tmpfs mounted nowhere) is bind-mounted onto a new empty file
+ * created as the caller would have created it.  Anything else that
  * needs a privilege gets EPERM; fifos, sockets and regular files need none
  * and are left to the kernel (CONTINUE: the kernel's own checks apply). */
 #include "notify/internal.h"
@@ -23,9 +24,9 @@
 #include <linux/audit.h>
 #include <linux/capability.h>
 
-static const struct { unsigned major, minor; const char *host; } allowed[] = {
-  { 1, 3, "/dev/null" }, { 1, 5, "/dev/zero" }, { 1, 7, "/dev/full" },
-  { 1, 8, "/dev/random" }, { 1, 9, "/dev/urandom" }, { 5, 0, "/dev/tty" },
+static const struct { unsigned major, minor; const char *name; } allowed[] = {
+  { 1, 3, "null" }, { 1, 5, "zero" }, { 1, 7, "full" },
+  { 1, 8, "random" }, { 1, 9, "urandom" }, { 5, 0, "tty" },
 };
 
 /* One field of /proc/PID/status ("CapEff:", "Uid:", "Umask:"): the n-th
@@ -74,7 +75,7 @@ typedef struct mk_job {
 } mk_job;
 
 /* In a child: become the caller (its namespaces, root, cwd or dirfd, fsuid,
- * fsgid, umask), create the file, mount the host device on it. Returns
+ * fsgid, umask), create the file, mount the prepared node on it. Returns
  * the errno for the caller (0: success). */
 static int mk_child(const mk_job *j)
 {
@@ -131,6 +132,29 @@ static int run_child(const mk_job *j)
 
 #define CLOSE(x) do { if ((x) >= 0) close(x); } while (0)
 
+/* A fresh device node owned by the caller (its host fsuid and fsgid), on a
+ * private tmpfs that is mounted nowhere, as a detached mount ready for
+ * move_mount.  Owning the node matters: opening with O_CREAT a node of
+ * someone else in a sticky directory such as /tmp fails with EACCES.  A
+ * negative errno on failure. */
+static int device_tree(dev_t dev, mode_t perm, uid_t uid, gid_t gid)
+{
+  int fs = fsopen("tmpfs", FSOPEN_CLOEXEC);
+  if (fs < 0)
+    return -errno;
+  int m = -1, tree = -1, e = 0;
+  if (fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0 ||
+      (m = fsmount(fs, FSMOUNT_CLOEXEC, 0)) < 0 ||
+      mknodat(m, "dev", S_IFCHR | 0600, dev) < 0 ||
+      fchownat(m, "dev", uid, gid, AT_SYMLINK_NOFOLLOW) < 0 ||
+      fchmodat(m, "dev", perm, 0) < 0 ||
+      (tree = (int) open_tree(m, "dev", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC)) < 0)
+    e = -errno;
+  CLOSE(m);
+  close(fs);
+  return e < 0 ? e : tree;
+}
+
 cn_verdict cn_handle_mknod(cn_req *r, long arg)
 {
   (void) arg;
@@ -152,7 +176,7 @@ cn_verdict cn_handle_mknod(cn_req *r, long arg)
   if (type == S_IFCHR)
     for (size_t i = 0; i < sizeof allowed / sizeof allowed[0]; i++)
       if (major(dev) == allowed[i].major && minor(dev) == allowed[i].minor)
-        host = allowed[i].host;
+        host = allowed[i].name;
   r->resp->error = -EPERM;
   if (!host) {
     snprintf(r->note, sizeof r->note, "refused %s %u:%u: not on the allowlist",
@@ -187,11 +211,17 @@ cn_verdict cn_handle_mknod(cn_req *r, long arg)
     r->resp->error = -ENOENT;
     return CN_REPLY;
   }
-  struct stat hs;
-  if (stat(host, &hs) < 0 || !S_ISCHR(hs.st_mode) || hs.st_rdev != dev) {
-    snprintf(r->note, sizeof r->note, "refused `%.200s`: host %s is not that device", path, host);
+  unsigned long long huid, hgid, mask;
+  st = open_proc(pid, "status", O_RDONLY);
+  if (st < 0 || status_field(st, "Uid:", 3, &huid, 10) < 0 ||
+      status_field(st, "Gid:", 3, &hgid, 10) < 0) {
+    CLOSE(st);
+    r->resp->error = -ESRCH;
     return CN_REPLY;
   }
+  if (status_field(st, "Umask:", 0, &mask, 8) < 0)
+    mask = 022;
+  CLOSE(st);
   char dirname[32];
   if (dirfd == AT_FDCWD)
     snprintf(dirname, sizeof dirname, "cwd");
@@ -204,9 +234,7 @@ cn_verdict cn_handle_mknod(cn_req *r, long arg)
   j.root = open_proc(pid, "root", O_PATH | O_DIRECTORY);
   j.dir = path[0] == '/' ? open_proc(pid, "root", O_PATH | O_DIRECTORY)
                          : open_proc(pid, dirname, O_PATH | O_DIRECTORY);
-  j.tree = (int) open_tree(AT_FDCWD, host, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
-  if (j.tree < 0)
-    j.tree = -errno;
+  j.tree = device_tree(dev, (mode_t) (mode & 07777 & ~mask), (uid_t) huid, (gid_t) hgid);
   int code;
   if (j.userns < 0 || j.mntns < 0 || j.root < 0)
     code = ESRCH;

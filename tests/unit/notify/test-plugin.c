@@ -25,17 +25,24 @@ static int plugin_child(void *arg)
   return 0;
 }
 
+/* Spawn a monitor that becomes our child (subreaper) so that we can wait. */
+static int spawn_monitor(const cell_notify_monitor_opts *mo, int *sock, pid_t *mon, cell_error *err)
+{
+  prctl(PR_SET_CHILD_SUBREAPER, 1);
+  int r = cell_notify_monitor_spawn(mo, sock, mon, err);
+  prctl(PR_SET_CHILD_SUBREAPER, 0);
+  return r;
+}
+
 static void run_monitor(int *unit_failed_, int *unit_skipped_, const char *plugin,
                         const char *metadata, int want)
 {
-  prctl(PR_SET_CHILD_SUBREAPER, 1);  /* the monitor becomes our child: we can wait */
   cell_notify_monitor_opts mo = { .plugins = plugin, .container_id = "plug", .bundle = "/b",
                                   .log_fd = -1 };
   cell_error err = CELL_ERROR_INIT;
   int sock = -1;
   pid_t mon = -1;
-  int r = cell_notify_monitor_spawn(&mo, &sock, &mon, &err);
-  prctl(PR_SET_CHILD_SUBREAPER, 0);
+  int r = spawn_monitor(&mo, &sock, &mon, &err);
   CHECK_INT(r, 0);
   if (r < 0) {
     fprintf(stderr, "  %s\n", err.msg);
@@ -80,13 +87,11 @@ TEST(plugin_missing_fails_the_spawn)
 
 TEST(monitor_exits_when_the_container_never_hands_over)
 {
-  prctl(PR_SET_CHILD_SUBREAPER, 1);
   cell_notify_monitor_opts mo = { .plugins = TEST_PLUGIN, .log_fd = -1 };
   cell_error err = CELL_ERROR_INIT;
   int sock = -1;
   pid_t mon = -1;
-  int r = cell_notify_monitor_spawn(&mo, &sock, &mon, &err);
-  prctl(PR_SET_CHILD_SUBREAPER, 0);
+  int r = spawn_monitor(&mo, &sock, &mon, &err);
   CHECK_INT(r, 0);
   cell_error_clear(&err);
   if (r < 0)
