@@ -1,6 +1,6 @@
 # Seccomp user notifications in real containers: the listener hand-off,
 # cell-agent and its handlers, plugins through the monitor.  Every test
-# skips while `cell run` still refuses NOTIFY rules (the runtime wiring).
+# skips while `cell run` still refuses NOTIFY rules (no runtime wiring).
 
 CELL_AGENT=${CELL_AGENT:-$CELL_BUILD/cell-agent}
 TEST_PLUGIN=${TEST_PLUGIN:-$CELL_BUILD/tests/unit/notify/notify-test-plugin.so}
@@ -199,8 +199,7 @@ test_notify_plugin_in_a_detached_container() {
   sh_args "$TEST_TMP/b" 'sleep 0.5; mkdir /x 2>/err; cat /err > /result'
   seccomp_notify "$TEST_TMP/b" SCMP_ACT_ALLOW 'mkdir'
   cfg "$TEST_TMP/b" "c.setdefault('annotations', {})['run.oci.seccomp.plugins'] = '$TEST_PLUGIN'
-c['linux']['seccomp']['listenerPath'] = None
-c['linux']['seccomp'].pop('listenerPath')"
+c['root']['readonly'] = False"
   cell create -b "$TEST_TMP/b" p1
   cell start p1
   for _ in $(seq 100); do
@@ -209,4 +208,13 @@ c['linux']['seccomp'].pop('listenerPath')"
   done
   assert_contains "$(cat "$TEST_TMP/b/rootfs/result")" "No space left on device"
   cell delete p1
+  # run -d: the runtime is gone at once, the monitor answers.
+  rm -f "$TEST_TMP/b/rootfs/result"
+  cell run -d -b "$TEST_TMP/b" p2 </dev/null >/dev/null 2>&1
+  for _ in $(seq 100); do
+    [ -s "$TEST_TMP/b/rootfs/result" ] && break
+    sleep 0.1
+  done
+  assert_contains "$(cat "$TEST_TMP/b/rootfs/result")" "No space left on device"
+  cell delete -f p2
 }
