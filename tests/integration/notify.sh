@@ -218,3 +218,30 @@ c['root']['readonly'] = False"
   assert_contains "$(cat "$TEST_TMP/b/rootfs/result")" "No space left on device"
   cell delete -f p2
 }
+
+test_notify_each_exec_hands_over_its_own_listener() {
+  start_agent
+  need_notify
+  make_bundle "$TEST_TMP/b"
+  userns "$TEST_TMP/b"
+  cfg "$TEST_TMP/b" 'c["root"]["readonly"] = False'
+  cfg "$TEST_TMP/b" 'for k in c["process"]["capabilities"]: c["process"]["capabilities"][k].append("CAP_MKNOD")'
+  seccomp_notify "$TEST_TMP/b" SCMP_ACT_ALLOW 'mknod mknodat' "$AGENT_SOCK" 'handlers=mknod'
+  sh_args "$TEST_TMP/b" 'sleep 100'
+  cell run -d -b "$TEST_TMP/b" ex1
+  local pid; pid=$(cell state ex1 | sed -n 's/.*"pid": \([0-9]*\).*/\1/p')
+  # The exec'd process has a filter (and a listener) of its own.
+  assert_eq "$(cell exec ex1 sh -c 'mknod /tmp/e c 1 5 && head -c 2 /tmp/e | od -An -tx1')" " 00 00"
+  assert_eq "$(cell exec ex1 sh -c 'mknod /tmp/f c 1 3 && echo ok')" "ok"
+  local log; log=$(cat "$AGENT_LOG")
+  assert_contains "$log" "created \`/tmp/e\` as zero (1:5)"
+  assert_contains "$log" "created \`/tmp/f\` as null (1:3)"
+  # Three listeners reached the agent: the init's and one per exec, each
+  # message naming its own process (the exec'd ones are not the init).
+  local pids
+  pids=$(sed -n 's/.*container=ex1 pid=\([0-9]*\) accepted.*/\1/p' "$AGENT_LOG" | sort -u)
+  assert_eq "$(echo "$pids" | wc -l)" 3 "listeners handed over for container ex1"
+  echo "$pids" | grep -qx "$pid" || fail "the init's listener did not name the init ($pid): $pids"
+  cell delete -f ex1
+  stop_agent
+}
