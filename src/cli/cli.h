@@ -48,5 +48,6 @@ int cli_usage_error(const char *cmd, const char *usage, const char *fmt, ...)
   __attribute__((format(printf, 3, 4)));
 /* Help text to stdout; returns 0. */
 int cli_help(const char *usage);
-/* Exactly n positional args remain, else a usage error. */
+/* --preserve-fds N: a count from 0 to 1024. -1 when s is not one. */
+int cli_parse_fd_count(const char *s);
 #endif

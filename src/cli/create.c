@@ -58,14 +58,10 @@ static int create_or_run(cell_cli *cli, int argc, char **argv, bool run, cell_er
     case 'f': o.config_path = optarg; break;
     case OPT_PID_FILE: o.pid_file = optarg; break;
     case OPT_CONSOLE: o.console_socket = optarg; break;
-    case OPT_PRESERVE: {
-      char *end;
-      long n = strtol(optarg, &end, 10);
-      if (*end || n < 0 || n > 1024)
+    case OPT_PRESERVE:
+      if ((o.preserve_fds = cli_parse_fd_count(optarg)) < 0)
         return cli_usage_error(cmd, create_usage, "--preserve-fds: `%s` is not a count", optarg);
-      o.preserve_fds = (int) n;
       break;
-    }
     case OPT_NO_PIVOT: o.no_pivot = true; break;
     case OPT_NO_KEYRING: o.no_new_keyring = true; break;
     case OPT_NO_SUBREAPER: break;

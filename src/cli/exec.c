@@ -73,16 +73,12 @@ int cmd_exec(cell_cli *cli, int argc, char **argv, cell_error *err)
     case OPT_NNP: o.no_new_privs = true; break;
     case 'd': o.detach = true; break;
     case OPT_PID_FILE: o.pid_file = optarg; break;
-    case OPT_PRESERVE: {
-      char *end;
-      long n = strtol(optarg, &end, 10);
-      if (*end || n < 0 || n > 1024) {
+    case OPT_PRESERVE:
+      if ((o.preserve_fds = cli_parse_fd_count(optarg)) < 0) {
         r = cli_usage_error("exec", exec_usage, "--preserve-fds: `%s` is not a count", optarg);
         goto out;
       }
-      o.preserve_fds = (int) n;
       break;
-    }
     case 'g': case OPT_IGNORED_ARG: case OPT_IGNORED: break;
     case 'h': r = cli_help(exec_usage); goto out;
     default:

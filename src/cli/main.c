@@ -78,6 +78,13 @@ int cli_usage_error(const char *cmd, const char *usage, const char *fmt, ...)
   return 2;
 }
 
+int cli_parse_fd_count(const char *s)
+{
+  char *end;
+  long n = strtol(s, &end, 10);
+  return (end == s || *end || n < 0 || n > 1024) ? -1 : (int) n;
+}
+
 int cli_help(const char *usage)
 {
   fputs(usage, stdout);
