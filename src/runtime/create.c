@@ -170,26 +170,21 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
     return r;
   cell_log_debug(o->log, "config parsed");
   /* Compiled here, before anything exists, so a bad profile leaves nothing. */
-  cell_seccomp_filter filter;
+  _cleanup_filter_ cell_seccomp_filter filter = { 0 };
   bool has_filter;
   if ((r = cell_filter_prepare(c, o->log, &filter, &has_filter, err)) < 0)
     return r;
   cell_log_debug(o->log, "seccomp filter ready");
 
   cell_store *s = &out->store;
-  if ((r = cell_store_create(s, o->root, o->id, err)) < 0) {
-    if (has_filter)
-      cell_seccomp_filter_free(&filter);
+  if ((r = cell_store_create(s, o->root, o->id, err)) < 0)
     return r;
-  }
 
   cell_cgroup *cg = NULL;
   if ((r = make_cgroup(c, o, &cg, err)) < 0) {
     cell_error ig = CELL_ERROR_INIT;
     cell_store_destroy(s, &ig);
     cell_error_clear(&ig);
-    if (has_filter)
-      cell_seccomp_filter_free(&filter);
     return r;
   }
   cell_log_debug(o->log, "cgroups made");
@@ -336,8 +331,6 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
   json_decref(st.annotations);
   json_decref(st.extra);
   cell_cgroup_free(cg);
-  if (has_filter)
-    cell_seccomp_filter_free(&filter);
   out->pid = pid;
   out->config = cell_steal(&c);
   return 0;
@@ -363,8 +356,6 @@ fail:
     cell_cgroup_destroy(cg, 2000, &ignore);
     cell_error_clear(&ignore);
     cell_cgroup_free(cg);
-    if (has_filter)
-      cell_seccomp_filter_free(&filter);
     cell_store_destroy(s, &ignore);
     cell_error_clear(&ignore);
   }

@@ -161,7 +161,7 @@ int cell_container_exec(const cell_exec_opts *o, cell_error *err)
   int report[2] = { -1, -1 }, pidpipe[2] = { -1, -1 }, console[2] = { -1, -1 };
   int flags = 0;
   bool proxy = false, has_filter = false;
-  cell_seccomp_filter filter = { 0 };
+  _cleanup_filter_ cell_seccomp_filter filter = { 0 };
   cell_status cstatus = cell_state_status(&st);
   if (cstatus != CELL_RUNNING && cstatus != CELL_CREATED) {
     r = cell_error_set(err, EINVAL, "cannot exec in container `%s`: it is %s", o->id,
@@ -295,8 +295,6 @@ int cell_container_exec(const cell_exec_opts *o, cell_error *err)
   sigprocmask(SIG_SETMASK, &old, NULL);
   r = status;
 out:
-  if (has_filter)
-    cell_seccomp_filter_free(&filter);
   cell_state_clear(&st);
   return r;
 }

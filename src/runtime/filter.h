@@ -33,6 +33,9 @@ typedef struct cell_exec_filter {
 int cell_filter_notify_open(const oci_config *c, const cell_seccomp_filter *f, const char *id,
                             const cell_log *log, int *sock, cell_error *err);
 
+static inline void cell_filter_freep(cell_seccomp_filter *f) { cell_seccomp_filter_free(f); }
+#define _cleanup_filter_ __attribute__((cleanup(cell_filter_freep)))
+
 /* *present is false when the config asks for no filter. */
 int cell_filter_prepare(const oci_config *c, const cell_log *log, cell_seccomp_filter *f,
                         bool *present, cell_error *err);
