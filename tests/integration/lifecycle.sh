@@ -341,3 +341,14 @@ test_state_from_a_hook_during_create() {
   assert_not_contains "$(cat "$TEST_TMP/seen")" '"pid": 0' "pid during create"
   cell delete -f h1
 }
+
+test_listen_fds_are_passed_on() {
+  # Socket activation: LISTEN_FDS from the caller reaches the container with
+  # its fds, and LISTEN_PID names the container's process.
+  make_bundle "$TEST_TMP/b"
+  echo activated > "$TEST_TMP/sock-stand-in"
+  args "$TEST_TMP/b" '["sh", "-c", "echo $LISTEN_FDS $LISTEN_PID; cat <&3"]'
+  local out
+  out=$(LISTEN_FDS=1 "$CELL_BIN" --root "$CELL_ROOT" run -b "$TEST_TMP/b" lf1 3<"$TEST_TMP/sock-stand-in")
+  assert_eq "$out" "$(printf '1 1\nactivated')"
+}
