@@ -420,7 +420,12 @@ int cell_cgroup_destroy(const cell_cgroup *cg, int timeout_ms, cell_error *err)
       if (!slash || slash == p)
         break;
       *slash = 0;
-      if (strlen(p) < cl || rmdir(p) < 0)
+      /* The default parent goes with its last container, whoever made it
+       * (rmdir fails while another container's cgroup is in it). */
+      const char *base = strrchr(p, '/');
+      bool default_parent = base && strcmp(base + 1, CELL_CG_DEFAULT_PARENT) == 0 &&
+                            strlen(p) + 1 + strlen(strrchr(d->dir, '/') + 1) == strlen(d->dir);
+      if ((strlen(p) < cl && !default_parent) || rmdir(p) < 0)
         break;
     }
     if (r < 0 && !first) {

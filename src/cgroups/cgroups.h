@@ -87,6 +87,10 @@ void cell_cg_host_free(cell_cg_host *host);
 
 /* ---- placement ----------------------------------------------------------- */
 
+/* The parent of containers placed by default (cgroupsPath empty): "cell/ID"
+ * below the runtime's own cgroup. Removed with its last container. */
+#define CELL_CG_DEFAULT_PARENT "cell"
+
 typedef enum cell_cgroup_manager {
   CELL_CGM_CGROUPFS, CELL_CGM_SYSTEMD, CELL_CGM_DISABLED
 } cell_cgroup_manager;

@@ -145,7 +145,7 @@ int cell_cgroup_placement(const cell_cg_hierarchy *h, cell_cgroup_manager m,
   if (!cp || !*cp) {
     if (!id || !*id || strchr(id, '/'))
       return cell_error_set(err, EINVAL, "cgroup placement: a container id is needed");
-    if (asprintf(&def, "cell/%s", id) < 0)
+    if (asprintf(&def, CELL_CG_DEFAULT_PARENT "/%s", id) < 0)
       return cell_error_set(err, ENOMEM, "out of memory");
     cp = def;
   }
