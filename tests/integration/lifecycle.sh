@@ -352,3 +352,19 @@ test_listen_fds_are_passed_on() {
   out=$(LISTEN_FDS=1 "$CELL_BIN" --root "$CELL_ROOT" run -b "$TEST_TMP/b" lf1 3<"$TEST_TMP/sock-stand-in")
   assert_eq "$out" "$(printf '1 1\nactivated')"
 }
+
+test_default_cgroup_parent_goes_with_the_last_container() {
+  make_bundle "$TEST_TMP/b"
+  args "$TEST_TMP/b" '["sleep", "100"]'
+  local own; own=$(awk -F: '$2 == "pids" {print $3}' /proc/self/cgroup)
+  [ -n "$own" ] || skip "no pids v1 hierarchy here"
+  local parent=/sys/fs/cgroup/pids${own%/}/cell
+  [ ! -e "$parent" ] || skip "$parent exists already (another runtime's containers?)"
+  cell run -d -b "$TEST_TMP/b" first
+  cell run -d -b "$TEST_TMP/b" second
+  [ -d "$parent/first" ] && [ -d "$parent/second" ] || fail "containers not in $parent"
+  cell delete -f first
+  [ -d "$parent/second" ] || fail "the second container's cgroup went with the first"
+  cell delete -f second
+  [ ! -e "$parent" ] || fail "$parent left behind"
+}
