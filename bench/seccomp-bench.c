@@ -18,7 +18,7 @@
 #include "seccomp/table.h"
 
 #include <errno.h>
-#include <seccomp.h>
+#include "helpers.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,80 +47,6 @@ static double now(void)
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
-}
-
-static uint32_t lib_action(json_t *o, const char *key, const char *ekey)
-{
-  const char *s = json_string_value(json_object_get(o, key));
-  json_t *e = json_object_get(o, ekey);
-  uint32_t data = e ? (uint32_t) json_integer_value(e) : EPERM;
-  if (!s) return SCMP_ACT_KILL;
-  if (!strcmp(s, "SCMP_ACT_KILL") || !strcmp(s, "SCMP_ACT_KILL_THREAD")) return SCMP_ACT_KILL;
-  if (!strcmp(s, "SCMP_ACT_KILL_PROCESS")) return SCMP_ACT_KILL_PROCESS;
-  if (!strcmp(s, "SCMP_ACT_TRAP")) return SCMP_ACT_TRAP;
-  if (!strcmp(s, "SCMP_ACT_ERRNO")) return SCMP_ACT_ERRNO(data);
-  if (!strcmp(s, "SCMP_ACT_TRACE")) return SCMP_ACT_TRACE(data);
-  if (!strcmp(s, "SCMP_ACT_LOG")) return SCMP_ACT_LOG;
-  if (!strcmp(s, "SCMP_ACT_NOTIFY")) return SCMP_ACT_NOTIFY;
-  return SCMP_ACT_ALLOW;
-}
-
-static enum scmp_compare lib_op(const char *s)
-{
-  static const char *n[] = { "", "SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE", "SCMP_CMP_EQ",
-                             "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_MASKED_EQ" };
-  for (int i = 1; i < 8; i++)
-    if (s && !strcmp(s, n[i]))
-      return (enum scmp_compare) i;
-  return SCMP_CMP_EQ;
-}
-
-/* As crun does it: one rule per name, conditions as given. */
-static int lib_compile(json_t *p, int optimize, int fd)
-{
-  uint32_t def = lib_action(p, "defaultAction", "defaultErrnoRet");
-  scmp_filter_ctx ctx = seccomp_init(def);
-  if (!ctx)
-    return -ENOMEM;
-  if (optimize)
-    seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, (uint32_t) optimize);
-  size_t i, j, k;
-  json_t *v, *a, *n;
-  json_array_foreach(json_object_get(p, "architectures"), i, v) {
-    const cell_sc_arch *arch = cell_sc_arch_by_name(json_string_value(v));
-    if (arch)
-      seccomp_arch_add(ctx, seccomp_arch_resolve_name(arch->short_name));
-  }
-  int r = 0;
-  json_array_foreach(json_object_get(p, "syscalls"), i, v) {
-    uint32_t act = lib_action(v, "action", "errnoRet");
-    if (act == def)
-      continue;
-    struct scmp_arg_cmp c[6];
-    unsigned nc = 0;
-    json_array_foreach(json_object_get(v, "args"), j, a) {
-      if (nc == 6)
-        break;
-      json_t *two = json_object_get(a, "valueTwo");
-      c[nc++] = (struct scmp_arg_cmp) {
-        (unsigned) json_integer_value(json_object_get(a, "index")),
-        lib_op(json_string_value(json_object_get(a, "op"))),
-        (uint64_t) json_integer_value(json_object_get(a, "value")),
-        two ? (uint64_t) json_integer_value(two) : 0 };
-    }
-    json_array_foreach(json_object_get(v, "names"), k, n) {
-      int nr = seccomp_syscall_resolve_name(json_string_value(n));
-      if (nr == __NR_SCMP_ERROR)
-        continue;
-      if ((r = seccomp_rule_add_array(ctx, act, nr, nc, c)) < 0)
-        goto out;
-    }
-  }
-  if (ftruncate(fd, 0) == 0 && lseek(fd, 0, SEEK_SET) == 0)
-    r = seccomp_export_bpf(ctx, fd);
-out:
-  seccomp_release(ctx);
-  return r;
 }
 
 typedef struct quality { double mean_all, mean_bb; unsigned worst_all, worst_bb; } quality;
@@ -159,18 +85,6 @@ static quality measure(const struct sock_filter *f, size_t n)
   return q;
 }
 
-static struct sock_filter *read_fd(int fd, size_t *n)
-{
-  off_t size = lseek(fd, 0, SEEK_END);
-  struct sock_filter *f = malloc((size_t) size + 1);
-  if (!f || pread(fd, f, (size_t) size, 0) != size) {
-    free(f);
-    return NULL;
-  }
-  *n = (size_t) size / sizeof *f;
-  return f;
-}
-
 int main(int argc, char **argv)
 {
   if (argc < 2) {
@@ -201,23 +115,26 @@ int main(int argc, char **argv)
   }
   double cell_t = (now() - t0) / iters;
 
-  int fd = memfd_create("bpf", 0);
+  /* libseccomp builds the filter as the differential test's oracle does
+   * (tests/unit/seccomp/helpers.c: runc's way of feeding it a profile). */
   int lib_iters = iters / 10 > 5 ? iters / 10 : 5;
+  size_t ln = 0, tn = 0;
+  struct sock_filter *lf = NULL, *tf = NULL;
   t0 = now();
-  for (int i = 0; i < lib_iters; i++)
-    if (lib_compile(sec, 0, fd) < 0) {
+  for (int i = 0; i < lib_iters; i++) {
+    free(lf);
+    if (t_libseccomp(sec, "x86_64", 0, &lf, &ln) < 0) {
       fprintf(stderr, "libseccomp refused the profile\n");
       return 1;
     }
+  }
   double lib_t = (now() - t0) / lib_iters;
-  size_t ln, tn;
-  struct sock_filter *lf = read_fd(fd, &ln);
   t0 = now();
-  for (int i = 0; i < lib_iters; i++)
-    lib_compile(sec, 2, fd);
+  for (int i = 0; i < lib_iters; i++) {
+    free(tf);
+    t_libseccomp(sec, "x86_64", 2, &tf, &tn);
+  }
   double tree_t = (now() - t0) / lib_iters;
-  struct sock_filter *tf = read_fd(fd, &tn);
-  close(fd);
 
   printf("compile time (parsed JSON -> BPF), mean of %d / %d runs:\n", iters, lib_iters);
   printf("  cell                 %9.1f us\n", cell_t * 1e6);
