@@ -12,21 +12,18 @@
 #include <time.h>
 #include "seccomp/lang/lang.h"
 #include "seccomp/seccomp.h"
+#include "util/fs.h"
 
+/* The whole file, or NULL (util/fs.h does the reading). */
 static char *slurp(const char *path, size_t *len)
 {
-  FILE *f = fopen(path, "re");
-  if (!f)
-    return NULL;
   char *buf = NULL;
-  size_t cap = 0;
-  ssize_t n = getdelim(&buf, &cap, 0, f);
-  fclose(f);
-  if (n < 0) {
-    free(buf);
+  cell_error err = CELL_ERROR_INIT;
+  if (cell_read_file(path, &buf, len, &err) < 0) {
+    fprintf(stderr, "%s\n", err.msg);
+    cell_error_clear(&err);
     return NULL;
   }
-  *len = (size_t) n;
   return buf;
 }
 

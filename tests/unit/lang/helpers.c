@@ -1,4 +1,5 @@
 #include "helpers.h"
+#include "util/fs.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -123,16 +124,10 @@ char *l_read(const char *relpath)
 {
   char path[4096];
   snprintf(path, sizeof path, "%s/%s", CELL_SOURCE_ROOT, relpath);
-  FILE *f = fopen(path, "re");
-  if (!f)
-    return NULL;
   char *buf = NULL;
-  size_t cap = 0;
-  ssize_t n = getdelim(&buf, &cap, 0, f);
-  fclose(f);
-  if (n < 0) {
-    free(buf);
-    return NULL;
-  }
+  cell_error err = CELL_ERROR_INIT;
+  if (cell_read_file(path, &buf, NULL, &err) < 0)
+    buf = NULL;
+  cell_error_clear(&err);
   return buf;
 }
