@@ -52,10 +52,11 @@ source "$repo/tests/lib/common.sh"
 
 tmp=$(mktemp -d /tmp/cell-bench-podman.XXXXXX)
 chmod 755 "$tmp"
-own=$(sed -n 's/^[0-9]*:memory:\(.*\)$/\1/p' /proc/self/cgroup)
-[ -n "$own" ] || own=$(sed -n 's/^0::\(.*\)$/\1/p' /proc/self/cgroup)
-own=${own%/}
-export PM_CGPARENT=$own/cell-bench-podman-$$
+# The cgroup parent below our own cgroup, and what is made on the way to
+# it, as the podman tests pick them.
+source "$repo/tests/podman/lib.sh"
+pm_pick_cgroup_parent
+export PM_CGPARENT=${PM_CGPARENT%/*}/cell-bench-podman-$$
 export PM_IMAGE=localhost/busybox:cell-bench
 PM_FLAGS=(--root "$tmp/root" --runroot "$tmp/runroot" --tmpdir "$tmp/tmp" --storage-driver vfs
           --cgroup-manager cgroupfs --events-backend file)
@@ -70,16 +71,6 @@ cell = ["$CELL"]
 EOF
 export CONTAINERS_CONF=$tmp/containers.conf
 
-# Directories on the way to the parent that do not exist yet, per hierarchy.
-made=()
-for mp in $(awk '$9 == "cgroup" || $9 == "cgroup2" {print $5}' /proc/self/mountinfo); do
-  rel=
-  for d in $(echo "${own#/}" | tr '/' ' '); do
-    rel=$rel/$d
-    [ -d "$mp$rel" ] || made+=("$mp$rel")
-  done
-done
-
 cleanup() {
   set +e
   podman "${PM_FLAGS[@]}" rm -af -t 0 >/dev/null 2>&1
@@ -89,7 +80,7 @@ cleanup() {
   for mp in $(awk '$9 == "cgroup" || $9 == "cgroup2" {print $5}' /proc/self/mountinfo); do
     [ -d "$mp$PM_CGPARENT" ] && find "$mp$PM_CGPARENT" -depth -type d -exec rmdir {} \; 2>/dev/null
   done
-  for ((i = ${#made[@]} - 1; i >= 0; i--)); do rmdir "${made[$i]}" 2>/dev/null; done
+  for ((i = ${#PM_CG_MADE[@]} - 1; i >= 0; i--)); do rmdir "${PM_CG_MADE[$i]}" 2>/dev/null; done
   rm -rf "$tmp"
 }
 trap cleanup EXIT
