@@ -14,6 +14,8 @@
 #   pm_pid NAME     the host pid of a container's init
 #   pm_wait_status NAME STATUS   until podman reports that status
 #   pm_pty ROWS COLS ARGS...     pm ARGS... on a terminal of that size
+#   pm_rm_retry NAME             pm rm -f, retried while podman's removal
+#                   races with its own clean-up process (user namespaces)
 #
 # Everything a test makes is removed by pm_cleanup, also after a failure:
 # the containers (podman rm -af, then cell delete -f of what is left), the
@@ -69,6 +71,16 @@ pm() {
   podman --root "$PM/root" --runroot "$PM/runroot" --tmpdir "$PM/tmp" \
     --storage-driver vfs --cgroup-manager cgroupfs --events-backend file \
     --runtime cell "$@"
+}
+
+pm_rm_retry() {
+  local i err
+  for i in 1 2 3 4 5; do
+    err=$(pm rm -f -t 0 "$1" 2>&1 >/dev/null) && return 0
+    pm container exists "$1" || return 0
+    sleep 0.2
+  done
+  fail "podman rm $1: $err"
 }
 
 pm_run() {
