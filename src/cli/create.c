@@ -1,5 +1,6 @@
 /* cell create / cell run: the flags of runc and crun. */
 #include "cli/cli.h"
+#include "runtime/init-reexec.h"
 #include "runtime/container.h"
 
 #include <errno.h>
@@ -84,14 +85,12 @@ static int create_or_run(cell_cli *cli, int argc, char **argv, bool run, cell_er
     return cli_usage_error(cmd, create_usage, optind >= argc ? "a container id is needed"
                                                            : "too many arguments");
   o.id = argv[optind];
-  cell_exe_guard guard;
-  int r = cell_exe_guard_apply(cli->argv, &guard, err);
-  if (r < 0)
-    return r;
-  o.guard = &guard;
+  o.argv = cli->argv;
+  if (cell_init_is_reexec())
+    cell_init_resume(&o);
   if (run)
     return cell_container_run(&o, err);
-  r = cell_container_create(&o, err);
+  int r = cell_container_create(&o, err);
   return r < 0 ? r : 0;
 }
 

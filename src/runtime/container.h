@@ -26,7 +26,7 @@ typedef struct cell_create_opts {
   bool run;
   bool detach;
   bool keep;                   /* run --keep (crun): do not delete on exit */
-  const cell_exe_guard *guard; /* where runtime-namespace hooks run */
+  char **argv;                 /* the whole command line, for the exe guard */
 } cell_create_opts;
 
 /* create: everything up to the wait for `start`. */

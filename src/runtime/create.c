@@ -6,6 +6,7 @@
 #include "runtime/filter.h"
 #include "runtime/hooks.h"
 #include "runtime/init.h"
+#include "runtime/init-reexec.h"
 #include "runtime/sync.h"
 #include "linux/namespaces.h"
 #include "util/cleanup.h"
@@ -23,11 +24,13 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/magic.h>
 #include <linux/sched.h>
 
 /* cgfd >= 0: start the child inside that cgroup2 directory (falls back to
@@ -156,6 +159,22 @@ static int make_cgroup(const oci_config *c, const cell_create_opts *o, cell_cgro
   return cell_cgroup_create(NULL, &cc, cg, err);
 }
 
+static bool cgroup2_unified(void)
+{
+  struct statfs sf;
+  return statfs("/sys/fs/cgroup", &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC;
+}
+
+/* The first state.json, with the cgroup that delete must remove. */
+static int write_creating_state(const cell_store *s, cell_state *st, const cell_cgroup *cg,
+                                const cell_create_opts *o, cell_error *err)
+{
+  cell_log_debug(o->log, "cgroups made");
+  json_decref(st->extra);
+  st->extra = json_pack("{s:o}", "cgroup", cell_cgroup_to_json(cg));
+  return cell_state_write(s, st, err);
+}
+
 int cell_create_container(const cell_create_opts *o, cell_created *out, cell_error *err)
 {
   int r;
@@ -163,12 +182,23 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
   out->pid = -1;
   out->tty_sock = -1;
   out->store.dirfd = -1;
+  out->guard = (cell_exe_guard) { .host_mntns = -1, .own_mntns = -1 };
   _cleanup_config_ oci_config *c = NULL;
   if ((r = oci_config_load(o->bundle ? o->bundle : ".", o->config_path, o->log, &c, err)) < 0)
     return r;
   if ((r = check_terminal_opts(c, o, err)) < 0 || (r = refuse_unsupported(c, err)) < 0)
     return r;
   cell_log_debug(o->log, "config parsed");
+  /* CVE-2019-5736: the init takes the guard on itself when it can, else we
+   * re-execute from a read-only bind now (nothing exists yet). */
+  bool init_guard = false;
+  if (cell_init_reexec_possible(c)) {
+    if ((r = cell_exe_guard_exe_readonly(err)) < 0)
+      return r;
+    init_guard = r == 0;
+  } else if ((r = cell_exe_guard_apply(o->argv, &out->guard, err)) < 0) {
+    return r;
+  }
   /* Compiled here, before anything exists, so a bad profile leaves nothing. */
   _cleanup_filter_ cell_seccomp_filter filter = { 0 };
   bool has_filter;
@@ -180,14 +210,18 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
   if ((r = cell_store_create(s, o->root, o->id, err)) < 0)
     return r;
 
+  /* With clone3 CLONE_INTO_CGROUP (cgroup2 at /sys/fs/cgroup) the cgroup
+   * must exist before the clone. Elsewhere the init is moved in afterwards
+   * anyway, so the cgroups are made while it starts up (and re-executes
+   * itself for the exe guard). */
+  bool late_cgroup = !cgroup2_unified();
   cell_cgroup *cg = NULL;
-  if ((r = make_cgroup(c, o, &cg, err)) < 0) {
+  if (!late_cgroup && (r = make_cgroup(c, o, &cg, err)) < 0) {
     cell_error ig = CELL_ERROR_INIT;
     cell_store_destroy(s, &ig);
     cell_error_clear(&ig);
     return r;
   }
-  cell_log_debug(o->log, "cgroups made");
   _cleanup_close_ int console_fd = -1, start_fd = -1, notify_sock = -1;
   int sync_fds[2] = { -1, -1 };
   linux_ns_fds nsfds;
@@ -211,8 +245,7 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
   st.recorded = CELL_CREATING;
   st.own_pidns = linux_ns_is_new(c, OCI_NS_PID);
   st.annotations = annotations_json(c);
-  st.extra = json_pack("{s:o}", "cgroup", cell_cgroup_to_json(cg));
-  if ((r = cell_state_write(s, &st, err)) < 0)
+  if (!late_cgroup && (r = write_creating_state(s, &st, cg, o, err)) < 0)
     goto fail;
 
   /* run with a terminal and no --console-socket: we hold the master. */
@@ -260,7 +293,7 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
   if ((r = linux_ns_enter_pid_for_children(&nsfds, &saved_pidns, err)) < 0)
     goto fail;
   int cgfd = -1;
-  if (cg->mode == CELL_CG_V2) {
+  if (cg && cg->mode == CELL_CG_V2) {
     cell_error ig = CELL_ERROR_INIT;
     cgfd = cell_cgroup_clone_fd(cg, &ig);   /* owned by cg */
     cell_error_clear(&ig);
@@ -277,6 +310,8 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
       .userns = linux_ns_is_new(c, OCI_NS_USER), .filter = has_filter ? &filter : NULL,
       .notify_sock = notify_sock,
     };
+    if (init_guard)
+      cell_init_reexec(&ctx, o->argv);
     cell_init_main(&ctx);
   }
   int clone_errno = errno;
@@ -293,6 +328,9 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
     close(cell_steal_fd(&notify_sock));  /* the init's now */
 
   cell_log_debug(o->log, "init cloned");
+  if (late_cgroup && ((r = make_cgroup(c, o, &cg, err)) < 0 ||
+                      (r = write_creating_state(s, &st, cg, o, err)) < 0))
+    goto fail;
   if ((r = cell_sync_expect(sync_fds[0], SYNC_HELLO, err)) < 0)
     goto fail_init;
   cell_log_debug(o->log, "init in its namespaces");
@@ -311,10 +349,10 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
   if (c->hooks[OCI_HOOK_PRESTART].n || c->hooks[OCI_HOOK_CREATE_RUNTIME].n) {
     if ((r = cell_sync_expect(sync_fds[0], SYNC_PREPIVOT, err)) < 0)
       goto fail_init;
-    if ((r = cell_hooks_run_in_runtime_ns(c, OCI_HOOK_PRESTART, state_json, o->log, o->guard,
-                                          err)) < 0 ||
+    if ((r = cell_hooks_run_in_runtime_ns(c, OCI_HOOK_PRESTART, state_json, o->log,
+                                          &out->guard, err)) < 0 ||
         (r = cell_hooks_run_in_runtime_ns(c, OCI_HOOK_CREATE_RUNTIME, state_json, o->log,
-                                          o->guard, err)) < 0)
+                                          &out->guard, err)) < 0)
       goto fail;
     if ((r = cell_sync_send(sync_fds[0], SYNC_HOOKS_DONE, err)) < 0)
       goto fail;
@@ -353,7 +391,8 @@ fail:
     out->tty_sock = -1;
     json_decref(st.annotations);
     json_decref(st.extra);
-    cell_cgroup_destroy(cg, 2000, &ignore);
+    if (cg)
+      cell_cgroup_destroy(cg, 2000, &ignore);
     cell_error_clear(&ignore);
     cell_cgroup_free(cg);
     cell_store_destroy(s, &ignore);

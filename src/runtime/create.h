@@ -10,6 +10,7 @@ typedef struct cell_created {
   pid_t pid;            /* the init, our child */
   oci_config *config;
   int tty_sock;         /* run's end of the console socket pair, or -1 */
+  cell_exe_guard guard; /* where runtime-namespace hooks run */
 } cell_created;
 
 int cell_create_container(const cell_create_opts *o, cell_created *out, cell_error *err);

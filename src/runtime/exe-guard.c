@@ -24,6 +24,43 @@ static int exe_on_readonly_mount(void)
   return (sv.f_flag & ST_RDONLY) != 0;
 }
 
+int cell_exe_guard_exe_readonly(cell_error *err)
+{
+  int ro = exe_on_readonly_mount();
+  if (ro < 0)
+    return cell_error_sys_code(err, ro, "exe guard: statvfs /proc/self/exe");
+  return ro;
+}
+
+/* The read-only bind of our binary onto itself, in our own mount
+ * namespace; exe gets the binary's path. */
+static int bind_exe_readonly(char *exe, size_t size, cell_error *err)
+{
+  ssize_t n = readlink("/proc/self/exe", exe, size - 1);
+  if (n < 0)
+    return cell_error_sys(err, "exe guard: readlink /proc/self/exe");
+  exe[n] = '\0';
+  if (mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+    return cell_error_sys(err, "exe guard: private mount namespace");
+  if (mount(exe, exe, NULL, MS_BIND, NULL) < 0 ||
+      mount(NULL, exe, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) < 0)
+    return cell_error_sys(err, "exe guard: read-only bind of `%s`", exe);
+  return 0;
+}
+
+int cell_exe_guard_reexec_here(char **argv, const char *env_name, const char *env_value,
+                               cell_error *err)
+{
+  char exe[PATH_MAX];
+  int r = bind_exe_readonly(exe, sizeof exe, err);
+  if (r < 0)
+    return r;
+  if (setenv(env_name, env_value, 1) < 0)
+    return cell_error_sys(err, "exe guard: setenv");
+  execve(exe, argv, environ);
+  return cell_error_sys(err, "exe guard: re-exec `%s`", exe);
+}
+
 int cell_exe_guard_apply(char **argv, cell_exe_guard *g, cell_error *err)
 {
   g->host_mntns = g->own_mntns = -1;
@@ -40,37 +77,21 @@ int cell_exe_guard_apply(char **argv, cell_exe_guard *g, cell_error *err)
                             "re-executing from a read-only bind mount");
     return 0;
   }
-  int ro = exe_on_readonly_mount();
-  if (ro < 0)
-    return cell_error_sys_code(err, ro, "exe guard: statvfs /proc/self/exe");
-  if (ro)
-    return 0;
-
-  char exe[PATH_MAX];
-  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-  if (n < 0)
-    return cell_error_sys(err, "exe guard: readlink /proc/self/exe");
-  exe[n] = '\0';
+  int ro = cell_exe_guard_exe_readonly(err);
+  if (ro != 0)
+    return ro < 0 ? ro : 0;
   /* Keep the host's namespace for hooks; without CLOEXEC it survives exec. */
   int host = open("/proc/self/ns/mnt", O_RDONLY);
   if (host < 0)
     return cell_error_sys(err, "exe guard: open /proc/self/ns/mnt");
-  if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) < 0) {
+  if (unshare(CLONE_NEWNS) < 0) {
     int r = cell_error_sys(err, "exe guard: private mount namespace");
-    close(host);
-    return r;
-  }
-  if (mount(exe, exe, NULL, MS_BIND, NULL) < 0 ||
-      mount(NULL, exe, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) < 0) {
-    int r = cell_error_sys(err, "exe guard: read-only bind of `%s`", exe);
     close(host);
     return r;
   }
   char val[16];
   snprintf(val, sizeof val, "%d", host);
-  setenv(GUARD_ENV, val, 1);
-  execve(exe, argv, environ);
-  int r = cell_error_sys(err, "exe guard: re-exec `%s`", exe);
+  int r = cell_exe_guard_reexec_here(argv, GUARD_ENV, val, err);
   close(host);
   return r;
 }

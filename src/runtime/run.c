@@ -81,7 +81,7 @@ int cell_container_run(const cell_create_opts *o, cell_error *err)
   sigprocmask(SIG_BLOCK, &all, &old);
   cell_state st;
   if ((r = cell_state_read(&cr.store, &st, err)) >= 0) {
-    r = cell_start_locked(&cr.store, &st, cr.config, o->log, o->guard, err);
+    r = cell_start_locked(&cr.store, &st, cr.config, o->log, &cr.guard, err);
     cell_state_clear(&st);
   }
   flock(cr.store.dirfd, LOCK_UN);
@@ -97,10 +97,10 @@ int cell_container_run(const cell_create_opts *o, cell_error *err)
   if (r < 0 || (!o->detach && !o->keep)) {
     cell_error derr = CELL_ERROR_INIT;
     int cwd;
-    cell_exe_guard_enter_host(o->guard, &cwd, &derr);
+    cell_exe_guard_enter_host(&cr.guard, &cwd, &derr);
     cell_error_clear(&derr);
     int dr = cell_container_delete(o->root, o->id, true, o->log, &derr);
-    cell_exe_guard_leave_host(o->guard, cwd, &derr);
+    cell_exe_guard_leave_host(&cr.guard, cwd, &derr);
     if (dr < 0 && r >= 0)
       cell_log_warn(o->log, "delete `%s` after run: %s", o->id, derr.msg);
     cell_error_clear(&derr);

@@ -1,20 +1,19 @@
 # The classic escapes of field-notes §7.
 
-test_host_binary_is_read_only_to_the_container() {
-  # CVE-2019-5736: the init runs cell's code until it execs the user
-  # program. An O_PATH fd to its /proc/PID/exe, kept until cell is no longer
-  # running (no more "text file busy"), must not open for writing.
-  make_bundle "$TEST_TMP/b"
-  set_args "$TEST_TMP/b" '["true"]'
-  cell create -b "$TEST_TMP/b" --pid-file "$TEST_TMP/pid" g1
+# exe_stays_read_only BUNDLE ID: create, keep an O_PATH fd of the init's
+# /proc/PID/exe until every cell process is gone (no more "text file
+# busy"), then that fd must not reopen for writing.
+exe_stays_read_only() {
+  local b=$1 id=$2
+  cell create -b "$b" --pid-file "$TEST_TMP/pid" "$id"
   local pid; pid=$(cat "$TEST_TMP/pid")
-  python3 - "$pid" "$CELL_BIN" "$CELL_ROOT" <<'PY2'
+  python3 - "$pid" "$CELL_BIN" "$CELL_ROOT" "$id" <<'PY2'
 import os, subprocess, sys
-pid, cell, root = sys.argv[1:]
+pid, cell, root, cid = sys.argv[1:]
 fd = os.open(f"/proc/{pid}/exe", os.O_PATH)
 # Let the init exec its program and every cell process end.
-subprocess.run([cell, "--root", root, "start", "g1"], check=True)
-subprocess.run([cell, "--root", root, "delete", "-f", "g1"], check=True)
+subprocess.run([cell, "--root", root, "start", cid], check=True)
+subprocess.run([cell, "--root", root, "delete", "-f", cid], check=True)
 try:
     os.open(f"/proc/self/fd/{fd}", os.O_WRONLY)
 except OSError as e:
@@ -22,6 +21,24 @@ except OSError as e:
 else:
     raise SystemExit("the host binary could be opened for writing")
 PY2
+}
+
+test_host_binary_is_read_only_to_the_container() {
+  # CVE-2019-5736: the init runs cell's code until it execs the user
+  # program. With new mount and pid namespaces the init re-executes itself
+  # from a read-only bind in its own mount namespace.
+  make_bundle "$TEST_TMP/b"
+  set_args "$TEST_TMP/b" '["true"]'
+  exe_stays_read_only "$TEST_TMP/b" g1
+}
+
+test_host_binary_is_read_only_without_own_namespaces() {
+  # Without a pid namespace of its own the init could be seen before any
+  # re-exec of its own, so the runtime re-executes itself first.
+  make_bundle "$TEST_TMP/b"
+  cfg "$TEST_TMP/b" 'c["linux"]["namespaces"] = [n for n in c["linux"]["namespaces"] if n["type"] not in ("pid", "cgroup")]'
+  set_args "$TEST_TMP/b" '["true"]'
+  exe_stays_read_only "$TEST_TMP/b" g3
 }
 
 test_exec_through_proc_self_exe_cannot_write_the_binary() {
