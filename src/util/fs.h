@@ -7,7 +7,9 @@
 #include "util/error.h"
 
 /* Write data to path atomically: a temp file in the same directory, fsync
- * skipped (state is in tmpfs), then rename. */
+ * skipped (state is in tmpfs), then exchanged with an existing path
+ * (RENAME_EXCHANGE, the old content unlinked) or renamed to a new one.
+ * Readers see the old content or the new, never none. */
 int cell_write_file_atomic(const char *path, const void *data, size_t len,
                            mode_t mode, cell_error *err);
 /* Write the whole buffer to an existing file (e.g. /proc knobs). */
