@@ -1,6 +1,5 @@
 /* cell create / cell run: the flags of runc and crun. */
 #include "cli/cli.h"
-#include "runtime/init-reexec.h"
 #include "runtime/container.h"
 
 #include <errno.h>
@@ -86,8 +85,6 @@ static int create_or_run(cell_cli *cli, int argc, char **argv, bool run, cell_er
                                                            : "too many arguments");
   o.id = argv[optind];
   o.argv = cli->argv;
-  if (cell_init_is_reexec())
-    cell_init_resume(&o);
   if (run)
     return cell_container_run(&o, err);
   int r = cell_container_create(&o, err);

@@ -6,7 +6,7 @@
 #include "runtime/filter.h"
 #include "runtime/hooks.h"
 #include "runtime/init.h"
-#include "runtime/init-reexec.h"
+#include "runtime/exec-stub.h"
 #include "runtime/sync.h"
 #include "linux/namespaces.h"
 #include "util/cleanup.h"
@@ -159,6 +159,38 @@ static int make_cgroup(const oci_config *c, const cell_create_opts *o, cell_cgro
   return cell_cgroup_create(NULL, &cc, cg, err);
 }
 
+/* CVE-2019-5736 (exec-stub.h, exe-guard.h): with a pid namespace of its
+ * own and no hooks inside the container the init goes through the exec
+ * stub (*stub_fd; `exec` then waits for start, see exec.c); otherwise, or
+ * when the filter or the kernel will not let the stub be exec'ed, we
+ * re-execute from a read-only bind now, before anything exists. Nothing
+ * is needed when the binary sits on a read-only mount. */
+static int exe_guard(const oci_config *c, const cell_create_opts *o,
+                     const cell_seccomp_filter *filter, cell_exe_guard *guard, int *stub_fd,
+                     cell_error *err)
+{
+  /* The re-executed copy picks up the host's mount namespace for hooks. */
+  if (cell_exe_guard_is_copy())
+    return cell_exe_guard_apply(o->argv, guard, err);
+  int r = cell_exe_guard_exe_readonly(err);
+  if (r != 0)
+    return r < 0 ? r : 0;
+  /* createContainer and startContainer hooks run inside the container
+   * while the init still runs cell's binary: not with the stub. */
+  if (linux_ns_is_new(c, OCI_NS_PID) && !c->hooks[OCI_HOOK_CREATE_CONTAINER].n &&
+      !c->hooks[OCI_HOOK_START_CONTAINER].n && cell_exec_stub_built() &&
+      cell_exec_stub_filter_allows(filter)) {
+    cell_error e = CELL_ERROR_INIT;
+    *stub_fd = cell_exec_stub_open(&e);
+    if (*stub_fd < 0)
+      cell_log_debug(o->log, "%s: re-executing from a read-only bind instead", e.msg);
+    cell_error_clear(&e);
+    if (*stub_fd >= 0)
+      return 0;
+  }
+  return cell_exe_guard_apply(o->argv, guard, err);
+}
+
 static bool cgroup2_unified(void)
 {
   struct statfs sf;
@@ -167,11 +199,14 @@ static bool cgroup2_unified(void)
 
 /* The first state.json, with the cgroup that delete must remove. */
 static int write_creating_state(const cell_store *s, cell_state *st, const cell_cgroup *cg,
-                                const cell_create_opts *o, cell_error *err)
+                                bool stub, const cell_create_opts *o, cell_error *err)
 {
   cell_log_debug(o->log, "cgroups made");
   json_decref(st->extra);
   st->extra = json_pack("{s:o}", "cgroup", cell_cgroup_to_json(cg));
+  /* Until start the init runs cell's binary (exec-stub.h). */
+  if (stub)
+    json_object_set_new(st->extra, CELL_STATE_EXEC_STUB, json_true());
   return cell_state_write(s, st, err);
 }
 
@@ -189,22 +224,15 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
   if ((r = check_terminal_opts(c, o, err)) < 0 || (r = refuse_unsupported(c, err)) < 0)
     return r;
   cell_log_debug(o->log, "config parsed");
-  /* CVE-2019-5736: the init takes the guard on itself when it can, else we
-   * re-execute from a read-only bind now (nothing exists yet). */
-  bool init_guard = false;
-  if (cell_init_reexec_possible(c)) {
-    if ((r = cell_exe_guard_exe_readonly(err)) < 0)
-      return r;
-    init_guard = r == 0;
-  } else if ((r = cell_exe_guard_apply(o->argv, &out->guard, err)) < 0) {
-    return r;
-  }
   /* Compiled here, before anything exists, so a bad profile leaves nothing. */
   _cleanup_filter_ cell_seccomp_filter filter = { 0 };
   bool has_filter;
   if ((r = cell_filter_prepare(c, o->log, &filter, &has_filter, err)) < 0)
     return r;
   cell_log_debug(o->log, "seccomp filter ready");
+  _cleanup_close_ int stub_fd = -1;
+  if ((r = exe_guard(c, o, has_filter ? &filter : NULL, &out->guard, &stub_fd, err)) < 0)
+    return r;
 
   cell_store *s = &out->store;
   if ((r = cell_store_create(s, o->root, o->id, err)) < 0)
@@ -212,8 +240,7 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
 
   /* With clone3 CLONE_INTO_CGROUP (cgroup2 at /sys/fs/cgroup) the cgroup
    * must exist before the clone. Elsewhere the init is moved in afterwards
-   * anyway, so the cgroups are made while it starts up (and re-executes
-   * itself for the exe guard). */
+   * anyway, so the cgroups are made while it starts up. */
   bool late_cgroup = !cgroup2_unified();
   cell_cgroup *cg = NULL;
   if (!late_cgroup && (r = make_cgroup(c, o, &cg, err)) < 0) {
@@ -245,7 +272,7 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
   st.recorded = CELL_CREATING;
   st.own_pidns = linux_ns_is_new(c, OCI_NS_PID);
   st.annotations = annotations_json(c);
-  if (!late_cgroup && (r = write_creating_state(s, &st, cg, o, err)) < 0)
+  if (!late_cgroup && (r = write_creating_state(s, &st, cg, stub_fd >= 0, o, err)) < 0)
     goto fail;
 
   /* run with a terminal and no --console-socket: we hold the master. */
@@ -308,10 +335,8 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
       .config = c, .opts = o, .nsfds = nsfds, .sync_fd = sync_fds[1], .start_fd = start_fd,
       .console_fd = console_fd, .preserve_fds = preserve, .listen_fds = listen_fds,
       .userns = linux_ns_is_new(c, OCI_NS_USER), .filter = has_filter ? &filter : NULL,
-      .notify_sock = notify_sock,
+      .notify_sock = notify_sock, .stub_fd = stub_fd,
     };
-    if (init_guard)
-      cell_init_reexec(&ctx, o->argv);
     cell_init_main(&ctx);
   }
   int clone_errno = errno;
@@ -329,7 +354,7 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
 
   cell_log_debug(o->log, "init cloned");
   if (late_cgroup && ((r = make_cgroup(c, o, &cg, err)) < 0 ||
-                      (r = write_creating_state(s, &st, cg, o, err)) < 0))
+                      (r = write_creating_state(s, &st, cg, stub_fd >= 0, o, err)) < 0))
     goto fail;
   if ((r = cell_sync_expect(sync_fds[0], SYNC_HELLO, err)) < 0)
     goto fail_init;

@@ -24,6 +24,11 @@ static int exe_on_readonly_mount(void)
   return (sv.f_flag & ST_RDONLY) != 0;
 }
 
+bool cell_exe_guard_is_copy(void)
+{
+  return getenv(GUARD_ENV) != NULL;
+}
+
 int cell_exe_guard_exe_readonly(cell_error *err)
 {
   int ro = exe_on_readonly_mount();
@@ -32,8 +37,9 @@ int cell_exe_guard_exe_readonly(cell_error *err)
   return ro;
 }
 
-/* The read-only bind of our binary onto itself, in our own mount
- * namespace; exe gets the binary's path. */
+/* The read-only bind of our binary onto itself, in our own (new) mount
+ * namespace, made a slave first so that the bind stays ours; exe gets the
+ * binary's path. */
 static int bind_exe_readonly(char *exe, size_t size, cell_error *err)
 {
   ssize_t n = readlink("/proc/self/exe", exe, size - 1);
@@ -48,8 +54,10 @@ static int bind_exe_readonly(char *exe, size_t size, cell_error *err)
   return 0;
 }
 
-int cell_exe_guard_reexec_here(char **argv, const char *env_name, const char *env_value,
-                               cell_error *err)
+/* Bind and execve our binary with argv and env_name=env_value added.
+ * Returns only on failure. */
+static int reexec_here(char **argv, const char *env_name, const char *env_value,
+                       cell_error *err)
 {
   char exe[PATH_MAX];
   int r = bind_exe_readonly(exe, sizeof exe, err);
@@ -91,7 +99,7 @@ int cell_exe_guard_apply(char **argv, cell_exe_guard *g, cell_error *err)
   }
   char val[16];
   snprintf(val, sizeof val, "%d", host);
-  int r = cell_exe_guard_reexec_here(argv, GUARD_ENV, val, err);
+  int r = reexec_here(argv, GUARD_ENV, val, err);
   close(host);
   return r;
 }

@@ -10,14 +10,12 @@
  *    costs one execve and no copy.
  * Hooks that must run in the runtime's mount namespace are run in the host's
  * one, through the fd kept here.
- * create and run do better for the usual container, one with new mount and
- * pid namespaces and no user namespace: the runtime stays as it is and the
- * init re-executes itself from a read-only bind made in its own new mount
- * namespace, right after the clone, while the runtime makes the cgroups
- * (runtime/init-reexec.h). No other process can see the init before that
- * exec: its pid namespace holds only itself. */
+ * create and run need none of this for a container with a pid namespace of
+ * its own: its init reaches the user program through the exec stub
+ * (exec-stub.h). */
 #ifndef CELL_RUNTIME_EXE_GUARD_H
 #define CELL_RUNTIME_EXE_GUARD_H
+#include <stdbool.h>
 #include "util/error.h"
 
 typedef struct cell_exe_guard {
@@ -25,6 +23,8 @@ typedef struct cell_exe_guard {
   int own_mntns;    /* ours, to come back to */
 } cell_exe_guard;
 
+/* Are we the copy that cell_exe_guard_apply re-executed? */
+bool cell_exe_guard_is_copy(void);
 /* 1: the binary already sits on a read-only mount, 0: it does not. */
 int cell_exe_guard_exe_readonly(cell_error *err);
 /* May not return (re-exec with argv). */
@@ -33,10 +33,5 @@ int cell_exe_guard_apply(char **argv, cell_exe_guard *g, cell_error *err);
  * *cwd keeps the working directory across the two switches. */
 int cell_exe_guard_enter_host(const cell_exe_guard *g, int *cwd, cell_error *err);
 int cell_exe_guard_leave_host(const cell_exe_guard *g, int cwd, cell_error *err);
-/* In a process alone in a new mount namespace: bind the binary read-only
- * onto itself there (the namespace made a slave first, so the bind stays
- * ours) and execve it with argv and env_name=env_value added. Returns
- * only on failure. */
-int cell_exe_guard_reexec_here(char **argv, const char *env_name, const char *env_value,
-                               cell_error *err);
+
 #endif

@@ -3,6 +3,7 @@
  * once more so that it lands inside the pid namespace, and execs with the
  * container's process settings unless overridden. */
 #include "runtime/container.h"
+#include "runtime/exec-stub.h"
 #include "runtime/create.h"
 #include "runtime/filter.h"
 #include "runtime/init.h"
@@ -139,7 +140,7 @@ static __attribute__((noreturn)) void exec_child(const oci_config *c, const cell
   if (r >= 0)
     r = linux_apply_rlimits(p, &err);
   if (r >= 0)
-    cell_init_exec_process(p, ef, 3, o->preserve_fds, NULL, &err);
+    cell_init_exec_process(p, ef, NULL, 3, o->preserve_fds, NULL, &err);
   if (err.msg)
     (void) !write(report_fd, err.msg, strlen(err.msg));
   _exit(127);
@@ -166,6 +167,14 @@ int cell_container_exec(const cell_exec_opts *o, cell_error *err)
   if (cstatus != CELL_RUNNING && cstatus != CELL_CREATED) {
     r = cell_error_set(err, EINVAL, "cannot exec in container `%s`: it is %s", o->id,
                        cell_status_name(cstatus));
+    goto out;
+  }
+  /* An init going through the exec stub runs cell's binary until start:
+   * nothing of the container may see it before (exec-stub.h). */
+  if (cstatus == CELL_CREATED && st.extra &&
+      json_is_true(json_object_get(st.extra, CELL_STATE_EXEC_STUB))) {
+    r = cell_error_set(err, EBUSY, "cannot exec in container `%s`: it is created, not "
+                       "started (its init still runs cell's binary)", o->id);
     goto out;
   }
   /* The container's filter applies to every process in it. */

@@ -2,6 +2,7 @@
 #include "linux/console.h"
 #include "linux/process.h"
 #include "linux/rootfs.h"
+#include "runtime/exec-stub.h"
 #include "runtime/hooks.h"
 #include "runtime/sync.h"
 #include "notify/notify.h"
@@ -76,7 +77,8 @@ static int load_filter(const cell_exec_filter *ef, cell_error *err)
 }
 
 int cell_init_exec_process(const oci_process *p, const cell_exec_filter *ef,
-                           int first_kept_fd, int n_kept, char **extra_env, cell_error *err)
+                           const cell_exec_via *via, int first_kept_fd, int n_kept,
+                           char **extra_env, cell_error *err)
 {
   int r;
   _cleanup_free_ char *path = NULL;
@@ -105,6 +107,9 @@ int cell_init_exec_process(const oci_process *p, const cell_exec_filter *ef,
     return r;
   if (filtered && p->no_new_privileges && (r = load_filter(ef, err)) < 0)
     return r;
+  if (via && via->stub_fd >= 0)
+    return cell_exec_stub_exec(via->stub_fd, via->report_fd, path, p->args,
+                               env ? env : (char *[]) { NULL }, err);
   execve(path, p->args, env ? env : (char *[]) { NULL });
   return cell_error_sys(err, "exec `%s`", path);
 }
@@ -233,7 +238,8 @@ void cell_init_main(cell_init_ctx *ctx)
     cell_exec_filter ef = { .filter = ctx->filter, .notify_sock = ctx->notify_sock,
                             .state_json = state_json,
                             .metadata = c->linux.seccomp_listener_metadata };
-    cell_init_exec_process(c->process, &ef, 3, ctx->preserve_fds, extra_env, &err);
+    cell_exec_via via = { .stub_fd = ctx->stub_fd, .report_fd = conn };
+    cell_init_exec_process(c->process, &ef, &via, 3, ctx->preserve_fds, extra_env, &err);
   }
   if (err.msg)
     (void) !write(conn, err.msg, strlen(err.msg));

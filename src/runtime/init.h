@@ -22,6 +22,7 @@ typedef struct cell_init_ctx {
   bool userns;          /* a new user namespace (maps come from the runtime) */
   const cell_seccomp_filter *filter; /* NULL: none */
   int notify_sock;      /* NOTIFY: the way to the listener's receiver, or -1 */
+  int stub_fd;          /* the exec stub's memfd (exec-stub.h), or -1 */
 } cell_init_ctx;
 
 /* Never returns: execs the user program or _exit()s after reporting. */
@@ -32,6 +33,11 @@ __attribute__((noreturn)) void cell_init_main(cell_init_ctx *ctx);
  * capabilities change when no_new_privs is off (loading it then needs
  * CAP_SYS_ADMIN), else as late as possible, as runc and crun do. Returns
  * only on failure. */
+typedef struct cell_exec_via {
+  int stub_fd;          /* exec through the stub in this memfd, or -1: directly */
+  int report_fd;        /* where the stub reports an exec failure */
+} cell_exec_via;
 int cell_init_exec_process(const oci_process *p, const cell_exec_filter *filter,
-                           int first_kept_fd, int n_kept, char **extra_env, cell_error *err);
+                           const cell_exec_via *via, int first_kept_fd, int n_kept,
+                           char **extra_env, cell_error *err);
 #endif

@@ -2,6 +2,7 @@
  * the user program was exec'ed (EOF) or failed (an error message). */
 #include "runtime/container.h"
 #include "runtime/create.h"
+#include "runtime/exec-stub.h"
 #include "runtime/hooks.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -68,6 +69,11 @@ int cell_start_locked(cell_store *s, cell_state *st, const oci_config *c, const 
     cell_error ignore = CELL_ERROR_INIT;
     cell_state_write(s, st, &ignore);
     cell_error_clear(&ignore);
+    int e;
+    if (cell_exec_stub_failure(reply, n, &e))
+      return cell_error_sys_code(err, e, "start container `%s`: exec `%s`", st->id,
+                                 c && c->process && c->process->args ? c->process->args[0]
+                                                                     : "process.args[0]");
     return cell_error_set(err, ENOEXEC, "start container `%s`: %s", st->id, reply);
   }
   st->recorded = CELL_RUNNING;

@@ -23,22 +23,80 @@ else:
 PY2
 }
 
-test_host_binary_is_read_only_to_the_container() {
-  # CVE-2019-5736: the init runs cell's code until it execs the user
-  # program. With new mount and pid namespaces the init re-executes itself
-  # from a read-only bind in its own mount namespace.
+test_init_reaches_its_program_through_the_exec_stub() {
+  # CVE-2019-5736 with a pid namespace of its own: the init execs the user
+  # program through the sealed exec stub, so a program that resolves to
+  # /proc/self/exe runs the stub (which refuses), never cell's binary.
   make_bundle "$TEST_TMP/b"
-  set_args "$TEST_TMP/b" '["true"]'
-  exe_stays_read_only "$TEST_TMP/b" g1
+  cfg "$TEST_TMP/b" 'c["root"]["readonly"] = False'
+  printf '#!/proc/self/exe\n' > "$TEST_TMP/b/rootfs/evil"
+  chmod +x "$TEST_TMP/b/rootfs/evil"
+  ln -s /proc/self/exe "$TEST_TMP/b/rootfs/evil2"
+  local before; before=$(sha256sum "$CELL_BIN" | cut -d' ' -f1)
+  local arg rc
+  for arg in /evil /evil2; do
+    set_args "$TEST_TMP/b" "[\"$arg\", \"--log\", \"/proc/self/exe\", \"spec\"]"
+    rc=0
+    cell run -b "$TEST_TMP/b" "st${arg#/evil}" >/dev/null 2>&1 || rc=$?
+    assert_eq "$rc" 127 "exit code of $arg, run by the stub that refuses it"
+  done
+  # What the container's processes run as: their own program, not cell.
+  set_args "$TEST_TMP/b" '["sh", "-c", "readlink /proc/self/exe; readlink /proc/1/exe"]'
+  local out; out=$(cell run -b "$TEST_TMP/b" st3)
+  assert_eq "$out" "$(printf '/bin/busybox\n/bin/busybox')" "exe of the container's processes"
+  assert_eq "$(sha256sum "$CELL_BIN" | cut -d' ' -f1)" "$before" "the host binary changed"
+}
+
+test_exec_waits_for_start_when_the_init_is_cell() {
+  # Before start an init going through the stub still runs cell's binary:
+  # nothing of the container may see it, so exec waits for start.
+  make_bundle "$TEST_TMP/b"
+  set_args "$TEST_TMP/b" '["sleep", "100"]'
+  cell create -b "$TEST_TMP/b" w1
+  assert_fails_with "cannot exec in container \`w1\`: it is created, not started" cell exec w1 true
+  cell start w1
+  cell exec w1 true
+  cell delete -f w1
+}
+
+test_exec_stub_reports_exec_failures() {
+  # The stub carries the exec's errno back: start (and run) fail with it.
+  make_bundle "$TEST_TMP/b"
+  cfg "$TEST_TMP/b" 'c["root"]["readonly"] = False'
+  printf 'not a program\n' > "$TEST_TMP/b/rootfs/junk"
+  chmod +x "$TEST_TMP/b/rootfs/junk"
+  set_args "$TEST_TMP/b" '["/junk"]'
+  cell create -b "$TEST_TMP/b" x1
+  assert_fails_with "start container \`x1\`: exec \`/junk\`: Exec format error" cell start x1
+  assert_eq "$(cell state x1 | python3 -c 'import json,sys; print(json.load(sys.stdin)["status"])')" stopped
+  cell delete x1
+  assert_fails_with "exec \`/junk\`: Exec format error" cell run -b "$TEST_TMP/b" x2
+  [ ! -e "$CELL_ROOT/x2" ] || fail "state dir left after a failed run"
 }
 
 test_host_binary_is_read_only_without_own_namespaces() {
-  # Without a pid namespace of its own the init could be seen before any
-  # re-exec of its own, so the runtime re-executes itself first.
+  # Without a pid namespace of its own the init could be seen before it
+  # execs, so the runtime re-executes itself from a read-only bind first.
   make_bundle "$TEST_TMP/b"
   cfg "$TEST_TMP/b" 'c["linux"]["namespaces"] = [n for n in c["linux"]["namespaces"] if n["type"] not in ("pid", "cgroup")]'
   set_args "$TEST_TMP/b" '["true"]'
   exe_stays_read_only "$TEST_TMP/b" g3
+}
+
+test_host_binary_is_read_only_with_hooks_in_the_container() {
+  # startContainer hooks run in the container before the user program.
+  make_bundle "$TEST_TMP/b"
+  cfg "$TEST_TMP/b" 'c["hooks"] = {"startContainer": [{"path": "/bin/true"}]}'
+  set_args "$TEST_TMP/b" '["true"]'
+  exe_stays_read_only "$TEST_TMP/b" g4
+}
+
+test_host_binary_is_read_only_when_the_filter_refuses_the_stub() {
+  # A filter that denies execveat leaves the stub out.
+  make_bundle "$TEST_TMP/b"
+  cfg "$TEST_TMP/b" 'c["linux"]["seccomp"] = {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["execveat"], "action": "SCMP_ACT_ERRNO"}]}'
+  set_args "$TEST_TMP/b" '["true"]'
+  exe_stays_read_only "$TEST_TMP/b" g5
 }
 
 test_exec_through_proc_self_exe_cannot_write_the_binary() {
