@@ -15,17 +15,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-/* Mounts whose result depends on the mounter's cgroup namespace. */
-static bool needs_cgroupns(const oci_mount *m)
+int linux_rootfs_prepare(const oci_config *c, const linux_rootfs_opts *o, cell_error *err)
 {
-  return !m->bind && m->type && (!strcmp(m->type, "cgroup") || !strcmp(m->type, "cgroup2"));
-}
-
-int linux_rootfs_prepare_begin(const oci_config *c, const linux_rootfs_opts *o,
-                               linux_rootfs_prep *p, cell_error *err)
-{
-  p->rootfd = -1;
-  p->next = 0;
   const char *root = c->root_path;
   if (!root)
     return cell_error_set(err, EINVAL, "root.path is not set");
@@ -48,42 +39,14 @@ int linux_rootfs_prepare_begin(const oci_config *c, const linux_rootfs_opts *o,
 
   if (mount(root, root, NULL, MS_BIND | MS_REC, NULL) < 0)
     return cell_error_sys(err, "root.path: bind `%s` onto itself", root);
-  p->rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (p->rootfd < 0)
+  _cleanup_close_ int rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (rootfd < 0)
     return cell_error_sys(err, "root.path: open `%s`", root);
 
-  for (; p->next < c->n_mounts && !needs_cgroupns(&c->mounts[p->next]); p->next++)
-    if ((r = fs_mount_one(p->rootfd, c, p->next, o, err)) < 0)
+  for (size_t i = 0; i < c->n_mounts; i++)
+    if ((r = fs_mount_one(rootfd, c, i, o, err)) < 0)
       return r;
-  return 0;
-}
-
-int linux_rootfs_prepare_end(const oci_config *c, const linux_rootfs_opts *o,
-                             linux_rootfs_prep *p, cell_error *err)
-{
-  int r;
-  for (; p->next < c->n_mounts; p->next++)
-    if ((r = fs_mount_one(p->rootfd, c, p->next, o, err)) < 0)
-      return r;
-  /* After the cgroups: the devices cgroup governs mknod too. */
-  return fs_setup_dev(p->rootfd, c, o, err);
-}
-
-void linux_rootfs_prep_close(linux_rootfs_prep *p)
-{
-  if (p->rootfd >= 0)
-    close(p->rootfd);
-  p->rootfd = -1;
-}
-
-int linux_rootfs_prepare(const oci_config *c, const linux_rootfs_opts *o, cell_error *err)
-{
-  linux_rootfs_prep p;
-  int r = linux_rootfs_prepare_begin(c, o, &p, err);
-  if (r >= 0)
-    r = linux_rootfs_prepare_end(c, o, &p, err);
-  linux_rootfs_prep_close(&p);
-  return r;
+  return fs_setup_dev(rootfd, c, o, err);
 }
 
 static int do_pivot(bool old_shared)

@@ -18,19 +18,6 @@ typedef struct linux_rootfs_opts {
  * (default devices, linux.devices, /dev symlinks, /dev/pts/ptmx, /dev/shm).
  * createContainer hooks run after this and before linux_rootfs_finish. */
 int linux_rootfs_prepare(const oci_config *c, const linux_rootfs_opts *o, cell_error *err);
-/* The same in two steps, so that the first can run before the init is in
- * its cgroups: begin stops before the first cgroup/cgroup2 mount (those
- * show the mounter's cgroup namespace), end does the rest and /dev (once
- * in the cgroups: the devices cgroup governs mknod). */
-typedef struct linux_rootfs_prep {
-  int rootfd;           /* the rootfs, O_PATH */
-  size_t next;          /* the first mount not made yet */
-} linux_rootfs_prep;
-int linux_rootfs_prepare_begin(const oci_config *c, const linux_rootfs_opts *o,
-                               linux_rootfs_prep *p, cell_error *err);
-int linux_rootfs_prepare_end(const oci_config *c, const linux_rootfs_opts *o,
-                             linux_rootfs_prep *p, cell_error *err);
-void linux_rootfs_prep_close(linux_rootfs_prep *p);
 
 /* pivot_root into the rootfs (or chroot), detach the old root, then
  * maskedPaths, readonlyPaths, and root.readonly. cwd is "/" afterwards. */

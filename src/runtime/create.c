@@ -403,10 +403,6 @@ fail_init:
 fail:
   {
     cell_error ignore = CELL_ERROR_INIT;
-    /* The init may have failed first (it goes on while we make the
-     * cgroups): its message says why. */
-    if (pid > 0 && sync_fds[0] >= 0)
-      cell_sync_take_error(sync_fds[0], err);
     kill_and_reap(pid);
     if (sync_fds[0] >= 0)
       close(sync_fds[0]);

@@ -120,58 +120,15 @@ static __attribute__((noreturn)) void fail(cell_init_ctx *ctx, cell_error *err)
   _exit(1);
 }
 
-/* Hostname, keyring and sysctl: they need only the namespaces of the
- * clone (or the joined ones). */
-static int setup_identity(cell_init_ctx *ctx, cell_error *err)
-{
-  const oci_config *c = ctx->config;
-  int r;
-  if ((r = linux_set_hostname(c, err)) < 0)
-    return r;
-  /* A session keyring of its own, as runc gives (unless --no-new-keyring):
-   * keys of the host's session must not be reachable from the container. */
-  if (!ctx->opts->no_new_keyring) {
-    char name[128];
-    snprintf(name, sizeof name, "_ses.%s", ctx->opts->id);
-    if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, name, 0, 0, 0) < 0 &&
-        errno != ENOSYS && errno != EDQUOT && !(ctx->userns && errno == EPERM))
-      return cell_error_sys(err, "join a new session keyring");
-  }
-  /* Namespaced sysctls follow the writer's namespaces, so the runtime's
-   * /proc serves; later, readonlyPaths make /proc/sys read-only. */
-  return linux_apply_sysctl(c, err);
-}
-
-static bool joins_by_path(const linux_ns_fds *fds)
-{
-  for (int k = 0; k < OCI_NS_KINDS; k++)
-    if (fds->fd[k] >= 0)
-      return true;
-  return false;
-}
-
 /* Everything up to the wait for start. Errors go to the runtime. */
-static int setup(cell_init_ctx *ctx, linux_rootfs_prep *prep, char **state_json, cell_error *err)
+static int setup(cell_init_ctx *ctx, char **state_json, cell_error *err)
 {
   const oci_config *c = ctx->config;
   const oci_process *p = c->process;
   int r;
-  linux_rootfs_opts ro = { .no_pivot = ctx->opts->no_pivot, .in_userns = ctx->userns ||
-                           c->linux.ns[OCI_NS_USER].path, .log = ctx->opts->log };
 
   if ((r = cell_sync_send(ctx->sync_fd, SYNC_HELLO, err)) < 0)
     return r;
-  /* With only the namespaces of the clone (no user namespace waiting for
-   * its maps, nothing to join), most of the set-up goes on while the
-   * runtime makes and fills the cgroups: all but the mounts that show the
-   * cgroup namespace, which waits for the cgroups. */
-  bool early = !ctx->userns && !joins_by_path(&ctx->nsfds);
-  if (early) {
-    if ((r = setup_identity(ctx, err)) < 0 ||
-        (r = linux_rootfs_prepare_begin(c, &ro, prep, err)) < 0)
-      return r;
-    cell_log_debug(ctx->opts->log, "init: hostname, sysctl, mounts before the cgroups done");
-  }
   /* The runtime writes our id maps and places us in our cgroup, then sends
    * the state JSON for the hooks that run in here. */
   if ((r = cell_sync_expect_text(ctx->sync_fd, SYNC_CONFIGURED, state_json, err)) < 0)
@@ -183,11 +140,26 @@ static int setup(cell_init_ctx *ctx, linux_rootfs_prep *prep, char **state_json,
       (r = linux_ns_setup_cgroup(c, err)) < 0)
     return r;
   linux_ns_close(&ctx->nsfds);
-  if (!early && ((r = setup_identity(ctx, err)) < 0 ||
-                 (r = linux_rootfs_prepare_begin(c, &ro, prep, err)) < 0))
+  if ((r = linux_set_hostname(c, err)) < 0)
+    return r;
+  /* A session keyring of its own, as runc gives (unless --no-new-keyring):
+   * keys of the host's session must not be reachable from the container. */
+  if (!ctx->opts->no_new_keyring) {
+    char name[128];
+    snprintf(name, sizeof name, "_ses.%s", ctx->opts->id);
+    if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, name, 0, 0, 0) < 0 &&
+        errno != ENOSYS && errno != EDQUOT && !(ctx->userns && errno == EPERM))
+      return cell_error_sys(err, "join a new session keyring");
+  }
+
+  /* Namespaced sysctls follow the writer's namespaces, so the runtime's
+   * /proc serves; later, readonlyPaths make /proc/sys read-only. */
+  if ((r = linux_apply_sysctl(c, err)) < 0)
     return r;
   cell_log_debug(ctx->opts->log, "init: namespaces, hostname, sysctl done");
-  if ((r = linux_rootfs_prepare_end(c, &ro, prep, err)) < 0)
+  linux_rootfs_opts ro = { .no_pivot = ctx->opts->no_pivot, .in_userns = ctx->userns ||
+                           c->linux.ns[OCI_NS_USER].path, .log = ctx->opts->log };
+  if ((r = linux_rootfs_prepare(c, &ro, err)) < 0)
     return r;
   if (c->hooks[OCI_HOOK_PRESTART].n || c->hooks[OCI_HOOK_CREATE_RUNTIME].n) {
     if ((r = cell_sync_send(ctx->sync_fd, SYNC_PREPIVOT, err)) < 0 ||
@@ -233,10 +205,8 @@ void cell_init_main(cell_init_ctx *ctx)
    * until the user program replaces us. */
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   prctl(PR_SET_DUMPABLE, 0);
-  linux_rootfs_prep prep = { .rootfd = -1 };
-  if (setup(ctx, &prep, &state_json, &err) < 0)
+  if (setup(ctx, &state_json, &err) < 0)
     fail(ctx, &err);
-  linux_rootfs_prep_close(&prep);
   /* From READY on the runtime may exit at any time: stop dying with it
    * before telling it. */
   prctl(PR_SET_PDEATHSIG, 0);

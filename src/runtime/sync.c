@@ -82,25 +82,3 @@ int cell_sync_expect(int fd, cell_sync_type want, cell_error *err)
 {
   return cell_sync_expect_text(fd, want, NULL, err);
 }
-
-bool cell_sync_take_error(int fd, cell_error *err)
-{
-  for (;;) {
-    ssize_t size = recv(fd, NULL, 0, MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT);
-    if (size < (ssize_t) sizeof(cell_sync_hdr))
-      return false;  /* nothing queued, EOF, or garbage */
-    cell_sync_hdr h;
-    if (recv(fd, &h, sizeof h, MSG_PEEK | MSG_DONTWAIT) != sizeof h)
-      return false;
-    if (h.type == SYNC_ERROR) {
-      cell_error e = CELL_ERROR_INIT;
-      cell_sync_expect(fd, SYNC_ERROR, &e);
-      cell_error_move(err, &e);
-      cell_error_wrap(err, "container init");
-      return true;
-    }
-    char skip;
-    if (recv(fd, &skip, 1, MSG_DONTWAIT | MSG_TRUNC) < 0)
-      return false;
-  }
-}

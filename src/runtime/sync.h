@@ -2,7 +2,6 @@
  * Each message is one packet: a header and an optional text payload. */
 #ifndef CELL_RUNTIME_SYNC_H
 #define CELL_RUNTIME_SYNC_H
-#include <stdbool.h>
 #include <stdint.h>
 #include "util/error.h"
 
@@ -28,11 +27,6 @@ void cell_sync_send_error(int fd, const cell_error *e);
 /* Wait for `want`; a SYNC_ERROR from the peer becomes err ("container
  * init: ..."), EOF becomes "container init exited during set-up". */
 int cell_sync_expect(int fd, cell_sync_type want, cell_error *err);
-/* Without waiting: when the init has sent an error (skipping whatever
- * came before it), put it in err (replacing what was there) and return
- * true. For the runtime's own failures while the init may already have
- * failed and exited: the init's message says why. */
-bool cell_sync_take_error(int fd, cell_error *err);
 /* Like cell_sync_expect, returning the payload in *text (malloc'ed). */
 int cell_sync_expect_text(int fd, cell_sync_type want, char **text, cell_error *err);
 #endif
