@@ -406,9 +406,14 @@ int cell_cgroup_destroy(const cell_cgroup *cg, int timeout_ms, cell_error *err)
     if (!d->created)
       continue;                 /* it was there before us: not ours to remove */
     cell_error e = CELL_ERROR_INIT;
-    int r = rm_children(d->dir, deadline, 0, &e);
-    if (r >= 0)
-      r = rmdir_wait(d->dir, deadline, &e);
+    /* Child cgroups made inside the container are rare: look for them
+     * only when the plain rmdir says the directory is not empty. */
+    int r = 0;
+    if (rmdir(d->dir) < 0 && errno != ENOENT) {
+      r = rm_children(d->dir, deadline, 0, &e);
+      if (r >= 0)
+        r = rmdir_wait(d->dir, deadline, &e);
+    }
     /* The ancestors we made, up to d->created: once each. EBUSY there
      * means another container's cgroup lives beside ours: keep it. */
     _cleanup_free_ char *p = strdup(d->dir);

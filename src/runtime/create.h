@@ -18,6 +18,9 @@ void cell_created_release(cell_created *cr);
 int cell_start_socket_path(const cell_store *s, struct sockaddr_un *sa, socklen_t *len);
 int cell_write_pid_file(const char *path, pid_t pid, cell_error *err);
 
+/* delete with the container's config at hand (NULL: read the copy). */
+int cell_container_delete_known(const char *root, const char *id, bool force,
+                                const oci_config *config, const cell_log *log, cell_error *err);
 /* Load the config copy kept in the state dir. */
 int cell_load_stored_config(const cell_store *s, const cell_state *st, const cell_log *log,
                             oci_config **out, cell_error *err);

@@ -40,6 +40,13 @@ static void kill_container(const cell_state *st)
   cell_error_clear(&ignore);
 }
 
+static void kill_all(const cell_cgroup *cg)
+{
+  cell_error ignore = CELL_ERROR_INIT;
+  cell_cgroup_kill_all(cg, SIGKILL, 5000, &ignore);
+  cell_error_clear(&ignore);
+}
+
 /* The cgroups recorded at create (NULL when none). */
 static int load_cgroups(const cell_state *st, cell_cgroup **cg, cell_error *err)
 {
@@ -53,11 +60,15 @@ static int load_cgroups(const cell_state *st, cell_cgroup **cg, cell_error *err)
   return 0;
 }
 
-static void run_poststop(const cell_store *s, const cell_state *st, const cell_log *log)
+static void run_poststop(const cell_store *s, const cell_state *st, const oci_config *known,
+                         const cell_log *log)
 {
-  _cleanup_config_ oci_config *c = NULL;
+  _cleanup_config_ oci_config *loaded = NULL;
+  const oci_config *c = known;
   cell_error e = CELL_ERROR_INIT;
-  if (cell_load_stored_config(s, st, log, &c, &e) < 0) {
+  if (!c && cell_load_stored_config(s, st, log, &loaded, &e) >= 0)
+    c = loaded;
+  if (!c) {
     cell_log_warn(log, "delete `%s`: poststop hooks skipped: %s", st->id, e.msg);
   } else if (c->hooks[OCI_HOOK_POSTSTOP].n) {
     _cleanup_free_ char *json = cell_state_json_string(st, CELL_STOPPED, false);
@@ -70,6 +81,12 @@ static void run_poststop(const cell_store *s, const cell_state *st, const cell_l
 
 int cell_container_delete(const char *root, const char *id, bool force, const cell_log *log,
                           cell_error *err)
+{
+  return cell_container_delete_known(root, id, force, NULL, log, err);
+}
+
+int cell_container_delete_known(const char *root, const char *id, bool force,
+                                const oci_config *config, const cell_log *log, cell_error *err)
 {
   _cleanup_store_ cell_store s = { .dirfd = -1 };
   int r = cell_store_open(&s, root, id, err);
@@ -90,20 +107,31 @@ int cell_container_delete(const char *root, const char *id, bool force, const ce
   else {
     cell_cgroup *cg = NULL;
     if ((r = load_cgroups(&st, &cg, err)) >= 0) {
-      if (cg) {
-        /* Every process of the container, thawed first when it was paused. */
-        cell_error ignore = CELL_ERROR_INIT;
-        cell_cgroup_kill_all(cg, SIGKILL, 5000, &ignore);
-        cell_error_clear(&ignore);
-      }
+      /* Every process of the container, thawed first when it was paused.
+       * Not needed when the init of its own pid namespace is gone: the
+       * kernel ended the namespace's processes before reaping it; unless
+       * something else went into the cgroup, which the rmdir shows. */
+      bool emptied = status == CELL_STOPPED && st.own_pidns;
+      if (cg && !emptied)
+        kill_all(cg);
       if (status != CELL_STOPPED)
         kill_container(&st);
-      if (cg)
-        r = cell_cgroup_destroy(cg, 5000, err);
+      if (cg) {
+        cell_error e = CELL_ERROR_INIT;
+        r = cell_cgroup_destroy(cg, emptied ? 0 : 5000, &e);
+        if (r < 0 && emptied) {
+          kill_all(cg);
+          cell_error_clear(&e);
+          r = cell_cgroup_destroy(cg, 5000, &e);
+        }
+        if (r < 0)
+          cell_error_move(err, &e);
+        cell_error_clear(&e);
+      }
       cell_cgroup_free(cg);
     }
     if (r >= 0) {
-      run_poststop(&s, &st, log);
+      run_poststop(&s, &st, config, log);
       r = cell_store_destroy(&s, err);
     }
   }

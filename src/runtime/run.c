@@ -92,6 +92,8 @@ int cell_container_run(const cell_create_opts *o, cell_error *err)
   if (proxy)
     cell_tty_proxy_stop(&tty);
   sigprocmask(SIG_SETMASK, &old, NULL);
+  oci_config *config = cr.config;   /* kept for delete's poststop hooks */
+  cr.config = NULL;
   cell_created_release(&cr);
   cell_log_debug(o->log, "container exited");
   if (r < 0 || (!o->detach && !o->keep)) {
@@ -99,13 +101,14 @@ int cell_container_run(const cell_create_opts *o, cell_error *err)
     int cwd;
     cell_exe_guard_enter_host(&cr.guard, &cwd, &derr);
     cell_error_clear(&derr);
-    int dr = cell_container_delete(o->root, o->id, true, o->log, &derr);
+    int dr = cell_container_delete_known(o->root, o->id, true, config, o->log, &derr);
     cell_exe_guard_leave_host(&cr.guard, cwd, &derr);
     if (dr < 0 && r >= 0)
       cell_log_warn(o->log, "delete `%s` after run: %s", o->id, derr.msg);
     cell_error_clear(&derr);
   }
   cell_log_debug(o->log, "deleted");
+  oci_config_free(config);
   if (r < 0)
     return r;
   return status;

@@ -81,6 +81,39 @@ test_placed_below_own_cgroup_and_removed() {
   done
 }
 
+test_delete_ends_a_stray_process_in_the_cgroup() {
+  # A process moved into the container's cgroup from outside its pid
+  # namespace outlives the init: delete of the stopped container still
+  # ends it and removes the cgroups.
+  local b=$TEST_TMP/stray
+  cg_bundle "$b"
+  cg_start "$b" stray
+  sleep 1000 &
+  local stray=$! n ctl path mp d dirs=()
+  # Into every hierarchy the init is in, as a process joining it would.
+  while IFS=: read -r n ctl path; do
+    if [ "$n" = 0 ]; then
+      mp=$(v2_mount)
+    else
+      mp=$(awk -v c="${ctl#name=}" '$9 == "cgroup" { n = split($NF, o, ","); for (i = 1; i <= n; i++) if (o[i] == c || o[i] == "name=" c) { print $5; exit } }' /proc/self/mountinfo)
+    fi
+    [ -n "$mp" ] && [ -d "$mp$path" ] || continue
+    echo "$stray" > "$mp$path/cgroup.procs" && dirs+=("$mp$path")
+  done < /proc/$CG_PID/cgroup
+  [ ${#dirs[@]} -gt 0 ] || fail "could not move a process into the container's cgroups"
+  cell kill stray KILL
+  for _ in $(seq 50); do
+    [ "$(cell state stray | python3 -c 'import json,sys; print(json.load(sys.stdin)["status"])')" = stopped ] && break
+    sleep 0.1
+  done
+  cell delete stray
+  wait "$stray" 2>/dev/null || true
+  kill -0 "$stray" 2>/dev/null && fail "the stray process still runs"
+  for d in "${dirs[@]}"; do
+    [ ! -d "$d" ] || fail "left behind: $d"
+  done
+}
+
 test_memory_limit_seen_and_oom_reported() {
   local b=$TEST_TMP/mem
   need_ctl memory
