@@ -260,8 +260,9 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
   _cleanup_free_ char *state_json = NULL;
   _cleanup_free_ char *cfg_copy = cell_store_path(s, "config.json");
 
-  /* The config as it was at create: delete and exec read it later. */
-  if ((r = cell_write_file_atomic(cfg_copy, c->text, c->text_len, 0600, err)) < 0)
+  /* The config as it was at create: delete and exec read it later, once
+   * state.json exists (a new dir, locked by us: no atomic rename needed). */
+  if ((r = cell_write_file_new(cfg_copy, c->text, c->text_len, 0600, err)) < 0)
     goto fail;
   now_rfc3339(created, sizeof created);
   st.id = (char *) o->id;

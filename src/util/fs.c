@@ -56,6 +56,20 @@ int cell_write_file_atomic(const char *path, const void *data, size_t len,
   return 0;
 }
 
+int cell_write_file_new(const char *path, const void *data, size_t len, mode_t mode,
+                        cell_error *err)
+{
+  _cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+  if (fd < 0)
+    return cell_error_sys(err, "create `%s`", path);
+  int r = cell_write_all(fd, data, len);
+  if (r < 0) {
+    unlink(path);
+    return cell_error_sys_code(err, r, "write `%s`", path);
+  }
+  return 0;
+}
+
 int cell_write_file_at(int dirfd, const char *path, const void *data, size_t len,
                        cell_error *err)
 {
@@ -127,6 +141,11 @@ int cell_read_file(const char *path, char **out, size_t *len, cell_error *err)
 
 int cell_mkdir_p(const char *path, mode_t mode, cell_error *err)
 {
+  /* Usually all there but the last one, or all of it. */
+  if (mkdir(path, mode) == 0 || errno == EEXIST)
+    return 0;
+  if (errno != ENOENT)
+    return cell_error_sys(err, "mkdir `%s`", path);
   _cleanup_free_ char *p = strdup(path);
   if (!p)
     return cell_error_set(err, ENOMEM, "mkdir `%s`", path);

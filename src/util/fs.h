@@ -12,6 +12,10 @@
  * Readers see the old content or the new, never none. */
 int cell_write_file_atomic(const char *path, const void *data, size_t len,
                            mode_t mode, cell_error *err);
+/* Create path (it must not exist) with data; for files nobody reads
+ * before the writer says so (removed again when the write fails). */
+int cell_write_file_new(const char *path, const void *data, size_t len, mode_t mode,
+                        cell_error *err);
 /* Write the whole buffer to an existing file (e.g. /proc knobs). */
 int cell_write_file(const char *path, const void *data, size_t len, cell_error *err);
 int cell_write_file_at(int dirfd, const char *path, const void *data, size_t len,
