@@ -56,7 +56,8 @@ unsigned long linux_ns_clone_flags(const oci_config *c)
     if (linux_ns_is_new(c, at_clone[i]))
       flags |= (unsigned long) oci_ns_clone_flag(at_clone[i]);
   /* Joining a user namespace by path and creating the others inside it is
-   * done by the init with unshare(), after setns(). */
+   * done by the init with unshare(), after setns(); a new pid namespace
+   * then needs a second fork (runtime/init.h, cell_init_double_fork). */
   if (c->linux.ns[OCI_NS_USER].path)
     flags &= ~(unsigned long) (CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNS);
   return flags;

@@ -135,15 +135,6 @@ static int check_terminal_opts(const oci_config *c, const cell_create_opts *o, c
   return 0;
 }
 
-static int refuse_unsupported(const oci_config *c, cell_error *err)
-{
-  if (c->linux.ns[OCI_NS_USER].path && linux_ns_is_new(c, OCI_NS_PID))
-    return cell_error_set(err, ENOTSUP, "%s: linux.namespaces: joining a user namespace by "
-                          "path together with a new pid namespace is not supported",
-                          c->config_path);
-  return 0;
-}
-
 /* The container's cgroups, with linux.resources applied; before the clone. */
 static int make_cgroup(const oci_config *c, const cell_create_opts *o, cell_cgroup **cg,
                        cell_error *err)
@@ -221,7 +212,7 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
   _cleanup_config_ oci_config *c = NULL;
   if ((r = oci_config_load(o->bundle ? o->bundle : ".", o->config_path, o->log, &c, err)) < 0)
     return r;
-  if ((r = check_terminal_opts(c, o, err)) < 0 || (r = refuse_unsupported(c, err)) < 0)
+  if ((r = check_terminal_opts(c, o, err)) < 0)
     return r;
   cell_log_debug(o->log, "config parsed");
   /* Compiled here, before anything exists, so a bad profile leaves nothing. */
@@ -326,7 +317,11 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
     cgfd = cell_cgroup_clone_fd(cg, &ig);   /* owned by cg */
     cell_error_clear(&ig);
   }
-  pid = clone_init(linux_ns_clone_flags(c), cgfd);
+  bool double_fork = cell_init_needs_double_fork(c);
+  unsigned long clone_flags = linux_ns_clone_flags(c);
+  if (double_fork)
+    clone_flags &= ~(unsigned long) CLONE_NEWPID;  /* made by the intermediate */
+  pid = clone_init(clone_flags, cgfd);
   if (pid == 0) {
     /* The lock belongs to this command, not to the container: an init that
      * kept the locked fd would block every later command on the id. */
@@ -338,6 +333,8 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
       .userns = linux_ns_is_new(c, OCI_NS_USER), .filter = has_filter ? &filter : NULL,
       .notify_sock = notify_sock, .stub_fd = stub_fd,
     };
+    if (double_fork)
+      cell_init_double_fork(&ctx);
     cell_init_main(&ctx);
   }
   int clone_errno = errno;
@@ -354,6 +351,24 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
     close(cell_steal_fd(&notify_sock));  /* the init's now */
 
   cell_log_debug(o->log, "init cloned");
+  if (double_fork) {
+    /* The clone was the intermediate: the init's pid comes from it. */
+    _cleanup_free_ char *txt = NULL;
+    r = cell_sync_expect_text(sync_fds[0], SYNC_PID, &txt, err);
+    pid_t mid = pid;
+    while (waitpid(mid, NULL, 0) < 0 && errno == EINTR)
+      ;
+    pid = -1;
+    if (r < 0)
+      goto fail_init;
+    char *end;
+    long p = strtol(txt, &end, 10);
+    if (p <= 0 || *end) {
+      r = cell_error_set(err, EPROTO, "bad pid `%s` from the container init", txt);
+      goto fail;
+    }
+    pid = (pid_t) p;
+  }
   if (late_cgroup && ((r = make_cgroup(c, o, &cg, err)) < 0 ||
                       (r = write_creating_state(s, &st, cg, stub_fd >= 0, o, err)) < 0))
     goto fail;

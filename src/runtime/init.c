@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <linux/close_range.h>
+#include <linux/sched.h>
 #include <linux/keyctl.h>
 
 static const char default_path[] = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -120,6 +122,55 @@ static __attribute__((noreturn)) void fail(cell_init_ctx *ctx, cell_error *err)
   _exit(1);
 }
 
+bool cell_init_needs_double_fork(const oci_config *c)
+{
+  return c->linux.ns[OCI_NS_USER].path && linux_ns_is_new(c, OCI_NS_PID);
+}
+
+void cell_init_double_fork(cell_init_ctx *ctx)
+{
+  cell_error err = CELL_ERROR_INIT;
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  prctl(PR_SET_DUMPABLE, 0);
+  int go[2];
+  if (linux_ns_join(ctx->config, &ctx->nsfds, &err) < 0)
+    fail(ctx, &err);
+  if (unshare(CLONE_NEWPID) < 0) {
+    cell_error_sys(&err, "linux.namespaces: new pid namespace in the joined user namespace");
+    fail(ctx, &err);
+  }
+  if (pipe2(go, O_CLOEXEC) < 0) {
+    cell_error_sys(&err, "pipe");
+    fail(ctx, &err);
+  }
+  /* The init is the runtime's child, like any other: run waits for it. */
+  struct clone_args args = { .flags = CLONE_PARENT };
+  long pid = syscall(SYS_clone3, &args, sizeof args);
+  if (pid < 0 && errno == ENOSYS)
+    pid = syscall(SYS_clone, CLONE_PARENT, NULL, NULL, NULL, 0);
+  if (pid == 0) {
+    /* Speak only once the runtime knows our pid. */
+    char c;
+    close(go[1]);
+    if (read(go[0], &c, 1) != 1)
+      _exit(1);
+    close(go[0]);
+    linux_ns_close(&ctx->nsfds);
+    ctx->ns_joined = true;
+    return;
+  }
+  if (pid < 0) {
+    cell_error_sys(&err, "clone the container init in its pid namespace");
+    fail(ctx, &err);
+  }
+  char buf[24];
+  snprintf(buf, sizeof buf, "%ld", pid);
+  if (cell_sync_send_text(ctx->sync_fd, SYNC_PID, buf, &err) < 0)
+    _exit(1);  /* the runtime is gone: the init dies with it (pdeathsig) */
+  (void) !write(go[1], "g", 1);
+  _exit(0);
+}
+
 /* Everything up to the wait for start. Errors go to the runtime. */
 static int setup(cell_init_ctx *ctx, char **state_json, cell_error *err)
 {
@@ -135,7 +186,7 @@ static int setup(cell_init_ctx *ctx, char **state_json, cell_error *err)
     return r;
   if (ctx->userns && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
     return cell_error_sys(err, "become root in the new user namespace");
-  if ((r = linux_ns_join(c, &ctx->nsfds, err)) < 0 ||
+  if ((!ctx->ns_joined && (r = linux_ns_join(c, &ctx->nsfds, err)) < 0) ||
       (r = linux_ns_setup_time(c, err)) < 0 ||
       (r = linux_ns_setup_cgroup(c, err)) < 0)
     return r;

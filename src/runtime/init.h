@@ -23,7 +23,18 @@ typedef struct cell_init_ctx {
   const cell_seccomp_filter *filter; /* NULL: none */
   int notify_sock;      /* NOTIFY: the way to the listener's receiver, or -1 */
   int stub_fd;          /* the exec stub's memfd (exec-stub.h), or -1 */
+  bool ns_joined;       /* namespaces joined and made already (double fork) */
 } cell_init_ctx;
+
+/* A user namespace joined by path with a new pid namespace: the pid
+ * namespace must be made inside the joined user namespace (it owns what
+ * the container may do with /proc), so the clone is only an intermediate.
+ * It joins the namespaces, unshares the pid namespace, clones the init as
+ * a child of the runtime (CLONE_PARENT), sends the init's pid (SYNC_PID)
+ * and exits. Returns in the init, with ctx->ns_joined set; never in the
+ * intermediate. */
+bool cell_init_needs_double_fork(const oci_config *c);
+void cell_init_double_fork(cell_init_ctx *ctx);
 
 /* Never returns: execs the user program or _exit()s after reporting. */
 __attribute__((noreturn)) void cell_init_main(cell_init_ctx *ctx);

@@ -12,6 +12,7 @@ typedef enum cell_sync_type {
   SYNC_HOOKS_DONE,     /* runtime -> init */
   SYNC_READY,          /* init -> runtime: waiting for start */
   SYNC_ERROR,          /* either way: code + message, then the sender gives up */
+  SYNC_PID,            /* intermediate -> runtime: the init's pid (text), see init.h */
 } cell_sync_type;
 
 typedef struct cell_sync_hdr {

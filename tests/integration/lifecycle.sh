@@ -289,6 +289,40 @@ c["mounts"] = [m for m in c["mounts"] if m["destination"] not in ("/sys", "/sys/
   assert_eq "$(echo "$out" | sed -n 3p)" "0" "owner of files owned by host uid 100000, seen inside"
 }
 
+test_join_user_namespace_with_new_pid_namespace() {
+  # As podman does for a pod's containers: the user namespace is joined by
+  # path, the pid namespace (and the others) are new, made inside it.
+  make_bundle "$TEST_TMP/b"
+  chmod 755 "$TEST_TMP" "$TEST_TMP/b"
+  chown -R 100000:100000 "$TEST_TMP/b/rootfs"
+  unshare --user sleep 1000 &
+  local holder=$!
+  for _ in $(seq 50); do
+    [ "$(readlink /proc/$holder/ns/user)" != "$(readlink /proc/self/ns/user)" ] && break
+    sleep 0.05
+  done
+  echo "0 100000 65536" > /proc/$holder/uid_map
+  echo "0 100000 65536" > /proc/$holder/gid_map
+  cfg "$TEST_TMP/b" "
+c['linux']['namespaces'].append({'type': 'user', 'path': '/proc/$holder/ns/user'})
+c['hostname'] = 'joined'
+c['mounts'] = [m for m in c['mounts'] if m['destination'] not in ('/sys', '/sys/fs/cgroup')]
+"
+  args "$TEST_TMP/b" '["sh", "-c", "readlink /proc/self/ns/user; echo $$; cat /proc/self/uid_map; hostname; ps -o pid | wc -l; id -u"]'
+  local out rc=0
+  out=$(cell run -b "$TEST_TMP/b" ju1) || rc=$?
+  local want; want=$(readlink /proc/$holder/ns/user)
+  kill "$holder"; wait "$holder" 2>/dev/null || true
+  assert_eq "$rc" 0 "exit code"
+  assert_eq "$(echo "$out" | sed -n 1p)" "$want" "the joined user namespace"
+  assert_eq "$(echo "$out" | sed -n 2p)" 1 "pid of the container's process in its new pid namespace"
+  assert_eq "$(echo "$out" | sed -n 3p | tr -s ' ')" " 0 100000 65536" "uid_map inside"
+  assert_eq "$(echo "$out" | sed -n 4p)" joined "hostname"
+  # ps's header, sh, ps (and wc): only the container's processes.
+  [ "$(echo "$out" | sed -n 5p)" -le 4 ] || fail "ps sees processes outside the container: $out"
+  assert_eq "$(echo "$out" | sed -n 6p)" 0 "uid inside"
+}
+
 test_time_namespace_offsets() {
   make_bundle "$TEST_TMP/b"
   cfg "$TEST_TMP/b" '
