@@ -191,16 +191,21 @@ static int make_ro(int fd, unsigned long keep)
 /* Bind srcfd onto tfd; *mfd gets an fd of the new mount. Plain flags go to
  * the top mount, m's recursive attributes to the whole tree. rootfd/dest
  * re-find the mount on kernels without open_tree. */
-static int bind_onto(int srcfd, int tfd, const oci_mount *m, int rootfd, const char *dest,
-                     int *mfd, cell_error *err)
+/* srcfd: the source, or with premade the detached tree to attach (an
+ * idmapped one, idmap.c). */
+static int bind_onto(int srcfd, bool premade, int tfd, const oci_mount *m, int rootfd,
+                     const char *dest, int *mfd, cell_error *err)
 {
   struct mount_attr top = { 0 }, rec = { .attr_set = m->attr_set, .attr_clr = m->attr_clr };
   ms_to_attr(m->flags, m->clear_flags, &top);
   bool recursive = m->flags & MS_REC;
   char sp[32], tp[32];
 
-  _cleanup_close_ int tree = open_tree(srcfd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
-                                                  AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0));
+  _cleanup_close_ int tree = premade ? dup(srcfd)
+                                     : open_tree(srcfd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
+                                                 AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0));
+  if (premade && tree < 0)
+    return cell_error_sys(err, "dup the idmapped tree");
   if (tree >= 0) {
     int r;
     if ((r = setattr_fd(tree, 0, &top)) < 0)
@@ -327,11 +332,13 @@ static int check_target(int tfd, const oci_mount *m, const char *type, cell_erro
   return cell_error_set(err, EPERM, "refusing to mount over a file of /proc");
 }
 
-static int mount_bind(int rootfd, const oci_mount *m, const char *source, cell_error *err)
+/* tree >= 0: the idmapped tree made on the host for this mount. */
+static int mount_bind(int rootfd, const oci_mount *m, const char *source, int tree,
+                      cell_error *err)
 {
   if (!source || !*source)
     return cell_error_set(err, EINVAL, "a bind mount needs a source");
-  _cleanup_close_ int srcfd = open(source, O_PATH | O_CLOEXEC);
+  _cleanup_close_ int srcfd = tree >= 0 ? dup(tree) : open(source, O_PATH | O_CLOEXEC);
   if (srcfd < 0)
     return cell_error_sys(err, "source `%s`", source);
   struct stat sb;
@@ -344,7 +351,7 @@ static int mount_bind(int rootfd, const oci_mount *m, const char *source, cell_e
   if (r < 0)
     return r;
   _cleanup_close_ int mfd = -1;
-  r = bind_onto(srcfd, tfd, m, rootfd, m->destination, &mfd, err);
+  r = bind_onto(srcfd, tree >= 0, tfd, m, rootfd, m->destination, &mfd, err);
   if (r < 0)
     return r;
   return set_propagation(mfd, m->propagation, err);
@@ -412,7 +419,7 @@ static int mount_sysfs(int rootfd, const oci_mount *m, const linux_rootfs_opts *
   oci_mount b = *m;
   b.flags |= MS_BIND | MS_REC;
   b.bind = true;
-  return mount_bind(rootfd, &b, "/sys", err);
+  return mount_bind(rootfd, &b, "/sys", -1, err);
 }
 
 /* ---- cgroup -------------------------------------------------------------- */
@@ -497,7 +504,7 @@ static int cg_one(const mi_entry *e, void *data)
       return cell_error_sys(err, "open `%s`", src);
     oci_mount b = { .flags = MS_BIND | fl };
     _cleanup_close_ int bfd = -1;
-    int r = bind_onto(srcfd, sub, &b, g->rootfd, dest, &bfd, err);
+    int r = bind_onto(srcfd, false, sub, &b, g->rootfd, dest, &bfd, err);
     if (r < 0)
       return cell_error_wrap(err, "bind `%s`", src);
   }
@@ -549,7 +556,7 @@ static int mount_cgroup(int rootfd, const oci_mount *m, const oci_config *c,
       return r;
     cell_error_clear(err);
     v2.flags |= MS_BIND | MS_REC;
-    return mount_bind(rootfd, &v2, "/sys/fs/cgroup", err);
+    return mount_bind(rootfd, &v2, "/sys/fs/cgroup", -1, err);
   }
   /* v1 or hybrid: a tmpfs holding one directory per hierarchy. */
   oci_mount t = *m;
@@ -584,13 +591,18 @@ static int mount_cgroup(int rootfd, const oci_mount *m, const oci_config *c,
 
 /* ---- entry --------------------------------------------------------------- */
 
-static int mount_dispatch(int rootfd, const oci_config *c, const oci_mount *m,
+static int mount_dispatch(int rootfd, const oci_config *c, size_t i,
                           const linux_rootfs_opts *o, cell_error *err)
 {
-  if (m->idmap || m->n_uid_mappings || m->n_gid_mappings)
-    return cell_error_set(err, ENOTSUP, "idmapped mounts are not supported yet");
+  const oci_mount *m = &c->mounts[i];
+  if (m->idmap || m->n_uid_mappings || m->n_gid_mappings) {
+    int tree = o->idmap && i < o->idmap->n ? o->idmap->fd[i] : -1;
+    if (tree < 0)
+      return cell_error_set(err, EINVAL, "idmapped mount not prepared by the runtime");
+    return mount_bind(rootfd, m, m->source, tree, err);
+  }
   if (m->bind)
-    return mount_bind(rootfd, m, m->source, err);
+    return mount_bind(rootfd, m, m->source, -1, err);
   const char *type = m->type;
   if (!type || !*type || strcmp(type, "none") == 0)
     return cell_error_set(err, EINVAL, "no type and no bind option");
@@ -605,7 +617,7 @@ int fs_mount_one(int rootfd, const oci_config *c, size_t i, const linux_rootfs_o
                  cell_error *err)
 {
   const oci_mount *m = &c->mounts[i];
-  int r = mount_dispatch(rootfd, c, m, o, err);
+  int r = mount_dispatch(rootfd, c, i, o, err);
   if (r < 0)
     return cell_error_wrap(err, "mounts[%zu] `%s`", i, m->destination);
   return 0;

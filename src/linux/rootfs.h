@@ -6,10 +6,20 @@
 #include <stdbool.h>
 #include "oci/config.h"
 
+/* Idmapped bind mounts, made by the runtime on the host (idmap.c): fd[i]
+ * is the detached, idmapped tree for mounts[i], or -1. */
+typedef struct linux_idmap_trees {
+  int *fd;
+  size_t n;             /* 0: no idmapped mount */
+} linux_idmap_trees;
+int linux_idmap_prepare(const oci_config *c, linux_idmap_trees *t, cell_error *err);
+void linux_idmap_close(linux_idmap_trees *t);
+
 typedef struct linux_rootfs_opts {
   bool no_pivot;        /* --no-pivot: chroot instead of pivot_root */
   bool in_userns;       /* a new user namespace: devices are bind-mounted, not mknod'ed */
   const cell_log *log;
+  const linux_idmap_trees *idmap; /* may be NULL */
 } linux_rootfs_opts;
 
 /* Before pivot_root: rootfsPropagation (default: make / rslave... rprivate as

@@ -97,6 +97,7 @@ typedef struct oci_mount {
   bool bind;                 /* bind or rbind */
   bool copy_up;              /* tmpcopyup */
   bool idmap;                /* idmap or ridmap given */
+  bool ridmap;               /* ridmap: the whole bound tree is idmapped */
   oci_idmap *uid_mappings, *gid_mappings; /* idmapped mounts */
   size_t n_uid_mappings, n_gid_mappings;
 } oci_mount;

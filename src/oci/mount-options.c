@@ -141,7 +141,7 @@ int oci_mount_parse_options(oci_mount *m, cell_error *err)
 {
   m->flags = m->clear_flags = m->propagation = 0;
   m->attr_set = m->attr_clr = 0;
-  m->bind = m->copy_up = m->idmap = false;
+  m->bind = m->copy_up = m->idmap = m->ridmap = false;
   free(m->data);
   m->data = NULL;
 
@@ -168,6 +168,7 @@ int oci_mount_parse_options(oci_mount *m, cell_error *err)
       m->copy_up = true;
     } else if (strcmp(o, "idmap") == 0 || strcmp(o, "ridmap") == 0) {
       m->idmap = true;
+      m->ridmap = m->ridmap || o[0] == 'r';
     } else if (append_data(&m->data, o) < 0) {
       return cell_error_set(err, ENOMEM, "mount `%s`: option `%s`: out of memory",
                             m->destination ? m->destination : "?", o);

@@ -70,11 +70,38 @@ static int check_sysctl(oci_pctx *p, oci_config *c)
   return 0;
 }
 
+/* Idmapped mounts: bind mounts only, both maps or none (then the
+ * container's, which needs a user namespace of its own). */
+static int check_idmapped_mounts(oci_pctx *p, oci_config *c)
+{
+  for (size_t i = 0; i < c->n_mounts; i++) {
+    const oci_mount *m = &c->mounts[i];
+    if (!m->idmap && !m->n_uid_mappings && !m->n_gid_mappings)
+      continue;
+    oci_pctx_push_key(p, "mounts");
+    oci_pctx_push_index(p, i);
+    int r = 0;
+    if (!m->bind)
+      r = oci_perr(p, NULL, "idmapped mounts must be bind mounts (`%s`)", m->destination);
+    else if (!m->n_uid_mappings != !m->n_gid_mappings)
+      r = oci_perr(p, m->n_uid_mappings ? "gidMappings" : "uidMappings",
+                   "an idmapped mount needs both uidMappings and gidMappings");
+    else if (!m->n_uid_mappings && !ns_new(c, OCI_NS_USER))
+      r = oci_perr(p, "options", "idmap without uidMappings and gidMappings takes the "
+                   "container's user namespace mappings: it needs a new user namespace");
+    oci_pctx_pop(p);
+    oci_pctx_pop(p);
+    if (r < 0)
+      return r;
+  }
+  return 0;
+}
+
 int oci_validate(oci_pctx *p, oci_config *c)
 {
   int r;
   if ((r = check_root(p, c)) < 0 || (r = check_namespaces(p, c)) < 0 ||
-      (r = check_sysctl(p, c)) < 0)
+      (r = check_sysctl(p, c)) < 0 || (r = check_idmapped_mounts(p, c)) < 0)
     return r;
   if (c->process && c->process->caps.ambient & ~(c->process->caps.permitted &
                                                  c->process->caps.inheritable)) {

@@ -9,6 +9,7 @@
 #include "runtime/exec-stub.h"
 #include "runtime/sync.h"
 #include "linux/namespaces.h"
+#include "linux/rootfs.h"
 #include "util/cleanup.h"
 #include "util/fdpass.h"
 #include "util/fs.h"
@@ -245,6 +246,7 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
   linux_ns_fds nsfds;
   for (int k = 0; k < OCI_NS_KINDS; k++)
     nsfds.fd[k] = -1;
+  linux_idmap_trees idmap = { 0 };
   pid_t pid = -1;
   cell_state st = { 0 };
   char created[64];
@@ -289,7 +291,8 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
     r = cell_error_sys(err, "socketpair");
     goto fail;
   }
-  if ((r = linux_ns_open_paths(c, &nsfds, err)) < 0)
+  if ((r = linux_ns_open_paths(c, &nsfds, err)) < 0 ||
+      (r = linux_idmap_prepare(c, &idmap, err)) < 0)
     goto fail;
   /* NOTIFY: reach the listener's receiver now, from the host, so that a
    * missing agent fails here and the path resolves outside the rootfs. */
@@ -331,7 +334,7 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
       .config = c, .opts = o, .nsfds = nsfds, .sync_fd = sync_fds[1], .start_fd = start_fd,
       .console_fd = console_fd, .preserve_fds = preserve, .listen_fds = listen_fds,
       .userns = linux_ns_is_new(c, OCI_NS_USER), .filter = has_filter ? &filter : NULL,
-      .notify_sock = notify_sock, .stub_fd = stub_fd,
+      .notify_sock = notify_sock, .stub_fd = stub_fd, .idmap = &idmap,
     };
     if (double_fork)
       cell_init_double_fork(&ctx);
@@ -347,6 +350,7 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
   close(sync_fds[1]);
   sync_fds[1] = -1;
   linux_ns_close(&nsfds);
+  linux_idmap_close(&idmap);
   if (notify_sock >= 0)
     close(cell_steal_fd(&notify_sock));  /* the init's now */
 
@@ -425,6 +429,7 @@ fail:
     if (sync_fds[1] >= 0)
       close(sync_fds[1]);
     linux_ns_close(&nsfds);
+    linux_idmap_close(&idmap);
     if (o->pid_file)
       unlink(o->pid_file);
     if (out->tty_sock >= 0)

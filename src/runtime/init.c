@@ -208,7 +208,8 @@ static int setup(cell_init_ctx *ctx, char **state_json, cell_error *err)
   if ((r = linux_apply_sysctl(c, err)) < 0)
     return r;
   cell_log_debug(ctx->opts->log, "init: namespaces, hostname, sysctl done");
-  linux_rootfs_opts ro = { .no_pivot = ctx->opts->no_pivot, .in_userns = ctx->userns ||
+  linux_rootfs_opts ro = { .no_pivot = ctx->opts->no_pivot, .idmap = ctx->idmap,
+                           .in_userns = ctx->userns ||
                            c->linux.ns[OCI_NS_USER].path, .log = ctx->opts->log };
   if ((r = linux_rootfs_prepare(c, &ro, err)) < 0)
     return r;

@@ -5,6 +5,7 @@
 #define CELL_RUNTIME_INIT_H
 #include <stdbool.h>
 #include "linux/namespaces.h"
+#include "linux/rootfs.h"
 #include "oci/config.h"
 #include "runtime/container.h"
 #include "runtime/filter.h"
@@ -24,6 +25,7 @@ typedef struct cell_init_ctx {
   int notify_sock;      /* NOTIFY: the way to the listener's receiver, or -1 */
   int stub_fd;          /* the exec stub's memfd (exec-stub.h), or -1 */
   bool ns_joined;       /* namespaces joined and made already (double fork) */
+  const linux_idmap_trees *idmap; /* idmapped mounts made by the runtime */
 } cell_init_ctx;
 
 /* A user namespace joined by path with a new pid namespace: the pid

@@ -247,3 +247,50 @@ c["linux"]["gidMappings"] = [{"containerID": 0, "hostID": 100000, "size": 65536}
   assert_contains "$out" "sys-ok"
   assert_contains "$out" "sys-ro"
 }
+
+test_idmapped_bind_mounts() {
+  # A host directory owned by host uid/gid 0 (and a file owned by 1000),
+  # bound into a container whose root is host uid 100000: plain, its files
+  # show as nobody; idmapped with the container's mappings, as 0 and 1000;
+  # and what the container creates there lands on the host as 0.
+  make_bundle "$TEST_TMP/b"
+  chmod 755 "$TEST_TMP" "$TEST_TMP/b" "$TEST_TMP/b/rootfs"
+  chown -R 100000:100000 "$TEST_TMP/b/rootfs"
+  mkdir -p "$TEST_TMP/data"
+  touch "$TEST_TMP/data/f"
+  chown 1000:1000 "$TEST_TMP/data/f"
+  cfg "$TEST_TMP/b" '
+c["linux"]["namespaces"] = [n for n in c["linux"]["namespaces"] if n["type"] != "network"] + [{"type": "user"}]
+c["linux"]["uidMappings"] = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+c["linux"]["gidMappings"] = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+c["mounts"] = [m for m in c["mounts"] if m["destination"] not in ("/sys", "/sys/fs/cgroup")]'
+  add_mount "$TEST_TMP/b" "{\"destination\": \"/plain\", \"type\": \"bind\", \"source\": \"$TEST_TMP/data\", \"options\": [\"rbind\"]}"
+  add_mount "$TEST_TMP/b" "{\"destination\": \"/mapped\", \"type\": \"bind\", \"source\": \"$TEST_TMP/data\", \"options\": [\"rbind\", \"idmap\"]}"
+  add_mount "$TEST_TMP/b" "{\"destination\": \"/explicit\", \"type\": \"bind\", \"source\": \"$TEST_TMP/data\", \"options\": [\"rbind\", \"ridmap\"], \"uidMappings\": [{\"containerID\": 0, \"hostID\": 100000, \"size\": 65536}], \"gidMappings\": [{\"containerID\": 0, \"hostID\": 100000, \"size\": 65536}]}"
+  local out
+  out=$(run_sh "$TEST_TMP/b" 'stat -c "%u:%g" /plain/f /mapped/f /mapped /explicit/f; touch /mapped/new && echo made; grep -c idmapped /proc/self/mountinfo')
+  assert_eq "$(echo "$out" | sed -n 1p)" "65534:65534" "plain bind: host uid 1000 is not mapped"
+  assert_eq "$(echo "$out" | sed -n 2p)" "1000:1000" "idmapped with the container's mappings"
+  assert_eq "$(echo "$out" | sed -n 3p)" "0:0" "the idmapped directory, host root's"
+  assert_eq "$(echo "$out" | sed -n 4p)" "1000:1000" "idmapped with the mount's own mappings"
+  assert_eq "$(echo "$out" | sed -n 5p)" made "root of the container writes there"
+  assert_eq "$(echo "$out" | sed -n 6p)" 2 "idmapped mounts in mountinfo"
+  assert_eq "$(stat -c %u:%g "$TEST_TMP/data/new")" "0:0" "owner on the host of what the container made"
+  [ -z "$(host_mounts_below "$TEST_TMP/")" ] || fail "mounts left: $(host_mounts_below "$TEST_TMP/")"
+}
+
+test_idmapped_mount_errors() {
+  make_bundle "$TEST_TMP/b"
+  mkdir -p "$TEST_TMP/data"
+  add_mount "$TEST_TMP/b" '{"destination": "/t", "type": "tmpfs", "source": "tmpfs", "options": ["idmap"]}'
+  local n; n=$(python3 -c "import json; print(len(json.load(open('$TEST_TMP/b/config.json'))['mounts']) - 1)")
+  assert_fails_with "mounts[$n]: idmapped mounts must be bind mounts (\`/t\`)" cell run -b "$TEST_TMP/b" e1 || true
+  cfg "$TEST_TMP/b" 'c["mounts"].pop()'
+  add_mount "$TEST_TMP/b" "{\"destination\": \"/d\", \"type\": \"bind\", \"source\": \"$TEST_TMP/data\", \"options\": [\"bind\", \"idmap\"]}"
+  assert_fails_with "mounts[$n].options: idmap without uidMappings and gidMappings takes the container's user namespace mappings: it needs a new user namespace" \
+    cell run -b "$TEST_TMP/b" e2 || true
+  cfg "$TEST_TMP/b" 'c["mounts"][-1]["uidMappings"] = [{"containerID": 0, "hostID": 1000, "size": 1}]'
+  assert_fails_with "mounts[$n].gidMappings: an idmapped mount needs both uidMappings and gidMappings" \
+    cell run -b "$TEST_TMP/b" e3 || true
+  [ ! -e "$CELL_ROOT/e3" ] || fail "state dir left behind"
+}

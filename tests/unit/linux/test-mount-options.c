@@ -118,7 +118,7 @@ TEST(mount_options_data_and_specials)
   CHECK_INT(parse(&m, "tmpfs", o), 0);
   CHECK_STR(m.data, "mode=1777,size=65536k,newinstance");
   CHECK(m.copy_up);
-  CHECK(m.idmap);
+  CHECK(m.idmap && !m.ridmap);
   CHECK_INT(m.flags, MS_NOSUID);
   /* Parsing again resets everything. */
   CHECK_INT(parse(&m, "tmpfs", NULL), 0);
@@ -128,6 +128,6 @@ TEST(mount_options_data_and_specials)
   char *u[] = { "unknownopt", "ridmap", NULL };
   CHECK_INT(parse(&m, "tmpfs", u), 0);
   CHECK_STR(m.data, "unknownopt");
-  CHECK(m.idmap);
+  CHECK(m.idmap && m.ridmap);
   free(m.data);
 }
