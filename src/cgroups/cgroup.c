@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <unistd.h>
 
 void cell_cgroup_free(cell_cgroup *cg)
 {
@@ -254,6 +255,89 @@ int cell_cgroup_enter(const cell_cgroup *cg, pid_t pid, cell_error *err)
       return cell_error_wrap(err, "move process %d into its cgroup", (int) pid);
   }
   return 0;
+}
+
+int cell_cgroup_enter_rest(const cell_cgroup *cg, pid_t pid, bool v1_done, bool v2_done,
+                           cell_error *err)
+{
+  for (size_t i = 0; i < cg->n; i++) {
+    if (cg->d[i].v2 ? v2_done : v1_done)
+      continue;
+    int r = cg_writef(cg->d[i].dir, "cgroup.procs", NULL, err, "%d", (int) pid);
+    if (r < 0)
+      return cell_error_wrap(err, "move process %d into its cgroup", (int) pid);
+  }
+  return 0;
+}
+
+int cell_cgroup_self_move_open(const cell_cgroup *cg, cell_cgroup_self_move *m,
+                               cell_error *err)
+{
+  memset(m, 0, sizeof *m);
+  size_t n = 0;
+  for (size_t i = 0; i < cg->n; i++)
+    n += !cg->d[i].v2;
+  if (!n)
+    return 0;
+  m->fd = malloc(n * sizeof *m->fd);
+  m->path = calloc(n, sizeof *m->path);
+  if (!m->fd || !m->path) {
+    cell_cgroup_self_move_close(m);
+    return cell_error_set(err, ENOMEM, "out of memory");
+  }
+  for (size_t i = 0; i < cg->n; i++) {
+    if (cg->d[i].v2)
+      continue;
+    char *path = cg_join(cg->d[i].dir, "tasks");
+    int fd = path ? open(path, O_WRONLY | O_CLOEXEC) : -1;
+    if (fd < 0) {
+      int r = path ? cell_error_sys(err, "open %s", path)
+                   : cell_error_set(err, ENOMEM, "out of memory");
+      free(path);
+      cell_cgroup_self_move_close(m);
+      return r;
+    }
+    m->fd[m->n] = fd;
+    m->path[m->n++] = path;
+  }
+  return 0;
+}
+
+int cell_cgroup_move_self(cell_cgroup_self_move *m, cell_error *err)
+{
+  int r = 0;
+  for (size_t i = 0; i < m->n && r == 0; i++) {
+    ssize_t w;
+    do
+      w = write(m->fd[i], "0", 1);
+    while (w < 0 && errno == EINTR);
+    if (w != 1)
+      r = cell_error_sys(err, "move into the container's cgroup: write 0 to %s", m->path[i]);
+  }
+  cell_cgroup_self_move_close(m);
+  return r;
+}
+
+int cell_cgroup_enter_self(const cell_cgroup *cg, bool v2_done, cell_error *err)
+{
+  cell_cgroup_self_move m;
+  int r = cell_cgroup_self_move_open(cg, &m, err);
+  if (r >= 0)
+    r = cell_cgroup_move_self(&m, err);
+  if (r >= 0)
+    r = cell_cgroup_enter_rest(cg, getpid(), true, v2_done, err);
+  return r;
+}
+
+void cell_cgroup_self_move_close(cell_cgroup_self_move *m)
+{
+  for (size_t i = 0; i < m->n; i++) {
+    close(m->fd[i]);
+    free(m->path[i]);
+  }
+  free(m->fd);
+  free(m->path);
+  memset(m, 0, sizeof *m);
 }
 
 const cell_cgroup_dir *cell_cgroup_dir_for(const cell_cgroup *cg, int ctl)

@@ -166,6 +166,33 @@ int cell_cgroup_from_json(const json_t *j, cell_cgroup **out, cell_error *err);
 int cell_cgroup_clone_fd(cell_cgroup *cg, cell_error *err);
 /* Write pid into cgroup.procs of every hierarchy. */
 int cell_cgroup_enter(const cell_cgroup *cg, pid_t pid, cell_error *err);
+/* The same, leaving out the v1 hierarchies (v1_done) and the v2 one
+ * (v2_done) the process is in already. */
+int cell_cgroup_enter_rest(const cell_cgroup *cg, pid_t pid, bool v1_done, bool v2_done,
+                           cell_error *err);
+
+/* Moving a process into a cgroup through cgroup.procs takes the kernel's
+ * global cgroup_threadgroup_rwsem for writing, which waits for an RCU
+ * grace period whenever no such move happened just before: about 7 ms
+ * here, on every container start that is not part of a tight loop. A
+ * single-threaded process that moves itself through a v1 `tasks` file
+ * ("0") takes no global lock (0.03 ms). So the runtime opens each v1
+ * hierarchy's `tasks` file (the kernel checks the opener's credentials,
+ * so this works from a user namespace too) and the new init writes "0"
+ * to each; cgroup2 is entered with clone3 CLONE_INTO_CGROUP. */
+typedef struct cell_cgroup_self_move {
+  int *fd;              /* O_WRONLY|O_CLOEXEC `tasks` of each v1 directory */
+  char **path;          /* for messages */
+  size_t n;
+} cell_cgroup_self_move;
+int cell_cgroup_self_move_open(const cell_cgroup *cg, cell_cgroup_self_move *m,
+                               cell_error *err);
+/* The calling process (single-threaded) moves itself: open and write "0"
+ * to each v1 `tasks`, and cgroup.procs of cgroup2 unless v2_done. */
+int cell_cgroup_enter_self(const cell_cgroup *cg, bool v2_done, cell_error *err);
+/* In the process to move (single-threaded); closes the fds either way. */
+int cell_cgroup_move_self(cell_cgroup_self_move *m, cell_error *err);
+void cell_cgroup_self_move_close(cell_cgroup_self_move *m);
 /* The directory of one controller ("memory", "devices", or NULL for any),
  * preferring v1 where the controller is bound; NULL when none. */
 const cell_cgroup_dir *cell_cgroup_dir_for(const cell_cgroup *cg, int ctl);

@@ -25,25 +25,25 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-#include <linux/magic.h>
 #include <linux/sched.h>
 
-/* cgfd >= 0: start the child inside that cgroup2 directory (falls back to
- * a plain clone; the caller enters the cgroup afterwards anyway). */
-static pid_t clone_init(unsigned long flags, int cgfd)
+/* cgfd >= 0: start the child inside that cgroup2 directory (*into says
+ * whether it did; else the caller moves it in). */
+static pid_t clone_init(unsigned long flags, int cgfd, bool *into)
 {
   struct clone_args args = { .flags = flags, .exit_signal = SIGCHLD };
   long pid = -1;
+  *into = false;
   if (cgfd >= 0) {
     args.flags |= CLONE_INTO_CGROUP;
     args.cgroup = (uint64_t) cgfd;
     pid = syscall(SYS_clone3, &args, sizeof args);
+    *into = pid >= 0;
     args.flags = flags;
     args.cgroup = 0;
   }
@@ -183,12 +183,6 @@ static int exe_guard(const oci_config *c, const cell_create_opts *o,
   return cell_exe_guard_apply(o->argv, guard, err);
 }
 
-static bool cgroup2_unified(void)
-{
-  struct statfs sf;
-  return statfs("/sys/fs/cgroup", &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC;
-}
-
 /* The first state.json, with the cgroup that delete must remove. */
 static int write_creating_state(const cell_store *s, cell_state *st, const cell_cgroup *cg,
                                 bool stub, const cell_create_opts *o, cell_error *err)
@@ -230,12 +224,10 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
   if ((r = cell_store_create(s, o->root, o->id, err)) < 0)
     return r;
 
-  /* With clone3 CLONE_INTO_CGROUP (cgroup2 at /sys/fs/cgroup) the cgroup
-   * must exist before the clone. Elsewhere the init is moved in afterwards
-   * anyway, so the cgroups are made while it starts up. */
-  bool late_cgroup = !cgroup2_unified();
+  /* Before the clone: the init is born in the cgroup2 one (clone3
+   * CLONE_INTO_CGROUP) and moves itself into the v1 ones (cgroups.h). */
   cell_cgroup *cg = NULL;
-  if (!late_cgroup && (r = make_cgroup(c, o, &cg, err)) < 0) {
+  if ((r = make_cgroup(c, o, &cg, err)) < 0) {
     cell_error ig = CELL_ERROR_INIT;
     cell_store_destroy(s, &ig);
     cell_error_clear(&ig);
@@ -247,6 +239,7 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
   for (int k = 0; k < OCI_NS_KINDS; k++)
     nsfds.fd[k] = -1;
   linux_idmap_trees idmap = { 0 };
+  cell_cgroup_self_move self_move = { 0 };
   pid_t pid = -1;
   cell_state st = { 0 };
   char created[64];
@@ -266,7 +259,8 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
   st.recorded = CELL_CREATING;
   st.own_pidns = linux_ns_is_new(c, OCI_NS_PID);
   st.annotations = annotations_json(c);
-  if (!late_cgroup && (r = write_creating_state(s, &st, cg, stub_fd >= 0, o, err)) < 0)
+  if ((r = write_creating_state(s, &st, cg, stub_fd >= 0, o, err)) < 0 ||
+      (r = cell_cgroup_self_move_open(cg, &self_move, err)) < 0)
     goto fail;
 
   /* run with a terminal and no --console-socket: we hold the master. */
@@ -315,21 +309,28 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
   if ((r = linux_ns_enter_pid_for_children(&nsfds, &saved_pidns, err)) < 0)
     goto fail;
   int cgfd = -1;
-  if (cg && cg->mode == CELL_CG_V2) {
+  if (cg->mode == CELL_CG_V2 || cg->mode == CELL_CG_HYBRID) {
     cell_error ig = CELL_ERROR_INIT;
-    cgfd = cell_cgroup_clone_fd(cg, &ig);   /* owned by cg */
+    cgfd = cell_cgroup_clone_fd(cg, &ig);   /* owned by cg; -ENOENT: no v2 dir */
     cell_error_clear(&ig);
   }
   bool double_fork = cell_init_needs_double_fork(c);
   unsigned long clone_flags = linux_ns_clone_flags(c);
   if (double_fork)
     clone_flags &= ~(unsigned long) CLONE_NEWPID;  /* made by the intermediate */
-  pid = clone_init(clone_flags, cgfd);
+  bool into_v2 = false;
+  pid = clone_init(clone_flags, cgfd, &into_v2);
   if (pid == 0) {
     /* The lock belongs to this command, not to the container: an init that
      * kept the locked fd would block every later command on the id. */
     close(s->dirfd);
     close(sync_fds[0]);
+    /* First thing: into the v1 cgroups, before any namespace is made. */
+    cell_error cerr = CELL_ERROR_INIT;
+    if (cell_cgroup_move_self(&self_move, &cerr) < 0) {
+      cell_sync_send_error(sync_fds[1], &cerr);
+      _exit(1);
+    }
     cell_init_ctx ctx = {
       .config = c, .opts = o, .nsfds = nsfds, .sync_fd = sync_fds[1], .start_fd = start_fd,
       .console_fd = console_fd, .preserve_fds = preserve, .listen_fds = listen_fds,
@@ -351,6 +352,7 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
   sync_fds[1] = -1;
   linux_ns_close(&nsfds);
   linux_idmap_close(&idmap);
+  cell_cgroup_self_move_close(&self_move);
   if (notify_sock >= 0)
     close(cell_steal_fd(&notify_sock));  /* the init's now */
 
@@ -373,13 +375,10 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
     }
     pid = (pid_t) p;
   }
-  if (late_cgroup && ((r = make_cgroup(c, o, &cg, err)) < 0 ||
-                      (r = write_creating_state(s, &st, cg, stub_fd >= 0, o, err)) < 0))
-    goto fail;
   if ((r = cell_sync_expect(sync_fds[0], SYNC_HELLO, err)) < 0)
     goto fail_init;
   cell_log_debug(o->log, "init in its namespaces");
-  if ((r = linux_ns_write_idmaps(pid, c, err)) < 0 || (r = cell_cgroup_enter(cg, pid, err)) < 0)
+  if ((r = linux_ns_write_idmaps(pid, c, err)) < 0 || (r = cell_cgroup_enter_rest(cg, pid, true, into_v2, err)) < 0)
     goto fail;
   st.pid = pid;
   st.start_time = cell_proc_start_time(pid, NULL);
@@ -430,6 +429,7 @@ fail:
       close(sync_fds[1]);
     linux_ns_close(&nsfds);
     linux_idmap_close(&idmap);
+    cell_cgroup_self_move_close(&self_move);
     if (o->pid_file)
       unlink(o->pid_file);
     if (out->tty_sock >= 0)

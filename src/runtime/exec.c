@@ -28,6 +28,8 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <linux/sched.h>
+#include <sys/syscall.h>
 
 /* The namespaces of pid that differ from ours. */
 static int ns_flags_of(pid_t pid)
@@ -222,7 +224,24 @@ int cell_container_exec(const cell_exec_opts *o, cell_error *err)
   json_t *rec = st.extra ? json_object_get(st.extra, "cgroup") : NULL;
   if (rec && (r = cell_cgroup_from_json(rec, &cg, err)) < 0)
     goto out;
-  pid_t mid = fork();
+  /* Born in the cgroup2 directory when there is one (clone3), moving
+   * itself into the v1 ones: no cgroup.procs write (cgroups.h). */
+  int cgfd = -1;
+  if (cg && (cg->mode == CELL_CG_V2 || cg->mode == CELL_CG_HYBRID)) {
+    cell_error ig = CELL_ERROR_INIT;
+    cgfd = cell_cgroup_clone_fd(cg, &ig);
+    cell_error_clear(&ig);
+  }
+  bool into_v2 = false;
+  pid_t mid = -1;
+  if (cgfd >= 0) {
+    struct clone_args ca = { .flags = CLONE_INTO_CGROUP, .exit_signal = SIGCHLD,
+                             .cgroup = (uint64_t) cgfd };
+    mid = (pid_t) syscall(SYS_clone3, &ca, sizeof ca);
+    into_v2 = mid >= 0;
+  }
+  if (mid < 0)
+    mid = fork();
   if (mid == 0) {
     close(s.dirfd);  /* the store lock stays with this command */
     sigprocmask(SIG_SETMASK, &old, NULL);
@@ -232,7 +251,7 @@ int cell_container_exec(const cell_exec_opts *o, cell_error *err)
       close(console[0]);
     cell_error cerr = CELL_ERROR_INIT;
     prctl(PR_SET_DUMPABLE, 0);
-    if (cg && cell_cgroup_enter(cg, getpid(), &cerr) < 0) {
+    if (cg && cell_cgroup_enter_self(cg, into_v2, &cerr) < 0) {
       (void) !write(report[1], cerr.msg, strlen(cerr.msg));
       _exit(1);
     }
