@@ -4,9 +4,14 @@
 # floor (the same namespaces, exec of /bin/true, no runtime), in one run.
 # Then the same with the podman default seccomp profile. See bench/README.md.
 #
+# Then the plain bundle again with the runs spaced out (BENCH_GAP seconds
+# of sleep before each, untimed), as containers start in practice: see
+# "Spaced runs" in bench/README.md.
+#
 # Environment: BENCH_RUNS (default 50), BENCH_ROUNDS (5), BENCH_WARMUP (5),
 # BENCH_PROFILE (the seccomp profile), BENCH_NO_HYPERFINE=1 (use a
-# date +%s%N loop instead of hyperfine).
+# date +%s%N loop instead of hyperfine), BENCH_GAP (0.3),
+# BENCH_SPACED_RUNS (20; 0 skips the spaced set).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -92,6 +97,7 @@ loop_time() {
   shift 3
   for ((i = 0; i < warm; i++)); do "$@" >/dev/null 2>&1 || return 1; done
   for ((i = 0; i < runs; i++)); do
+    [ -n "${GAP:-}" ] && sleep "$GAP"
     t0=$(date +%s%N)
     "$@" >/dev/null 2>&1 || return 1
     t1=$(date +%s%N)
@@ -119,8 +125,10 @@ measure() {
     fi
     : >"$tmp/$key.times"
   fi
+  local prep=()
+  [ -n "${GAP:-}" ] && prep=(--prepare "sleep $GAP")
   if [ $use_hyperfine = 1 ]; then
-    "${pre[@]}" hyperfine -N --style none --runs "$PER_ROUND" --warmup "$warm" \
+    "${pre[@]}" hyperfine -N --style none --runs "$PER_ROUND" --warmup "$warm" "${prep[@]}" \
       --export-json "$tmp/$key.json" -- "$*" >/dev/null 2>"$tmp/$key.out" ||
       { tail -1 "$tmp/$key.out" >"$tmp/$key.err"; return 0; }
     python3 -c 'import json, sys
@@ -207,4 +215,17 @@ if [ $have_profile = 1 ]; then
   report seccomp "podman default seccomp profile ($(basename "$PROFILE")):"
 else
   echo "podman default seccomp profile: skipped, $PROFILE not found"
+fi
+
+SPACED_RUNS=${BENCH_SPACED_RUNS:-20}
+if [ "$SPACED_RUNS" -gt 0 ]; then
+  echo
+  export GAP=${BENCH_GAP:-0.3}
+  PER_ROUND=$(( (SPACED_RUNS + ROUNDS - 1) / ROUNDS ))
+  [ "$PER_ROUND" -ge 2 ] || PER_ROUND=2
+  WARMUP=1
+  bench_set spaced "$tmp/plain" --floor
+  report spaced "no seccomp, runs ${GAP} s apart (median of $((PER_ROUND * ROUNDS))):"
+  echo "  target: cell/crun <= 0.50"
+  unset GAP
 fi
