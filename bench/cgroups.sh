@@ -12,9 +12,11 @@
 # (crun 1.8.1 refuses hybrid hosts), so it sees a pure v1 host. Needs root
 # and hyperfine. Environment: BENCH_RUNS (default 30), BENCH_WARMUP (3).
 #
-# Most of the cost on v1 and hybrid hosts is the kernel's: the first write to
-# a v1 cgroup.procs waits for an RCU grace period (about 10 ms here, the
-# same for crun); cgroup2 avoids the move with clone3 CLONE_INTO_CGROUP.
+# On v1 and hybrid hosts a move through cgroup.procs waits for an RCU grace
+# period (~7 ms here) unless one happened just before; back-to-back runs
+# hide most of it. cell's init moves itself into the v1 hierarchies through
+# their tasks files and is born in the cgroup2 one (clone3
+# CLONE_INTO_CGROUP), which waits for none (src/cgroups/cgroups.h).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
