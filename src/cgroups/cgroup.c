@@ -11,7 +11,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#include <unistd.h>
 
 void cell_cgroup_free(cell_cgroup *cg)
 {
@@ -249,12 +248,7 @@ int cell_cgroup_clone_fd(cell_cgroup *cg, cell_error *err)
 
 int cell_cgroup_enter(const cell_cgroup *cg, pid_t pid, cell_error *err)
 {
-  for (size_t i = 0; i < cg->n; i++) {
-    int r = cg_writef(cg->d[i].dir, "cgroup.procs", NULL, err, "%d", (int) pid);
-    if (r < 0)
-      return cell_error_wrap(err, "move process %d into its cgroup", (int) pid);
-  }
-  return 0;
+  return cell_cgroup_enter_rest(cg, pid, false, false, err);
 }
 
 int cell_cgroup_enter_rest(const cell_cgroup *cg, pid_t pid, bool v1_done, bool v2_done,

@@ -8,14 +8,15 @@
  * Call order for the runtime:
  *   create:  cell_cgroup_create() before the container process exists
  *            (it applies linux.resources);
- *            clone3(CLONE_INTO_CGROUP, cell_cgroup_clone_fd()) when that is
- *            >= 0, and in every case cell_cgroup_enter(cg, pid) while the
- *            child waits (v1 and hybrid hierarchies need it; it is a no-op
- *            where the pid is already in place);
+ *            cell_cgroup_self_move_open(), then clone3(CLONE_INTO_CGROUP,
+ *            cell_cgroup_clone_fd()) when that is >= 0; the child's first
+ *            act is cell_cgroup_move_self() (the v1 hierarchies), the
+ *            runtime's cell_cgroup_enter_rest() for what is left (a v2
+ *            directory the clone could not start in);
  *            the child unshares CLONE_NEWCGROUP only after that;
  *            store cell_cgroup_to_json() in the state (extra "cgroup");
  *            on any later failure of create: cell_cgroup_destroy().
- *   exec:    cell_cgroup_enter(cg, pid) for the new process before it runs.
+ *   exec:    the same through cell_cgroup_enter_self() in the new process.
  *   later:   cell_cgroup_from_json() from the state, then freeze/thaw, pids,
  *            kill_all, update, stats, oom watch.
  *   delete:  kill, then cell_cgroup_destroy() (waits for the tasks to go).
@@ -162,7 +163,7 @@ int cell_cgroup_from_json(const json_t *j, cell_cgroup **out, cell_error *err);
 
 /* The v2 directory fd for clone3 CLONE_INTO_CGROUP, owned by cg (do not
  * close); -ENOENT when there is no v2 hierarchy. On hybrid hosts the v1
- * hierarchies still need cell_cgroup_enter(). */
+ * hierarchies still need entering (cell_cgroup_move_self). */
 int cell_cgroup_clone_fd(cell_cgroup *cg, cell_error *err);
 /* Write pid into cgroup.procs of every hierarchy. */
 int cell_cgroup_enter(const cell_cgroup *cg, pid_t pid, cell_error *err);

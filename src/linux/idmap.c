@@ -5,6 +5,7 @@
  * the runtime makes each one on the host, before the clone, as a detached
  * tree (open_tree OPEN_TREE_CLONE + mount_setattr MOUNT_ATTR_IDMAP); the
  * init inherits the fd and attaches it at its destination. */
+#include "linux/namespaces.h"
 #include "linux/rootfs.h"
 #include "util/cleanup.h"
 
@@ -19,25 +20,6 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-static int write_map(pid_t pid, const char *file, const oci_idmap *m, size_t n,
-                     cell_error *err)
-{
-  char path[64], buf[512];
-  size_t len = 0;
-  for (size_t i = 0; i < n && len < sizeof buf; i++)
-    len += (size_t) snprintf(buf + len, sizeof buf - len, "%u %u %u\n", m[i].container_id,
-                             m[i].host_id, m[i].size);
-  if (len >= sizeof buf)
-    return cell_error_set(err, E2BIG, "%s: too many mappings", file);
-  snprintf(path, sizeof path, "/proc/%d/%s", (int) pid, file);
-  _cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
-  if (fd < 0)
-    return cell_error_sys(err, "open %s", path);
-  if (write(fd, buf, len) != (ssize_t) len)
-    return cell_error_sys(err, "write %s (`%.*s`)", path, (int) len - 1, buf);
-  return 0;
-}
 
 /* A user namespace with these mappings, held by the returned fd: a child
  * made in it waits until the fd is open, then exits. */
@@ -58,8 +40,8 @@ static int make_userns(const oci_idmap *uid, size_t nu, const oci_idmap *gid, si
   int r = 0, fd = -1;
   if (pid < 0) {
     r = cell_error_sys(err, "clone a user namespace for the idmapping");
-  } else if ((r = write_map(pid, "uid_map", uid, nu, err)) >= 0 &&
-             (r = write_map(pid, "gid_map", gid, ng, err)) >= 0) {
+  } else if ((r = linux_ns_write_map(pid, "uid_map", uid, nu, "uidMappings", err)) >= 0 &&
+             (r = linux_ns_write_map(pid, "gid_map", gid, ng, "gidMappings", err)) >= 0) {
     char path[64];
     snprintf(path, sizeof path, "/proc/%d/ns/user", (int) pid);
     if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)

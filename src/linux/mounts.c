@@ -188,11 +188,10 @@ static int make_ro(int fd, unsigned long keep)
   return 0;
 }
 
-/* Bind srcfd onto tfd; *mfd gets an fd of the new mount. Plain flags go to
- * the top mount, m's recursive attributes to the whole tree. rootfd/dest
- * re-find the mount on kernels without open_tree. */
-/* srcfd: the source, or with premade the detached tree to attach (an
- * idmapped one, idmap.c). */
+/* Bind srcfd onto tfd (with premade, srcfd is a detached tree to attach
+ * as it is: an idmapped one, idmap.c); *mfd gets an fd of the new mount.
+ * Plain flags go to the top mount, m's recursive attributes to the whole
+ * tree. rootfd/dest re-find the mount on kernels without open_tree. */
 static int bind_onto(int srcfd, bool premade, int tfd, const oci_mount *m, int rootfd,
                      const char *dest, int *mfd, cell_error *err)
 {
@@ -338,7 +337,8 @@ static int mount_bind(int rootfd, const oci_mount *m, const char *source, int tr
 {
   if (!source || !*source)
     return cell_error_set(err, EINVAL, "a bind mount needs a source");
-  _cleanup_close_ int srcfd = tree >= 0 ? dup(tree) : open(source, O_PATH | O_CLOEXEC);
+  _cleanup_close_ int opened = tree >= 0 ? -1 : open(source, O_PATH | O_CLOEXEC);
+  int srcfd = tree >= 0 ? tree : opened;
   if (srcfd < 0)
     return cell_error_sys(err, "source `%s`", source);
   struct stat sb;

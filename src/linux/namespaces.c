@@ -91,8 +91,8 @@ int linux_ns_restore_pid(int saved, cell_error *err)
   return r;
 }
 
-static int write_map(pid_t pid, const char *file, const oci_idmap *m, size_t n,
-                     cell_error *err)
+int linux_ns_write_map(pid_t pid, const char *file, const oci_idmap *m, size_t n,
+                       const char *field, cell_error *err)
 {
   char buf[4096];
   size_t len = 0;
@@ -100,16 +100,14 @@ static int write_map(pid_t pid, const char *file, const oci_idmap *m, size_t n,
     int w = snprintf(buf + len, sizeof buf - len, "%u %u %u\n", m[i].container_id,
                      m[i].host_id, m[i].size);
     if (w < 0 || (size_t) w >= sizeof buf - len)
-      return cell_error_set(err, E2BIG, "linux.%s: too many mappings",
-                            strcmp(file, "uid_map") == 0 ? "uidMappings" : "gidMappings");
+      return cell_error_set(err, E2BIG, "%s: too many mappings", field);
     len += (size_t) w;
   }
   char path[64];
   snprintf(path, sizeof path, "/proc/%d/%s", (int) pid, file);
   int r = cell_write_file(path, buf, len, err);
   if (r < 0)
-    return cell_error_wrap(err, "linux.%s", strcmp(file, "uid_map") == 0 ? "uidMappings"
-                                                                          : "gidMappings");
+    return cell_error_wrap(err, "%s", field);
   return 0;
 }
 
@@ -117,10 +115,12 @@ int linux_ns_write_idmaps(pid_t pid, const oci_config *c, cell_error *err)
 {
   if (!linux_ns_is_new(c, OCI_NS_USER))
     return 0;
-  int r = write_map(pid, "uid_map", c->linux.uid_mappings, c->linux.n_uid_mappings, err);
+  int r = linux_ns_write_map(pid, "uid_map", c->linux.uid_mappings, c->linux.n_uid_mappings,
+                             "linux.uidMappings", err);
   if (r < 0)
     return r;
-  return write_map(pid, "gid_map", c->linux.gid_mappings, c->linux.n_gid_mappings, err);
+  return linux_ns_write_map(pid, "gid_map", c->linux.gid_mappings, c->linux.n_gid_mappings,
+                            "linux.gidMappings", err);
 }
 
 int linux_ns_join(const oci_config *c, const linux_ns_fds *fds, cell_error *err)

@@ -26,6 +26,10 @@ int linux_ns_restore_pid(int saved, cell_error *err);
 
 /* In the runtime: write uid_map and gid_map of the init. */
 int linux_ns_write_idmaps(pid_t pid, const oci_config *c, cell_error *err);
+/* Write /proc/PID/FILE ("uid_map" or "gid_map") from m; field names the
+ * mappings in errors. */
+int linux_ns_write_map(pid_t pid, const char *file, const oci_idmap *m, size_t n,
+                       const char *field, cell_error *err);
 
 /* In the init: join the namespaces given by path (all but pid), non-user
  * ones first and again after the user namespace for those owned by it. */

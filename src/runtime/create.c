@@ -32,13 +32,17 @@
 #include <unistd.h>
 #include <linux/sched.h>
 
-/* cgfd >= 0: start the child inside that cgroup2 directory (*into says
- * whether it did; else the caller moves it in). */
-static pid_t clone_init(unsigned long flags, int cgfd, bool *into)
+pid_t cell_clone_child(unsigned long flags, cell_cgroup *cg, bool *into)
 {
   struct clone_args args = { .flags = flags, .exit_signal = SIGCHLD };
   long pid = -1;
   *into = false;
+  int cgfd = -1;
+  if (cg) {
+    cell_error ig = CELL_ERROR_INIT;
+    cgfd = cell_cgroup_clone_fd(cg, &ig);   /* owned by cg; -ENOENT: no v2 dir */
+    cell_error_clear(&ig);
+  }
   if (cgfd >= 0) {
     args.flags |= CLONE_INTO_CGROUP;
     args.cgroup = (uint64_t) cgfd;
@@ -183,19 +187,6 @@ static int exe_guard(const oci_config *c, const cell_create_opts *o,
   return cell_exe_guard_apply(o->argv, guard, err);
 }
 
-/* The first state.json, with the cgroup that delete must remove. */
-static int write_creating_state(const cell_store *s, cell_state *st, const cell_cgroup *cg,
-                                bool stub, const cell_create_opts *o, cell_error *err)
-{
-  cell_log_debug(o->log, "cgroups made");
-  json_decref(st->extra);
-  st->extra = json_pack("{s:o}", "cgroup", cell_cgroup_to_json(cg));
-  /* Until start the init runs cell's binary (exec-stub.h). */
-  if (stub)
-    json_object_set_new(st->extra, CELL_STATE_EXEC_STUB, json_true());
-  return cell_state_write(s, st, err);
-}
-
 int cell_create_container(const cell_create_opts *o, cell_created *out, cell_error *err)
 {
   int r;
@@ -233,6 +224,7 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
     cell_error_clear(&ig);
     return r;
   }
+  cell_log_debug(o->log, "cgroups made");
   _cleanup_close_ int console_fd = -1, start_fd = -1, notify_sock = -1;
   int sync_fds[2] = { -1, -1 };
   linux_ns_fds nsfds;
@@ -259,7 +251,11 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
   st.recorded = CELL_CREATING;
   st.own_pidns = linux_ns_is_new(c, OCI_NS_PID);
   st.annotations = annotations_json(c);
-  if ((r = write_creating_state(s, &st, cg, stub_fd >= 0, o, err)) < 0 ||
+  st.extra = json_pack("{s:o}", "cgroup", cell_cgroup_to_json(cg));
+  /* Until start the init runs cell's binary (exec-stub.h). */
+  if (stub_fd >= 0)
+    json_object_set_new(st.extra, CELL_STATE_EXEC_STUB, json_true());
+  if ((r = cell_state_write(s, &st, err)) < 0 ||
       (r = cell_cgroup_self_move_open(cg, &self_move, err)) < 0)
     goto fail;
 
@@ -308,18 +304,12 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
   int saved_pidns = -1;
   if ((r = linux_ns_enter_pid_for_children(&nsfds, &saved_pidns, err)) < 0)
     goto fail;
-  int cgfd = -1;
-  if (cg->mode == CELL_CG_V2 || cg->mode == CELL_CG_HYBRID) {
-    cell_error ig = CELL_ERROR_INIT;
-    cgfd = cell_cgroup_clone_fd(cg, &ig);   /* owned by cg; -ENOENT: no v2 dir */
-    cell_error_clear(&ig);
-  }
   bool double_fork = cell_init_needs_double_fork(c);
   unsigned long clone_flags = linux_ns_clone_flags(c);
   if (double_fork)
     clone_flags &= ~(unsigned long) CLONE_NEWPID;  /* made by the intermediate */
   bool into_v2 = false;
-  pid = clone_init(clone_flags, cgfd, &into_v2);
+  pid = cell_clone_child(clone_flags, cg, &into_v2);
   if (pid == 0) {
     /* The lock belongs to this command, not to the container: an init that
      * kept the locked fd would block every later command on the id. */

@@ -14,6 +14,11 @@ typedef struct cell_created {
 } cell_created;
 
 int cell_create_container(const cell_create_opts *o, cell_created *out, cell_error *err);
+/* clone3 with flags (SIGCHLD on exit), the child born in cg's cgroup2
+ * directory when it has one (*into says so; else it must be moved there).
+ * cg may be NULL. Returns as fork(). */
+struct cell_cgroup;
+pid_t cell_clone_child(unsigned long flags, struct cell_cgroup *cg, bool *into);
 void cell_created_release(cell_created *cr);
 int cell_start_socket_path(const cell_store *s, struct sockaddr_un *sa, socklen_t *len);
 int cell_write_pid_file(const char *path, pid_t pid, cell_error *err);

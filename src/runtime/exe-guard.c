@@ -37,12 +37,14 @@ int cell_exe_guard_exe_readonly(cell_error *err)
   return ro;
 }
 
-/* The read-only bind of our binary onto itself, in our own (new) mount
- * namespace, made a slave first so that the bind stays ours; exe gets the
- * binary's path. */
-static int bind_exe_readonly(char *exe, size_t size, cell_error *err)
+/* In our own new mount namespace (made a slave first, so that the bind
+ * stays ours): bind our binary read-only onto itself and execve it with
+ * argv, GUARD_ENV telling the copy the host's namespace fd. Returns only on
+ * failure. */
+static int reexec_from_readonly_bind(char **argv, int host_mntns, cell_error *err)
 {
-  ssize_t n = readlink("/proc/self/exe", exe, size - 1);
+  char exe[PATH_MAX];
+  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
   if (n < 0)
     return cell_error_sys(err, "exe guard: readlink /proc/self/exe");
   exe[n] = '\0';
@@ -51,20 +53,9 @@ static int bind_exe_readonly(char *exe, size_t size, cell_error *err)
   if (mount(exe, exe, NULL, MS_BIND, NULL) < 0 ||
       mount(NULL, exe, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) < 0)
     return cell_error_sys(err, "exe guard: read-only bind of `%s`", exe);
-  return 0;
-}
-
-/* Bind and execve our binary with argv and env_name=env_value added.
- * Returns only on failure. */
-static int reexec_here(char **argv, const char *env_name, const char *env_value,
-                       cell_error *err)
-{
-  char exe[PATH_MAX];
-  int r = bind_exe_readonly(exe, sizeof exe, err);
-  if (r < 0)
-    return r;
-  if (setenv(env_name, env_value, 1) < 0)
-    return cell_error_sys(err, "exe guard: setenv");
+  char val[16];
+  snprintf(val, sizeof val, "%d", host_mntns);
+  setenv(GUARD_ENV, val, 1);
   execve(exe, argv, environ);
   return cell_error_sys(err, "exe guard: re-exec `%s`", exe);
 }
@@ -97,9 +88,7 @@ int cell_exe_guard_apply(char **argv, cell_exe_guard *g, cell_error *err)
     close(host);
     return r;
   }
-  char val[16];
-  snprintf(val, sizeof val, "%d", host);
-  int r = reexec_here(argv, GUARD_ENV, val, err);
+  int r = reexec_from_readonly_bind(argv, host, err);
   close(host);
   return r;
 }

@@ -2,7 +2,6 @@
 #include "stub/exec-stub-abi.h"
 #include "seccomp/table.h"
 #include "util/cleanup.h"
-#include "util/strv.h"
 
 #include <errno.h>
 #include <fcntl.h>

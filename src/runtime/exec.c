@@ -28,8 +28,6 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <linux/sched.h>
-#include <sys/syscall.h>
 
 /* The namespaces of pid that differ from ours. */
 static int ns_flags_of(pid_t pid)
@@ -226,22 +224,8 @@ int cell_container_exec(const cell_exec_opts *o, cell_error *err)
     goto out;
   /* Born in the cgroup2 directory when there is one (clone3), moving
    * itself into the v1 ones: no cgroup.procs write (cgroups.h). */
-  int cgfd = -1;
-  if (cg && (cg->mode == CELL_CG_V2 || cg->mode == CELL_CG_HYBRID)) {
-    cell_error ig = CELL_ERROR_INIT;
-    cgfd = cell_cgroup_clone_fd(cg, &ig);
-    cell_error_clear(&ig);
-  }
   bool into_v2 = false;
-  pid_t mid = -1;
-  if (cgfd >= 0) {
-    struct clone_args ca = { .flags = CLONE_INTO_CGROUP, .exit_signal = SIGCHLD,
-                             .cgroup = (uint64_t) cgfd };
-    mid = (pid_t) syscall(SYS_clone3, &ca, sizeof ca);
-    into_v2 = mid >= 0;
-  }
-  if (mid < 0)
-    mid = fork();
+  pid_t mid = cell_clone_child(0, cg, &into_v2);
   if (mid == 0) {
     close(s.dirfd);  /* the store lock stays with this command */
     sigprocmask(SIG_SETMASK, &old, NULL);
