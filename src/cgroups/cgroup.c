@@ -90,9 +90,15 @@ static int cpuset_inherit(const char *dir, cell_error *err)
   return 0;
 }
 
-/* mkdir each missing component below the mount point; d->created is the
- * first one made. */
-static int make_dirs(cell_cgroup_dir *d, bool cpuset, cell_error *err)
+/* One walk down d->dir: mkdir each missing component; d->created is the
+ * first one made. Ancestors are shared with other runtimes working at the
+ * same moment, so a level is made usable before anything goes below it,
+ * whoever made it: a v1 cpuset directory another runtime has just made may
+ * still have empty cpus/mems (a child of it would inherit nothing, and a
+ * move into it fails with ENOSPC), so each level is filled from its parent
+ * when empty, which is idempotent. -ENOENT when a level vanished under us
+ * (another container's delete removed the default parent). */
+static int make_dirs_once(cell_cgroup_dir *d, bool cpuset, cell_error *err)
 {
   size_t ml = strlen(d->mountpoint);
   _cleanup_free_ char *buf = strdup(d->dir);
@@ -110,13 +116,26 @@ static int make_dirs(cell_cgroup_dir *d, bool cpuset, cell_error *err)
     if (mkdir(buf, 0755) == 0) {
       if (!d->created && !(d->created = strdup(buf)))
         return cell_error_set(err, ENOMEM, "out of memory");
-      if (cpuset && cpuset_inherit(buf, err) < 0)
-        return -err->code;
     } else if (errno != EEXIST)
       return cell_error_sys(err, "mkdir %s", buf);
+    if (cpuset && cpuset_inherit(buf, err) < 0)
+      return -err->code;
     *p = saved;
   }
   return 0;
+}
+
+/* make_dirs_once, again from the top while levels vanish under us. */
+static int make_dirs(cell_cgroup_dir *d, bool cpuset, cell_error *err)
+{
+  for (int tries = 1;; tries++) {
+    free(d->created);
+    d->created = NULL;
+    int r = make_dirs_once(d, cpuset, err);
+    if (r != -ENOENT || tries == 100)
+      return r;
+    cell_error_clear(err);
+  }
 }
 
 /* A cgroup that was there before us must not hold processes: they would

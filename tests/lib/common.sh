@@ -9,6 +9,8 @@
 #   assert_eq A B [MSG], assert_contains HAYSTACK NEEDLE [MSG],
 #   assert_fails_with NEEDLE CMD...   (non-zero exit and NEEDLE in stderr)
 #   skip MSG                   exit 77
+#   at_cleanup 'COMMANDS'      run at the end of the test, whatever happens
+#                              (last registered first), before the generic cleanup
 
 CELL_BIN=${CELL_BIN:-$CELL_BUILD/cell}
 BUSYBOX=${BUSYBOX:-/usr/bin/busybox}
@@ -87,9 +89,16 @@ with open(path, "w") as f:
 PY
 }
 
+CELL_CLEANUP=()
+at_cleanup() { CELL_CLEANUP+=("$1"); }
+
 cell_test_cleanup() {
   local rc=$?
   set +e
+  local k
+  for ((k = ${#CELL_CLEANUP[@]} - 1; k >= 0; k--)); do
+    eval "${CELL_CLEANUP[$k]}" >/dev/null 2>&1
+  done
   if [ -d "$CELL_ROOT" ]; then
     local id
     for id in $(ls "$CELL_ROOT" 2>/dev/null); do

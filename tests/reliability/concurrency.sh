@@ -1,0 +1,101 @@
+# Reliability: many runtimes at once. Each test starts its containers at the
+# same moment and checks what each one saw, then that nothing is left.
+# RELIABILITY_N and RELIABILITY_ROUNDS make the short mode longer (make stress).
+
+rel_n() { echo "${RELIABILITY_N:-50}"; }
+rel_rounds() { echo "${RELIABILITY_ROUNDS:-5}"; }
+
+# Every cgroup directory named $1 (a path below a hierarchy root, "" = the
+# name anywhere) that exists now, in every mounted hierarchy.
+cg_dirs_named() {
+  local rel=$1 mp
+  for mp in $(awk '$9 == "cgroup" || $9 == "cgroup2" {print $5}' /proc/self/mountinfo | sort -u); do
+    [ -d "$mp/$rel" ] && echo "$mp/$rel"
+  done
+  return 0
+}
+
+# Start N `cell run` at once, container I on bundle $1 with `%i` replaced
+# by I, ids $2-1..$2-N; each must exit 0 and print exactly $3.
+run_at_once() {
+  local b=$1 prefix=$2 want=$3 n i pids=()
+  n=$(rel_n)
+  for i in $(seq "$n"); do
+    "$CELL_BIN" --root "$CELL_ROOT" run -b "${b//%i/$i}" "$prefix-$i" >"$TEST_TMP/out.$prefix-$i" 2>&1 &
+    pids+=($!)
+  done
+  local bad=0
+  for i in $(seq "$n"); do
+    wait "${pids[$((i - 1))]}" || { bad=$((bad + 1)); echo "container $prefix-$i failed: $(cat "$TEST_TMP/out.$prefix-$i")" >&2; }
+  done
+  [ "$bad" -eq 0 ] || fail "$bad of $n containers failed"
+  for i in $(seq "$n"); do
+    assert_eq "$(cat "$TEST_TMP/out.$prefix-$i")" "$want" "what container $prefix-$i saw"
+  done
+  assert_eq "$(ls "$CELL_ROOT")" "" "state dirs left by $prefix"
+}
+
+# What a container's process sees of its cpu and memory placement: a v1
+# cpuset cgroup whose cpus or mems were never filled makes the move fail,
+# and a filled one gives the host's lists.
+placement_probe() {
+  set_args "$1" '["sh", "-c", "grep -E \"^(Cpus|Mems)_allowed_list\" /proc/self/status | tr \"\\n\" \" \""]'
+}
+
+host_allowed() { grep -E '^(Cpus|Mems)_allowed_list' /proc/self/status | tr '\n' ' '; }
+
+# Cgroup directories of containers whose ids start with $1, in every
+# hierarchy, wherever the placement put them.
+cg_dirs_of() {
+  local mp
+  for mp in $(awk '$9 == "cgroup" || $9 == "cgroup2" {print $5}' /proc/self/mountinfo | sort -u); do
+    find "$mp" -maxdepth 4 -type d -name "$1*"
+  done
+  return 0
+}
+
+# No linux.cgroupsPath: the default placement. With a shared default parent
+# (`cell/` in every hierarchy) this raced: one runtime made it, another used
+# it before cpuset.cpus/mems were filled (ENOSPC on the move), or a delete
+# removed it between another's mkdirs.
+test_fifty_at_once_default_placement_five_times() {
+  make_bundle "$TEST_TMP/b"
+  placement_probe "$TEST_TMP/b"
+  local want round had_parent
+  want=$(host_allowed)
+  had_parent=$(cg_dirs_named cell)
+  for round in $(seq "$(rel_rounds)"); do
+    run_at_once "$TEST_TMP/b" "d$$-$round" "$want"
+    assert_eq "$(cg_dirs_of "d$$-$round-")" "" "cgroups left after round $round"
+    [ -n "$had_parent" ] || assert_eq "$(cg_dirs_named cell)" "" "default parent left after round $round"
+  done
+}
+
+# The same with an explicit shared parent below the test's own cgroup
+# (a relative cgroupsPath), new each round, so that all of them race to
+# make and fill it. Nobody removes a parent it did not make, as runc: the
+# test does, once the leaves are gone.
+test_fifty_at_once_shared_parent_five_times() {
+  make_bundle "$TEST_TMP/b"
+  placement_probe "$TEST_TMP/b"
+  local want round parent i d left
+  want=$(host_allowed)
+  for round in $(seq "$(rel_rounds)"); do
+    parent=cell-rel-$$-$round
+    at_cleanup "for d in \$(cg_dirs_named $parent); do find \$d -depth -type d -delete; done"
+    python3 - "$TEST_TMP" "$parent" "$(rel_n)" <<'PY'
+import json, os, sys
+tmp, parent, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+c = json.load(open(f"{tmp}/b/config.json"))
+c["root"]["path"] = f"{tmp}/b/rootfs"
+for i in range(1, n + 1):
+    os.makedirs(f"{tmp}/b{i}", exist_ok=True)
+    c["linux"]["cgroupsPath"] = f"{parent}/c{i}"
+    json.dump(c, open(f"{tmp}/b{i}/config.json", "w"))
+PY
+    run_at_once "$TEST_TMP/b%i" "s$round" "$want"
+    left=$(for d in $(cg_dirs_named "$parent"); do find "$d" -mindepth 1 -type d; done)
+    assert_eq "$left" "" "container cgroups left after round $round"
+    for d in $(cg_dirs_named "$parent"); do rmdir "$d"; done
+  done
+}
