@@ -1,0 +1,94 @@
+/* `cell seccomp convert`: JSON profile <-> policy. */
+#include "cli/seccomp-input.h"
+#include "seccomp/lang/lang.h"
+#include "seccomp/seccomp.h"
+#include "seccomp/table.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char usage_convert[] =
+  "Usage: cell seccomp convert --to sec|json PROFILE [-o FILE] [-D NAME] [-I DIR]\n"
+  "\n"
+  "  --to sec   PROFILE is an OCI linux.seccomp object or a config.json: print\n"
+  "             it as a policy with the same effect\n"
+  "  --to json  PROFILE is a policy (.sec): print its linux.seccomp object;\n"
+  "             an error names what has no JSON form\n"
+  "  -o, --output FILE  write there (atomically) instead of to stdout\n"
+  "  -h, --help         this text\n";
+
+int cli_seccomp_convert(cell_cli *cli, int argc, char **argv, cell_error *err)
+{
+  static const struct option opts[] = {
+    { "to", required_argument, NULL, 't' }, { "output", required_argument, NULL, 'o' },
+    { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+  };
+  const char *to = NULL, *out = NULL;
+  policy_args pa = { .ndefines = 0 };
+  int c;
+  optind = 0;
+  while ((c = getopt_long(argc, argv, "t:o:D:I:h", opts, NULL)) != -1) {
+    switch (c) {
+    case 't': to = optarg; break;
+    case 'o': out = optarg; break;
+    case 'D':
+    case 'I':
+      if (cli_policy_opt(&pa, c, optarg) < 0)
+        return cli_usage_error("seccomp convert", usage_convert, "too many -%c", c);
+      break;
+    case 'h': return cli_help(usage_convert);
+    default: return cli_usage_error("seccomp convert", usage_convert, "unknown option");
+    }
+  }
+  if (!to || (strcmp(to, "sec") && strcmp(to, "json")))
+    return cli_usage_error("seccomp convert", usage_convert, "--to sec or --to json is required");
+  if (optind != argc - 1)
+    return cli_usage_error("seccomp convert", usage_convert, "expected one PROFILE");
+  const char *path = argv[optind];
+  _cleanup_free_ char *text = NULL, *result = NULL;
+  size_t len;
+  int r = cli_read_input(path, &text, &len, err);
+  if (r < 0)
+    return r;
+  if (!strcmp(to, "sec")) {
+    json_error_t je;
+    json_t *root = json_loadb(text, len, 0, &je);
+    if (!root)
+      return cell_error_set(err, EINVAL, "%s:%d:%d: %s", path, je.line, je.column, je.text);
+    json_t *sec = root;
+    if (json_is_object(root) && (json_object_get(root, "ociVersion") || json_object_get(root, "linux")))
+      sec = json_object_get(json_object_get(root, "linux"), "seccomp");
+    r = sec ? cell_sc_lang_from_json(sec, &result, err)
+            : cell_error_set(err, EINVAL, "no linux.seccomp in this config");
+    json_decref(root);
+  } else {
+    cell_sc_lang_opts lo = { .defines = pa.defines, .ndefines = pa.ndefines, .include_dirs = pa.dirs,
+                             .ninclude_dirs = pa.ndirs, .log = &cli->log };
+    cell_sc_ir ir;
+    cell_sc_ir_init(&ir);
+    json_t *j = NULL;
+    r = cell_sc_lang_compile_string(strcmp(path, "-") ? path : "<stdin>", text, len, &lo, &ir, err);
+    if (r >= 0 && (r = cell_sc_lang_ir_to_json(&ir, &j, err)) < 0)
+      cell_error_wrap(err, "%s", path);
+    cell_sc_ir_free(&ir);
+    if (j) {
+      char *s = json_dumps(j, JSON_INDENT(2));
+      json_decref(j);
+      if (!s || asprintf(&result, "%s\n", s) < 0)
+        r = cell_error_set(err, ENOMEM, "out of memory");
+      free(s);
+    }
+  }
+  if (r < 0)
+    return cell_error_wrap(err, "seccomp convert");
+  if (out)
+    return cell_write_file_atomic(out, result, strlen(result), 0644, err);
+  return cell_write_all(STDOUT_FILENO, result, strlen(result)) < 0 ? cell_error_sys(err, "write stdout") : 0;
+}
+
