@@ -1,8 +1,9 @@
 /* Reading and writing cgroup files, with messages that name the file, the
- * value and the config field behind it. */
+ * value and the config field behind it; paths and word lists. */
 #include "cgroups/internal.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/strv.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -95,4 +96,41 @@ bool cg_file_exists(const char *dir, const char *file)
 {
   _cleanup_free_ char *path = cg_join(dir, file);
   return path && access(path, F_OK) == 0;
+}
+
+char *cg_join(const char *a, const char *b)
+{
+  size_t la = strlen(a);
+  while (la > 1 && a[la - 1] == '/')
+    la--;
+  while (*b == '/')
+    b++;
+  char *s = NULL;
+  if (!*b)
+    return strndup(a, la);
+  if (asprintf(&s, "%.*s%s%s", (int) la, a, (la == 1 && a[0] == '/') ? "" : "/", b) < 0)
+    return NULL;
+  return s;
+}
+
+char **cg_split_words(const char *s)
+{
+  char **v = calloc(1, sizeof *v);
+  if (!v)
+    return NULL;
+  while (s && *s) {
+    size_t skip = strspn(s, " \t\n");
+    s += skip;
+    size_t len = strcspn(s, " \t\n");
+    if (!len)
+      break;
+    char *w = strndup(s, len);
+    if (!w || cell_strv_push_owned(&v, w) < 0) {
+      free(w);
+      cell_strv_free(v);
+      return NULL;
+    }
+    s += len;
+  }
+  return v;
 }

@@ -40,42 +40,6 @@ const char *cell_cg_mode_name(cell_cg_mode m)
   }
 }
 
-char *cg_join(const char *a, const char *b)
-{
-  size_t la = strlen(a);
-  while (la > 1 && a[la - 1] == '/')
-    la--;
-  while (*b == '/')
-    b++;
-  char *s = NULL;
-  if (!*b)
-    return strndup(a, la);
-  if (asprintf(&s, "%.*s%s%s", (int) la, a, (la == 1 && a[0] == '/') ? "" : "/", b) < 0)
-    return NULL;
-  return s;
-}
-
-char **cg_split_words(const char *s)
-{
-  char **v = calloc(1, sizeof *v);
-  if (!v)
-    return NULL;
-  while (s && *s) {
-    size_t skip = strspn(s, " \t\n");
-    s += skip;
-    size_t len = strcspn(s, " \t\n");
-    if (!len)
-      break;
-    char *w = strndup(s, len);
-    if (!w || cell_strv_push_owned(&v, w) < 0) {
-      free(w);
-      cell_strv_free(v);
-      return NULL;
-    }
-    s += len;
-  }
-  return v;
-}
 
 /* Undo mountinfo's octal escapes (\040 for space) in place. */
 static void unescape(char *s)

@@ -7,6 +7,11 @@
 
 #define CG_BIT(c) (1u << (c))
 
+/* An empty record (no directories yet), NULL when out of memory. */
+cell_cgroup *cg_record_new(cell_cg_mode mode, cell_cgroup_manager m);
+/* A zeroed directory appended to cg->d; NULL when out of memory. */
+cell_cgroup_dir *cg_record_add_dir(cell_cgroup *cg);
+
 /* Write value to DIR/FILE. Errors read
  * "write `VALUE` to DIR/FILE (FIELD): strerror" (FIELD may be NULL); a
  * missing file reads "... DIR/FILE does not exist (FIELD: the kernel or this
