@@ -4,9 +4,9 @@ ASAN_BUILD ?= build-asan
 MESON ?= meson
 DEB_PACKAGES = meson ninja-build pkg-config gcc libjansson-dev libseccomp-dev \
 	busybox-static python3 python3-seccomp crun runc hyperfine strace clang \
-	podman conmon iproute2 util-linux
+	podman conmon iproute2 util-linux afl++ stress-ng
 
-.PHONY: all deps check check-unit check-integration demo bench clean
+.PHONY: all deps check check-unit check-integration demo bench clean fuzz stress
 
 all: $(BUILD)/build.ninja
 	@ninja -C $(BUILD)
@@ -31,6 +31,11 @@ demo:
 	@$(MAKE) deps
 	@$(MAKE) all
 	@scripts/demo $(BUILD)
+
+# AFL++ on every fuzz target, SECONDS each (tests/fuzz/run).
+SECONDS ?= 60
+fuzz:
+	@tests/fuzz/run $(SECONDS)
 
 bench: all
 	@bench/run $(BUILD)

@@ -3,8 +3,8 @@
  * passes the kernel's rules and agrees with the IR.  Inputs that are JSON
  * go through the JSON conversion too.
  *
- *   clang build: tests/fuzz/fuzz-lang (see tests/unit/lang/meson.build)
- *   gcc build:   test-lang runs this on tests/fuzz/corpus-lang and examples/ */
+ *   build/tests/fuzz/fuzz-lang (tests/fuzz/meson.build): replayer or AFL++
+ *   test-lang runs this on tests/fuzz/corpus/lang and examples/ with mutations */
 #include <jansson.h>
 #include <stdint.h>
 #include <stdlib.h>

@@ -6,9 +6,9 @@
  * give, on inputs derived from the data, the action the IR's meaning
  * (cell_sc_ir_eval) gives.  Any violation aborts.
  *
- * Built with clang -fsanitize=fuzzer (tests/fuzz/meson.build, when the
- * compiler is clang); the unit test test-seccomp runs the same function
- * over tests/fuzz/corpus/seccomp-oci/ with any compiler. */
+ * build/tests/fuzz/fuzz-seccomp-oci (tests/fuzz/meson.build): replayer or
+ * AFL++ target; the unit test test-seccomp runs the same function over
+ * tests/fuzz/corpus/seccomp-oci/ and every prefix of each file. */
 #include "seccomp/ir.h"
 #include "seccomp/oci.h"
 #include "seccomp/seccomp.h"

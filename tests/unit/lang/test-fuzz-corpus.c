@@ -49,7 +49,7 @@ static unsigned run_dir(const char *rel, bool mutate)
 
 TEST(lang_fuzz_corpus)
 {
-  unsigned n = run_dir("tests/fuzz/corpus-lang", true);
+  unsigned n = run_dir("tests/fuzz/corpus/lang", true);
   n += run_dir("examples", true);
   CHECK(n > 0);
 }
