@@ -30,6 +30,11 @@ int cell_write_all(int fd, const void *buf, size_t len)
 int cell_write_file_atomic(const char *path, const void *data, size_t len,
                            mode_t mode, cell_error *err)
 {
+  /* A device, fifo or socket (-o /dev/null, /dev/stdout) is written in
+   * place: renaming a new file over it would replace the node itself. */
+  struct stat st;
+  if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+    return cell_write_file(path, data, len, err);
   _cleanup_free_ char *tmp = NULL;
   if (asprintf(&tmp, "%s.tmp.%d", path, (int) getpid()) < 0)
     return cell_error_set(err, ENOMEM, "write `%s`", path);

@@ -9,7 +9,8 @@
 /* Write data to path atomically: a temp file in the same directory, fsync
  * skipped (state is in tmpfs), then exchanged with an existing path
  * (RENAME_EXCHANGE, the old content unlinked) or renamed to a new one.
- * Readers see the old content or the new, never none. */
+ * Readers see the old content or the new, never none. A path that is not
+ * a regular file (a device such as /dev/null, a fifo) is written in place. */
 int cell_write_file_atomic(const char *path, const void *data, size_t len,
                            mode_t mode, cell_error *err);
 /* Create path (it must not exist) with data; for files nobody reads
