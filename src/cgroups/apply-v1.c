@@ -38,25 +38,44 @@ static int check_usage(const char *dir, const char *usage_file, int64_t limit, c
   return 0;
 }
 
-/* Linux 5.16 and later accept a kernel memory limit and ignore it: read it
- * back (the kernel rounds down to a page). */
-static int check_taken(const char *dir, const char *file, int64_t want, const char *field,
-                       cell_error *err)
+/* Kernel memory (memory.kmem.limit_in_bytes, memory.kmem.tcp.limit_in_bytes).
+ * 0 is what engines send for "not set" (Docker's update always carries
+ * KernelMemory): nothing is written. A limit the kernel does not honour is
+ * a warning, not an error, as runc ignores these settings with a warning:
+ * Linux 5.16 and later accept a kmem limit and ignore it (it reads back
+ * unlimited; a honoured one reads back rounded down to a page), and kernels
+ * without the file refuse it. */
+static int kmem_limit(const char *dir, const char *file, int64_t want, const char *field,
+                      const cell_log *log, cell_error *err)
 {
+  if (want == 0)
+    return 0;
+  cell_error e = CELL_ERROR_INIT;
+  int r = w_i64(dir, file, want, field, &e);
+  if (r == -ENOENT || r == -EOPNOTSUPP) {
+    cell_log_warn(log, "%s: ignored, this kernel has no kernel memory limits (%s)", field,
+                  e.msg);
+    cell_error_clear(&e);
+    return 0;
+  }
+  if (r < 0) {
+    cell_error_move(err, &e);
+    return r;
+  }
   uint64_t got;
-  if (want < 0 || cg_read_u64(dir, file, &got, err) < 0) {
-    cell_error_clear(err);
+  if (want < 0 || cg_read_u64(dir, file, &got, &e) < 0) {
+    cell_error_clear(&e);
     return 0;
   }
   if (got > (uint64_t) want || got + 65536 < (uint64_t) want)
-    return cell_error_set(err, ENOTSUP,
-                          "%s: wrote `%" PRId64 "` to %s/%s but it reads %" PRIu64 ": this kernel "
-                          "ignores kernel memory limits (deprecated since Linux 5.16)",
-                          field, want, dir, file, got);
+    cell_log_warn(log, "%s: ignored, this kernel ignores kernel memory limits (deprecated "
+                  "since Linux 5.16): wrote `%" PRId64 "` to %s/%s and it reads %" PRIu64,
+                  field, want, dir, file, got);
   return 0;
 }
 
-int cg_v1_memory(const char *dir, const oci_res_memory *m, bool update, cell_error *err)
+int cg_v1_memory(const char *dir, const oci_res_memory *m, bool update, const cell_log *log,
+                 cell_error *err)
 {
   int r;
   if (update && m->has_check_before_update && m->check_before_update && m->has_limit &&
@@ -82,13 +101,12 @@ int cg_v1_memory(const char *dir, const oci_res_memory *m, bool update, cell_err
                  err)) < 0)
     return r;
   if (m->has_kernel &&
-      ((r = w_i64(dir, "memory.kmem.limit_in_bytes", m->kernel, F("memory.kernel"), err)) < 0 ||
-       (r = check_taken(dir, "memory.kmem.limit_in_bytes", m->kernel, F("memory.kernel"),
-                        err)) < 0))
+      (r = kmem_limit(dir, "memory.kmem.limit_in_bytes", m->kernel, F("memory.kernel"), log,
+                      err)) < 0)
     return r;
   if (m->has_kernel_tcp &&
-      (r = w_i64(dir, "memory.kmem.tcp.limit_in_bytes", m->kernel_tcp, F("memory.kernelTCP"),
-                 err)) < 0)
+      (r = kmem_limit(dir, "memory.kmem.tcp.limit_in_bytes", m->kernel_tcp,
+                      F("memory.kernelTCP"), log, err)) < 0)
     return r;
   if (m->has_swappiness &&
       (r = w_u64(dir, "memory.swappiness", m->swappiness, F("memory.swappiness"), err)) < 0)

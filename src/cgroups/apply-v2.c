@@ -64,13 +64,17 @@ int cg_swap_v2(int64_t limit, bool has_limit, int64_t swap, int64_t *out, cell_e
   return 0;
 }
 
-int cg_v2_memory(const char *dir, const oci_res_memory *m, bool update, cell_error *err)
+int cg_v2_memory(const char *dir, const oci_res_memory *m, bool update, const cell_log *log,
+                 cell_error *err)
 {
   int r;
+  /* Ignored with a warning, as runc does (0 is "not set": no warning). */
   if (m->has_kernel && m->kernel != 0)
-    return no_v2(F("memory.kernel"), "kernel memory is not limited separately", err);
+    cell_log_warn(log, F("memory.kernel") ": ignored, cgroup v2 has no separate kernel "
+                  "memory limit");
   if (m->has_kernel_tcp && m->kernel_tcp != 0)
-    return no_v2(F("memory.kernelTCP"), "kernel TCP memory is not limited separately", err);
+    cell_log_warn(log, F("memory.kernelTCP") ": ignored, cgroup v2 has no separate kernel "
+                  "TCP memory limit");
   if (m->has_swappiness)
     return no_v2(F("memory.swappiness"), "there is no per-cgroup swappiness", err);
   if (m->has_disable_oom_killer && m->disable_oom_killer)

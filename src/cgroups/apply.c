@@ -11,8 +11,9 @@
 
 static bool memory_set(const oci_res_memory *m)
 {
-  return m->has_limit || m->has_reservation || m->has_swap || m->has_kernel ||
-         m->has_kernel_tcp || m->has_swappiness || m->has_disable_oom_killer ||
+  /* A kernel memory limit of 0 is "not set" (see cg_v1_memory). */
+  return m->has_limit || m->has_reservation || m->has_swap || (m->has_kernel && m->kernel) ||
+         (m->has_kernel_tcp && m->kernel_tcp) || m->has_swappiness || m->has_disable_oom_killer ||
          m->has_use_hierarchy;
 }
 
@@ -77,10 +78,11 @@ static int no_controller(const cell_cgroup *cg, int ctl, const char *field, cell
     return no_controller(cg, ctl, field, err)
 
 static int do_memory(const cell_cgroup *cg, const oci_res_memory *m, bool update,
-                     cell_error *err)
+                     const cell_log *log, cell_error *err)
 {
   DIR_FOR(CELL_CGC_MEMORY, "linux.resources.memory");
-  return d->v2 ? cg_v2_memory(d->dir, m, update, err) : cg_v1_memory(d->dir, m, update, err);
+  return d->v2 ? cg_v2_memory(d->dir, m, update, log, err)
+               : cg_v1_memory(d->dir, m, update, log, err);
 }
 
 static int do_cpu(const cell_cgroup *cg, const oci_res_cpu *c, cell_error *err)
@@ -186,7 +188,6 @@ static int do_devices(const cell_cgroup *cg, const cg_dev_rules *dev, cell_error
 int cg_apply(const cell_cgroup *cg, const oci_resources_typed *r, const cg_dev_rules *dev,
              bool update, const cell_log *log, cell_error *err)
 {
-  (void) log;
   if (cg->manager == CELL_CGM_DISABLED || cg->n == 0)
     return 0;
   int rc = 0;
@@ -194,7 +195,7 @@ int cg_apply(const cell_cgroup *cg, const oci_resources_typed *r, const cg_dev_r
     /* cpuset before memory so that mems are in place for migration. */
     if ((r->cpu.cpus || r->cpu.mems) && (rc = do_cpuset(cg, &r->cpu, err)) < 0)
       return rc;
-    if (memory_set(&r->memory) && (rc = do_memory(cg, &r->memory, update, err)) < 0)
+    if (memory_set(&r->memory) && (rc = do_memory(cg, &r->memory, update, log, err)) < 0)
       return rc;
     if (cpu_set(&r->cpu) && (rc = do_cpu(cg, &r->cpu, err)) < 0)
       return rc;

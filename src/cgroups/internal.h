@@ -48,8 +48,10 @@ int cg_apply(const cell_cgroup *cg, const oci_resources_typed *r, const cg_dev_r
              bool update, const cell_log *log, cell_error *err);
 /* Writers per controller; dir is the container's directory of the hierarchy
  * that holds it. Errors name the file, the value and the config field. */
-int cg_v1_memory(const char *dir, const oci_res_memory *m, bool update, cell_error *err);
-int cg_v2_memory(const char *dir, const oci_res_memory *m, bool update, cell_error *err);
+int cg_v1_memory(const char *dir, const oci_res_memory *m, bool update, const cell_log *log,
+                 cell_error *err);
+int cg_v2_memory(const char *dir, const oci_res_memory *m, bool update, const cell_log *log,
+                 cell_error *err);
 int cg_v1_cpu(const char *dir, const oci_res_cpu *c, cell_error *err);
 int cg_v2_cpu(const char *dir, const oci_res_cpu *c, cell_error *err);
 int cg_cpuset(const char *dir, const oci_res_cpu *c, cell_error *err);  /* v1 and v2 */

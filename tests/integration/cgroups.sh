@@ -219,6 +219,42 @@ test_update_changes_live_limits() {
   cell delete -f upd
 }
 
+# Kernel memory limits: what `docker update -m 128m --memory-swap 256m`
+# sends (kernel 0 among the memory fields) is not written, and a limit the
+# kernel ignores (Linux 5.16 and later) is a warning; runc takes the same
+# update. The kmem file is checked to be untouched by the 0.
+test_update_kernel_memory_is_a_warning_as_runc() {
+  local b=$TEST_TMP/kmem
+  need_ctl memory
+  has_v1 memory || skip "no v1 memory hierarchy here: kernel memory is v1 only"
+  cg_bundle "$b" '{"memory": {"limit": 67108864}}'
+  cg_start "$b" kmem
+  local dir; dir=$(cg_dir "$CG_PID" memory)
+  local before; before=$(cat "$dir/memory.kmem.limit_in_bytes")
+  echo '{"memory": {"limit": 134217728, "swap": 268435456, "kernel": 0, "kernelTCP": 0}}' > "$TEST_TMP/docker.json"
+  cell update -r "$TEST_TMP/docker.json" kmem 2>"$TEST_TMP/err"
+  assert_eq "$(cat "$TEST_TMP/err")" "" "the update with kernel 0 said something"
+  assert_eq "$(cat "$dir/memory.limit_in_bytes")" 134217728 "memory limit after the update"
+  assert_eq "$(cat "$dir/memory.memsw.limit_in_bytes")" 268435456 "memory+swap after the update"
+  assert_eq "$(cat "$dir/memory.kmem.limit_in_bytes")" "$before" "kmem limit after kernel 0"
+  cell update --kernel-memory 8m kmem 2>"$TEST_TMP/err"
+  if [ "$(cat "$dir/memory.kmem.limit_in_bytes")" != 8388608 ]; then
+    assert_contains "$(cat "$TEST_TMP/err")" "warning: linux.resources.memory.kernel: ignored, this kernel ignores kernel memory limits"
+  fi
+  assert_eq "$(cell exec kmem cat /proc/self/cgroup >/dev/null && echo alive)" alive
+  cell delete -f kmem
+  # runc: the same two updates of a container of its own succeed.
+  command -v runc >/dev/null || return 0
+  local rb=$TEST_TMP/kmem-runc rroot=$TEST_TMP/runc-root
+  cg_bundle "$rb" '{"memory": {"limit": 67108864}}'
+  runc --root "$rroot" run -d -b "$rb" kmem-runc >/dev/null 2>"$TEST_TMP/runc.err" </dev/null ||
+    fail "runc run: $(cat "$TEST_TMP/runc.err")"
+  at_cleanup "runc --root '$rroot' delete -f kmem-runc"
+  runc --root "$rroot" update -r "$TEST_TMP/docker.json" kmem-runc || fail "runc update with kernel 0"
+  runc --root "$rroot" update --kernel-memory 8m kmem-runc 2>/dev/null || fail "runc update --kernel-memory"
+  runc --root "$rroot" delete -f kmem-runc
+}
+
 test_ps_lists_every_pid_including_exec() {
   local b=$TEST_TMP/ps
   cg_bundle "$b"

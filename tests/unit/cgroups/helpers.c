@@ -170,3 +170,41 @@ void th_fake_rm(char *dir, const char *const *files)
   rmdir(dir);
   free(dir);
 }
+
+bool th_log_open(th_log *w)
+{
+  if (pipe2(w->fds, O_CLOEXEC | O_NONBLOCK) < 0)
+    return false;
+  w->log = (cell_log) { .fd = w->fds[1], .format = CELL_LOG_TEXT, .prog = "cell" };
+  return true;
+}
+
+char *th_log_take(th_log *w)
+{
+  size_t cap = 4096, len = 0;
+  char *buf = malloc(cap);
+  if (!buf)
+    return NULL;
+  for (;;) {
+    if (cap - len < 1024) {
+      char *nb = realloc(buf, cap *= 2);
+      if (!nb) {
+        free(buf);
+        return NULL;
+      }
+      buf = nb;
+    }
+    ssize_t n = read(w->fds[0], buf + len, cap - len - 1);
+    if (n <= 0)
+      break;
+    len += (size_t) n;
+  }
+  buf[len] = 0;
+  return buf;
+}
+
+void th_log_close(th_log *w)
+{
+  close(w->fds[0]);
+  close(w->fds[1]);
+}

@@ -31,4 +31,11 @@ bool th_host_v2_only(cell_cg_host *h);
 char *th_fake_dir(const char *const *files);
 void th_fake_clear(const char *dir, const char *const *files);
 void th_fake_rm(char *dir, const char *const *files);
+/* A log whose lines go to a pipe: th_log_open() fills w (false on failure),
+ * th_log_take() returns what was logged so far (caller frees; "" when
+ * nothing), th_log_close() closes both ends. */
+typedef struct th_log { int fds[2]; cell_log log; } th_log;
+bool th_log_open(th_log *w);
+char *th_log_take(th_log *w);
+void th_log_close(th_log *w);
 #endif

@@ -143,10 +143,6 @@ TEST(v2_writer_refuses_v1_only_settings)
   cell_cgroup cg = fake_cgroup(dir, &d);
   cell_error err = CELL_ERROR_INIT;
   struct { const char *needle; void (*set)(oci_resources_typed *); } cases[] = {
-    { "linux.resources.memory.kernel: cannot be honoured on cgroup v2",
-      ({ void f(oci_resources_typed *r) { r->memory.has_kernel = true; r->memory.kernel = 1 << 20; } f; }) },
-    { "linux.resources.memory.kernelTCP: cannot be honoured",
-      ({ void f(oci_resources_typed *r) { r->memory.has_kernel_tcp = true; r->memory.kernel_tcp = 1; } f; }) },
     { "linux.resources.memory.swappiness: cannot be honoured",
       ({ void f(oci_resources_typed *r) { r->memory.has_swappiness = true; r->memory.swappiness = 10; } f; }) },
     { "linux.resources.memory.disableOOMKiller: cannot be honoured",
@@ -176,6 +172,41 @@ TEST(v2_writer_refuses_v1_only_settings)
   CHECK_INT(cg_shares_to_weight(262144), 10000);
   CHECK_INT(cg_blkio_weight_to_io(10), 1);
   CHECK_INT(cg_blkio_weight_to_io(1000), 10000);
+  fake_rm(dir);
+}
+
+/* Kernel memory limits: ignored with a warning on v2, as runc; 0 ("not set",
+ * what Docker's update sends) silently. Nothing is written either way. */
+TEST(v2_kernel_memory_is_a_warning)
+{
+  char *dir = fake_dir();
+  if (!dir)
+    return;
+  cell_cgroup_dir d;
+  cell_cgroup cg = fake_cgroup(dir, &d);
+  cell_error err = CELL_ERROR_INIT;
+  th_log w;
+  CHECK(th_log_open(&w));
+  oci_resources_typed r = { 0 };
+  r.memory.present = r.memory.has_kernel = r.memory.has_kernel_tcp = true;
+  r.memory.kernel = 1 << 20;
+  r.memory.kernel_tcp = 4096;
+  CHECK_INT(cell_cgroup_apply(&cg, &r, &w.log, &err), 0);
+  char *said = th_log_take(&w);
+  CHECK(said && strstr(said, "linux.resources.memory.kernel: ignored, cgroup v2 has no "
+                             "separate kernel memory limit"));
+  CHECK(said && strstr(said, "linux.resources.memory.kernelTCP: ignored"));
+  free(said);
+  r.memory.kernel = r.memory.kernel_tcp = 0;
+  r.memory.has_limit = true;
+  r.memory.limit = 1 << 20;
+  CHECK_INT(cell_cgroup_update(&cg, &r, &w.log, &err), 0);
+  said = th_log_take(&w);
+  CHECK_STR(said, "");
+  free(said);
+  CHECK_FILE(dir, "memory.max", "1048576");
+  cell_error_clear(&err);
+  th_log_close(&w);
   fake_rm(dir);
 }
 
