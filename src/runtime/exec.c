@@ -163,6 +163,8 @@ int cell_container_exec(const cell_exec_opts *o, cell_error *err)
   int flags = 0;
   bool proxy = false, has_filter = false;
   _cleanup_filter_ cell_seccomp_filter filter = { 0 };
+  /* The container's filter warned (unknown syscalls...) at create. */
+  cell_log said = cell_log_said(o->log);
   cell_status cstatus = cell_state_status(&st);
   if (cstatus != CELL_RUNNING && cstatus != CELL_CREATED) {
     r = cell_error_set(err, EINVAL, "cannot exec in container `%s`: it is %s", o->id,
@@ -180,7 +182,7 @@ int cell_container_exec(const cell_exec_opts *o, cell_error *err)
   /* The container's filter applies to every process in it. */
   if ((r = cell_load_stored_config(&s, &st, o->log, &c, err)) < 0 ||
       (r = build_process(o, c, err)) < 0 ||
-      (r = cell_filter_prepare(c, o->log, &filter, &has_filter, err)) < 0)
+      (r = cell_filter_prepare(c, &said, &filter, &has_filter, err)) < 0)
     goto out;
   if ((pidfd = cell_state_pidfd(&st, err)) < 0) {
     r = pidfd;

@@ -22,7 +22,9 @@ int cell_load_stored_config(const cell_store *s, const cell_state *st, const cel
   int r = cell_read_file(path, &text, &len, err);
   if (r < 0)
     return r;
-  return oci_config_parse(text, len, path, st->bundle, log, out, err);
+  /* Its warnings were said by create: once per container, not per command. */
+  cell_log said = cell_log_said(log);
+  return oci_config_parse(text, len, path, st->bundle, &said, out, err);
 }
 
 int cell_hooks_run_in_runtime_ns(const oci_config *c, oci_hook_kind kind, const char *state_json,

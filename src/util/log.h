@@ -13,9 +13,15 @@ typedef struct cell_log {
   bool debug;
   const char *prog;       /* "cell" */
   long long t0_ns;        /* CLOCK_MONOTONIC at start: debug lines say +ms */
+  bool no_warnings;       /* warnings are dropped (see cell_log_said) */
 } cell_log;
 
 long long cell_log_now_ns(void);
+
+/* A copy of log (NULL: stderr) that drops warnings, for input whose warnings
+ * were said when it was first read: the config stored at create, read again
+ * by start, exec and delete, warns once per container. */
+cell_log cell_log_said(const cell_log *log);
 
 void cell_log_write(const cell_log *log, const char *level, const char *fmt, ...)
   __attribute__((format(printf, 3, 4)));
