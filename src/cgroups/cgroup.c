@@ -59,7 +59,7 @@ static int cpuset_inherit(const char *dir, cell_error *err)
  * still have empty cpus/mems (a child of it would inherit nothing, and a
  * move into it fails with ENOSPC), so each level is filled from its parent
  * when empty, which is idempotent. -ENOENT when a level vanished under us
- * (another container's delete removed the default parent). */
+ * (the delete of another container that made a shared parent removed it). */
 static int make_dirs_once(cell_cgroup_dir *d, bool cpuset, cell_error *err)
 {
   size_t ml = strlen(d->mountpoint);
@@ -393,12 +393,7 @@ int cell_cgroup_destroy(const cell_cgroup *cg, int timeout_ms, cell_error *err)
       if (!slash || slash == p)
         break;
       *slash = 0;
-      /* The default parent goes with its last container, whoever made it
-       * (rmdir fails while another container's cgroup is in it). */
-      const char *base = strrchr(p, '/');
-      bool default_parent = base && strcmp(base + 1, CELL_CG_DEFAULT_PARENT) == 0 &&
-                            strlen(p) + 1 + strlen(strrchr(d->dir, '/') + 1) == strlen(d->dir);
-      if ((strlen(p) < cl && !default_parent) || rmdir(p) < 0)
+      if (strlen(p) < cl || rmdir(p) < 0)
         break;
     }
     if (r < 0 && !first) {

@@ -88,10 +88,6 @@ void cell_cg_host_free(cell_cg_host *host);
 
 /* ---- placement ----------------------------------------------------------- */
 
-/* The parent of containers placed by default (cgroupsPath empty): "cell/ID"
- * below the runtime's own cgroup. Removed with its last container. */
-#define CELL_CG_DEFAULT_PARENT "cell"
-
 typedef enum cell_cgroup_manager {
   CELL_CGM_CGROUPFS, CELL_CGM_SYSTEMD, CELL_CGM_DISABLED
 } cell_cgroup_manager;
@@ -105,7 +101,8 @@ int cell_cgroup_manager_parse(const char *name, cell_cgroup_manager *out, cell_e
  *   relative cgroupsPath  -> below h->own (on a v2 hierarchy below the parent
  *                            of h->own unless that is "/", as the no-internal-
  *                            processes rule forbids children next to us);
- *   empty/NULL            -> the relative default "cell/ID";
+ *   empty/NULL            -> the id, relative, as runc: <own>/ID on v1,
+ *                            <parent of own>/ID on v2;
  *   systemd "slice:prefix:name" -> /slice-tree/prefix-name.scope (systemd
  *                            manager only).
  * ".." components are refused. */
@@ -201,7 +198,9 @@ const cell_cgroup_dir *cell_cgroup_dir_for(const cell_cgroup *cg, int ctl);
 /* ---- resources ----------------------------------------------------------- */
 
 /* Write every set field of r (create and `update`). Fields the host cannot
- * honour are errors naming the file and value; `unified` is refused on v1.
+ * honour are errors naming the file and value, but for kernel memory limits
+ * (memory.kernel, kernelTCP), which are ignored with a warning on log as runc
+ * does, and not written at all when 0; `unified` is refused on v1.
  * Device rules (when r->has_devices or extra rules are given) go to v1
  * devices.allow/deny or to an eBPF program on v2. */
 int cell_cgroup_apply(const cell_cgroup *cg, const oci_resources_typed *r,

@@ -140,14 +140,13 @@ int cell_cgroup_placement(const cell_cg_hierarchy *h, cell_cgroup_manager m,
   *out = NULL;
   if (m == CELL_CGM_SYSTEMD)
     return systemd_path(cgroups_path, id, out, err);
-  _cleanup_free_ char *def = NULL;
+  /* No cgroupsPath: the id, relative, as runc (its cgroup Name), so that
+   * tools that find a container's cgroup by runc's rule find ours. */
   const char *cp = cgroups_path;
   if (!cp || !*cp) {
     if (!id || !*id || strchr(id, '/'))
       return cell_error_set(err, EINVAL, "cgroup placement: a container id is needed");
-    if (asprintf(&def, CELL_CG_DEFAULT_PARENT "/%s", id) < 0)
-      return cell_error_set(err, ENOMEM, "out of memory");
-    cp = def;
+    cp = id;
   }
   int r = check_components(cp, cp[0] == '/' ? "the path" : "the relative path", err);
   if (r < 0)
@@ -161,7 +160,8 @@ int cell_cgroup_placement(const cell_cg_hierarchy *h, cell_cgroup_manager m,
     return 0;
   }
   /* Relative: below our own cgroup; on v2 below its parent, since our own
-   * cgroup has processes (us) and could not enable controllers for a child. */
+   * cgroup has processes (us) and could not enable controllers for a child
+   * (runc's fs and fs2 drivers do the same). */
   _cleanup_free_ char *base = strdup(h->own ? h->own : "/");
   if (!base)
     return cell_error_set(err, ENOMEM, "out of memory");

@@ -387,18 +387,77 @@ test_listen_fds_are_passed_on() {
   assert_eq "$out" "$(printf '1 1\nactivated')"
 }
 
-test_default_cgroup_parent_goes_with_the_last_container() {
+# Without linux.cgroupsPath a container goes where runc puts it: at
+# <own cgroup>/<id> in each v1 hierarchy (runc's fs driver) and at
+# <parent of own cgroup>/<id> in cgroup2 (fs2: its own cgroup has processes,
+# so no controllers could be enabled for a child). runc runs the same bundle
+# and its container's /proc/PID/cgroup must read the same but for the id.
+test_default_cgroup_placement_is_runcs() {
   make_bundle "$TEST_TMP/b"
   args "$TEST_TMP/b" '["sleep", "100"]'
-  local own; own=$(awk -F: '$2 == "pids" {print $3}' /proc/self/cgroup)
-  [ -n "$own" ] || skip "no pids v1 hierarchy here"
-  local parent=/sys/fs/cgroup/pids${own%/}/cell
-  [ ! -e "$parent" ] || skip "$parent exists already (another runtime's containers?)"
-  cell run -d -b "$TEST_TMP/b" first
-  cell run -d -b "$TEST_TMP/b" second
-  [ -d "$parent/first" ] && [ -d "$parent/second" ] || fail "containers not in $parent"
-  cell delete -f first
-  [ -d "$parent/second" ] || fail "the second container's cgroup went with the first"
-  cell delete -f second
-  [ ! -e "$parent" ] || fail "$parent left behind"
+  local id=dflt-$$ rid=dflt-runc-$$ rroot=$TEST_TMP/runc-root
+  cell run -d -b "$TEST_TMP/b" "$id"
+  local pid; pid=$(cell state "$id" | python3 -c 'import json,sys; print(json.load(sys.stdin)["pid"])')
+  local n ctl path own want mp
+  while IFS=: read -r n ctl path; do
+    own=$(awk -F: -v n="$n" '$1 == n {print $3}' /proc/self/cgroup)
+    if [ "$n" = 0 ]; then
+      want=$(dirname "$own")
+    else
+      want=$own
+    fi
+    want=${want%/}/$id
+    assert_eq "$path" "$want" "hierarchy $n ($ctl) of a container placed by default"
+  done < /proc/$pid/cgroup
+  local dirs=()
+  for mp in $(awk '$9 == "cgroup" || $9 == "cgroup2" {print $5}' /proc/self/mountinfo | sort -u); do
+    dirs+=($(find "$mp" -maxdepth 5 -type d -name "$id"))
+  done
+  [ ${#dirs[@]} -gt 0 ] || fail "no cgroup directory named $id"
+  if command -v runc >/dev/null; then
+    at_cleanup "runc --root '$rroot' delete -f $rid"
+    runc --root "$rroot" run -d -b "$TEST_TMP/b" "$rid" </dev/null >/dev/null 2>"$TEST_TMP/runc.err" ||
+      fail "runc run: $(cat "$TEST_TMP/runc.err")"
+    local rpid; rpid=$(runc --root "$rroot" state "$rid" | python3 -c 'import json,sys; print(json.load(sys.stdin)["pid"])')
+    assert_eq "$(sed "s|/$rid\$|/ID|" /proc/$rpid/cgroup)" "$(sed "s|/$id\$|/ID|" /proc/$pid/cgroup)" \
+      "cgroups of the same bundle under runc and under cell"
+    runc --root "$rroot" delete -f "$rid"
+  fi
+  cell delete -f "$id"
+  local d
+  for d in "${dirs[@]}"; do
+    [ ! -e "$d" ] || fail "$d left behind"
+  done
+}
+
+# A config's warnings (here: ambient capabilities that are not inheritable,
+# an unknown linux.resources field, an unknown syscall in the seccomp
+# profile) are said once, by create, not by every command that reads the
+# stored copy again (start, exec, delete): buildah said them three times.
+test_config_warnings_said_once_per_container() {
+  make_bundle "$TEST_TMP/b"
+  args "$TEST_TMP/b" '["sleep", "100"]'
+  cfg "$TEST_TMP/b" '
+caps = c["process"]["capabilities"]
+caps["ambient"] = ["CAP_NET_RAW"]
+caps["inheritable"] = []
+c["linux"].setdefault("resources", {})["bogusField"] = 1
+c["linux"]["seccomp"] = {"defaultAction": "SCMP_ACT_ALLOW",
+  "syscalls": [{"names": ["no_such_syscall_zz"], "action": "SCMP_ACT_ERRNO"}]}'
+  local out=$TEST_TMP/err
+  cell create -b "$TEST_TMP/b" w1 2>"$out.create"
+  cell start w1 2>"$out.start"
+  cell exec w1 true 2>"$out.exec"
+  cell state w1 >/dev/null 2>"$out.state"
+  cell kill w1 KILL 2>"$out.kill"
+  cell delete -f w1 2>"$out.delete"
+  local said; said=$(cat "$out.create")
+  assert_contains "$said" "ambient capabilities not in both permitted and inheritable are dropped"
+  assert_contains "$said" "linux.resources.bogusField: unknown field ignored"
+  assert_contains "$said" 'unknown syscall "no_such_syscall_zz" skipped'
+  assert_eq "$(grep -c warning "$out.create")" 3 "warnings of create"
+  local cmd
+  for cmd in start exec state kill delete; do
+    assert_eq "$(cat "$out.$cmd")" "" "what $cmd said"
+  done
 }

@@ -115,12 +115,14 @@ TEST(placement_math)
   PLACE(&v1, CELL_CGM_CGROUPFS, "/abs/path", "c1", "/abs/path");
   PLACE(&v1, CELL_CGM_CGROUPFS, "/abs//path/", "c1", "/abs/path");
   PLACE(&v1, CELL_CGM_CGROUPFS, "rel/x", "c1", "/process_api/abc/rel/x");
-  PLACE(&v1, CELL_CGM_CGROUPFS, NULL, "c1", "/process_api/abc/cell/c1");
-  PLACE(&v1, CELL_CGM_CGROUPFS, "", "c1", "/process_api/abc/cell/c1");
+  /* No cgroupsPath: runc's rule, <own>/<id> on v1 (fs/paths.go) ... */
+  PLACE(&v1, CELL_CGM_CGROUPFS, NULL, "c1", "/process_api/abc/c1");
+  PLACE(&v1, CELL_CGM_CGROUPFS, "", "c1", "/process_api/abc/c1");
   /* v2: relative goes below the parent of our own cgroup */
   PLACE(&v2, CELL_CGM_CGROUPFS, "rel", "c1", "/user.slice/rel");
-  PLACE(&v2, CELL_CGM_CGROUPFS, NULL, "c1", "/user.slice/cell/c1");
-  PLACE(&v2root, CELL_CGM_CGROUPFS, NULL, "c1", "/cell/c1");
+  /* ... and <parent of own>/<id> on v2 (fs2/defaultpath.go) */
+  PLACE(&v2, CELL_CGM_CGROUPFS, NULL, "c1", "/user.slice/c1");
+  PLACE(&v2root, CELL_CGM_CGROUPFS, NULL, "c1", "/c1");
   /* systemd slice:prefix:name */
   PLACE(&v2, CELL_CGM_SYSTEMD, "machine-a.slice:cell:c1", "c1", "/machine.slice/machine-a.slice/cell-c1.scope");
   PLACE(&v2, CELL_CGM_SYSTEMD, "system.slice:docker:abc", "c1", "/system.slice/docker-abc.scope");
