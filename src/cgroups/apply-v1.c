@@ -38,9 +38,8 @@ static int check_usage(const char *dir, const char *usage_file, int64_t limit, c
   return 0;
 }
 
-/* Kernel memory (memory.kmem.limit_in_bytes, memory.kmem.tcp.limit_in_bytes).
- * 0 is what engines send for "not set" (Docker's update always carries
- * KernelMemory): nothing is written. A limit the kernel does not honour is
+/* Kernel memory (memory.kmem.limit_in_bytes, memory.kmem.tcp.limit_in_bytes);
+ * 0, "not set", never comes here (cg_apply). A limit the kernel does not honour is
  * a warning, not an error, as runc ignores these settings with a warning:
  * Linux 5.16 and later accept a kmem limit and ignore it (it reads back
  * unlimited; a honoured one reads back rounded down to a page), and kernels
@@ -48,8 +47,6 @@ static int check_usage(const char *dir, const char *usage_file, int64_t limit, c
 static int kmem_limit(const char *dir, const char *file, int64_t want, const char *field,
                       const cell_log *log, cell_error *err)
 {
-  if (want == 0)
-    return 0;
   cell_error e = CELL_ERROR_INIT;
   int r = w_i64(dir, file, want, field, &e);
   if (r == -ENOENT || r == -EOPNOTSUPP) {
@@ -131,8 +128,7 @@ int cg_v1_cpu(const char *dir, const oci_res_cpu *c, cell_error *err)
   if (c->has_period && c->period &&
       (r = w_u64(dir, "cpu.cfs_period_us", c->period, F("cpu.period"), err)) < 0)
     return r;
-  if (c->has_quota &&
-      (r = w_i64(dir, "cpu.cfs_quota_us", c->quota ? c->quota : -1, F("cpu.quota"), err)) < 0)
+  if (c->has_quota && (r = w_i64(dir, "cpu.cfs_quota_us", c->quota, F("cpu.quota"), err)) < 0)
     return r;
   if (c->has_burst && (r = w_u64(dir, "cpu.cfs_burst_us", c->burst, F("cpu.burst"), err)) < 0)
     return r;

@@ -68,11 +68,11 @@ int cg_v2_memory(const char *dir, const oci_res_memory *m, bool update, const ce
                  cell_error *err)
 {
   int r;
-  /* Ignored with a warning, as runc does (0 is "not set": no warning). */
-  if (m->has_kernel && m->kernel != 0)
+  /* Ignored with a warning, as runc does. */
+  if (m->has_kernel)
     cell_log_warn(log, F("memory.kernel") ": ignored, cgroup v2 has no separate kernel "
                   "memory limit");
-  if (m->has_kernel_tcp && m->kernel_tcp != 0)
+  if (m->has_kernel_tcp)
     cell_log_warn(log, F("memory.kernelTCP") ": ignored, cgroup v2 has no separate kernel "
                   "TCP memory limit");
   if (m->has_swappiness)
@@ -91,7 +91,7 @@ int cg_v2_memory(const char *dir, const oci_res_memory *m, bool update, const ce
                             m->limit, usage, dir);
     cell_error_clear(err);
   }
-  if (m->has_swap && m->swap != 0) {
+  if (m->has_swap) {
     int64_t limit = m->limit;
     bool has_limit = m->has_limit;
     if (!has_limit) {           /* update of swap alone: use the current limit */

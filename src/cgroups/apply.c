@@ -11,9 +11,8 @@
 
 static bool memory_set(const oci_res_memory *m)
 {
-  /* A kernel memory limit of 0 is "not set" (see cg_v1_memory). */
-  return m->has_limit || m->has_reservation || m->has_swap || (m->has_kernel && m->kernel) ||
-         (m->has_kernel_tcp && m->kernel_tcp) || m->has_swappiness || m->has_disable_oom_killer ||
+  return m->has_limit || m->has_reservation || m->has_swap || m->has_kernel ||
+         m->has_kernel_tcp || m->has_swappiness || m->has_disable_oom_killer ||
          m->has_use_hierarchy;
 }
 
@@ -185,13 +184,38 @@ static int do_devices(const cell_cgroup *cg, const cg_dev_rules *dev, cell_error
   return cg_devices_bpf_attach(fd, insns, n, err);
 }
 
+/* Engines send 0 or "" for "not set": Docker's update carries every field
+ * of the container's resources (memory limit and swap 0 when none were
+ * given, kernel memory 0, cpu quota 0, cpuset ""). runc writes none of them
+ * (a memory limit of 0 would fail with EBUSY, a quota of 0 would lift a
+ * quota set before): neither does cell. */
+static oci_resources_typed zero_is_unset(const oci_resources_typed *r)
+{
+  oci_resources_typed u = *r;
+  oci_res_memory *m = &u.memory;
+  m->has_limit = m->has_limit && m->limit != 0;
+  m->has_reservation = m->has_reservation && m->reservation != 0;
+  m->has_swap = m->has_swap && m->swap != 0;
+  m->has_kernel = m->has_kernel && m->kernel != 0;
+  m->has_kernel_tcp = m->has_kernel_tcp && m->kernel_tcp != 0;
+  u.cpu.has_quota = u.cpu.has_quota && u.cpu.quota != 0;
+  if (u.cpu.cpus && !*u.cpu.cpus)
+    u.cpu.cpus = NULL;
+  if (u.cpu.mems && !*u.cpu.mems)
+    u.cpu.mems = NULL;
+  return u;
+}
+
 int cg_apply(const cell_cgroup *cg, const oci_resources_typed *r, const cg_dev_rules *dev,
              bool update, const cell_log *log, cell_error *err)
 {
   if (cg->manager == CELL_CGM_DISABLED || cg->n == 0)
     return 0;
   int rc = 0;
+  oci_resources_typed set;
   if (r) {
+    set = zero_is_unset(r);
+    r = &set;
     /* cpuset before memory so that mems are in place for migration. */
     if ((r->cpu.cpus || r->cpu.mems) && (rc = do_cpuset(cg, &r->cpu, err)) < 0)
       return rc;

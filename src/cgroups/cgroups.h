@@ -200,7 +200,9 @@ const cell_cgroup_dir *cell_cgroup_dir_for(const cell_cgroup *cg, int ctl);
 /* Write every set field of r (create and `update`). Fields the host cannot
  * honour are errors naming the file and value, but for kernel memory limits
  * (memory.kernel, kernelTCP), which are ignored with a warning on log as runc
- * does, and not written at all when 0; `unified` is refused on v1.
+ * does; a 0 (or "") that engines send for "not set" is not written (memory
+ * limit, reservation, swap, kernel, kernelTCP, cpu quota, cpus, mems), as
+ * runc; `unified` is refused on v1.
  * Device rules (when r->has_devices or extra rules are given) go to v1
  * devices.allow/deny or to an eBPF program on v2. */
 int cell_cgroup_apply(const cell_cgroup *cg, const oci_resources_typed *r,

@@ -683,13 +683,22 @@ TEST(v1_writer_files)
     free(got);
   }
   oci_resources_typed_free(&r);
-  /* A kernel memory limit of 0 is "not set": not written. */
+  /* 0 and "" are "not set" (what Docker's update sends for what was not
+   * given): nothing is written, as runc. */
   th_fake_clear(dir, v1_files);
   oci_resources_typed z = { 0 };
   z.memory.present = z.memory.has_kernel = z.memory.has_kernel_tcp = true;
+  z.memory.has_limit = z.memory.has_swap = z.memory.has_reservation = true;
+  z.cpu.present = z.cpu.has_quota = true;
+  z.cpu.cpus = z.cpu.mems = "";
   CHECK_INT(cell_cgroup_update(&cg, &z, NULL, &err), 0);
   for (const char *const *f = (const char *const[]) { "memory.kmem.limit_in_bytes",
-                                                       "memory.kmem.tcp.limit_in_bytes", NULL };
+                                                       "memory.kmem.tcp.limit_in_bytes",
+                                                       "memory.limit_in_bytes",
+                                                       "memory.memsw.limit_in_bytes",
+                                                       "memory.soft_limit_in_bytes",
+                                                       "cpu.cfs_quota_us", "cpuset.cpus",
+                                                       "cpuset.mems", NULL };
        *f; f++) {
     char *got = th_read(dir, *f);
     CHECK_STR(got, "");
