@@ -11,8 +11,8 @@ int linux_set_hostname(const oci_config *c, cell_error *err);
 int linux_apply_sysctl(const oci_config *c, cell_error *err);
 /* process.rlimits via prlimit on the calling process. */
 int linux_apply_rlimits(const oci_process *p, cell_error *err);
-/* process.oomScoreAdj for the calling process. */
-int linux_apply_oom_score_adj(const oci_process *p, cell_error *err);
+/* process.oomScoreAdj of process pid (0: the calling one), through /proc. */
+int linux_apply_oom_score_adj(const oci_process *p, pid_t pid, cell_error *err);
 int linux_apply_personality(const oci_personality *per, cell_error *err);
 /* process.scheduler (sched_setattr) and process.ioPriority (ioprio_set). */
 int linux_apply_scheduler(const oci_process *p, cell_error *err);

@@ -14,26 +14,28 @@
 
 #include "util/cleanup.h"
 
-int linux_apply_oom_score_adj(const oci_process *p, cell_error *err)
+int linux_apply_oom_score_adj(const oci_process *p, pid_t pid, cell_error *err)
 {
-  if (!p->has_oom_score_adj)
+  if (!p || !p->has_oom_score_adj)
     return 0;
-  char buf[32];
+  char buf[32], path[64];
   int n = snprintf(buf, sizeof buf, "%d", p->oom_score_adj);
-  _cleanup_close_ int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (pid > 0)
+    snprintf(path, sizeof path, "/proc/%d/oom_score_adj", (int) pid);
+  else
+    snprintf(path, sizeof path, "/proc/self/oom_score_adj");
+  _cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0)
-    return cell_error_sys(err, "oomScoreAdj %d: open `/proc/self/oom_score_adj`",
-                          p->oom_score_adj);
+    return cell_error_sys(err, "oomScoreAdj %d: open `%s`", p->oom_score_adj, path);
   ssize_t w;
   do
     w = write(fd, buf, (size_t) n);
   while (w < 0 && errno == EINTR);
   if (w < 0) {
     if (errno == EACCES || errno == EPERM)
-      return cell_error_sys(err, "oomScoreAdj %d: write `/proc/self/oom_score_adj` "
-                            "(lowering it needs CAP_SYS_RESOURCE)", p->oom_score_adj);
-    return cell_error_sys(err, "oomScoreAdj %d: write `/proc/self/oom_score_adj`",
-                          p->oom_score_adj);
+      return cell_error_sys(err, "oomScoreAdj %d: write `%s` (lowering it needs "
+                            "CAP_SYS_RESOURCE)", p->oom_score_adj, path);
+    return cell_error_sys(err, "oomScoreAdj %d: write `%s`", p->oom_score_adj, path);
   }
   return 0;
 }

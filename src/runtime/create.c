@@ -9,6 +9,7 @@
 #include "runtime/exec-stub.h"
 #include "runtime/sync.h"
 #include "linux/namespaces.h"
+#include "linux/process.h"
 #include "linux/rootfs.h"
 #include "util/cleanup.h"
 #include "util/fdpass.h"
@@ -368,7 +369,9 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
   if ((r = cell_sync_expect(sync_fds[0], SYNC_HELLO, err)) < 0)
     goto fail_init;
   cell_log_debug(o->log, "init in its namespaces");
-  if ((r = linux_ns_write_idmaps(pid, c, err)) < 0 || (r = cell_cgroup_enter_rest(cg, pid, true, into_v2, err)) < 0)
+  if ((r = linux_ns_write_idmaps(pid, c, err)) < 0 ||
+      (r = linux_apply_oom_score_adj(c->process, pid, err)) < 0 ||
+      (r = cell_cgroup_enter_rest(cg, pid, true, into_v2, err)) < 0)
     goto fail;
   st.pid = pid;
   st.start_time = cell_proc_start_time(pid, NULL);

@@ -235,7 +235,10 @@ static int setup(cell_init_ctx *ctx, char **state_json, cell_error *err)
       close(ctx->console_fd);
     ctx->console_fd = -1;
   }
-  if ((r = linux_apply_rlimits(p, err)) < 0 || (r = linux_apply_oom_score_adj(p, err)) < 0 ||
+  /* oomScoreAdj: written by the runtime (create.c), not here: a
+   * non-dumpable init in a new user namespace cannot open its own
+   * /proc/self/oom_score_adj (owned by the host's root). */
+  if ((r = linux_apply_rlimits(p, err)) < 0 ||
       (r = linux_apply_personality(&c->linux.personality, err)) < 0 ||
       (r = linux_apply_scheduler(p, err)) < 0 || (r = linux_apply_io_priority(p, err)) < 0)
     return r;

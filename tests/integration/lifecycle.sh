@@ -289,6 +289,30 @@ c["mounts"] = [m for m in c["mounts"] if m["destination"] not in ("/sys", "/sys/
   assert_eq "$(echo "$out" | sed -n 3p)" "0" "owner of files owned by host uid 100000, seen inside"
 }
 
+# oomScoreAdj with a new user namespace (Docker sets it on every container,
+# so --userns-remap failed): the non-dumpable init cannot open its own
+# /proc/self/oom_score_adj there; the runtime writes it, as runc's does.
+# Raised above the runtime's own value (lowering needs CAP_SYS_RESOURCE).
+test_oom_score_adj_with_a_new_user_namespace_as_runc() {
+  make_bundle "$TEST_TMP/b"
+  chmod 755 "$TEST_TMP" "$TEST_TMP/b"
+  chown -R 100000:100000 "$TEST_TMP/b/rootfs"
+  local want=$(( $(cat /proc/self/oom_score_adj) + 7 ))
+  cfg "$TEST_TMP/b" '
+c["linux"]["namespaces"].append({"type": "user"})
+c["linux"]["uidMappings"] = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+c["linux"]["gidMappings"] = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+c["mounts"] = [m for m in c["mounts"] if m["destination"] not in ("/sys", "/sys/fs/cgroup")]
+c["process"]["oomScoreAdj"] = '"$want"'
+'
+  args "$TEST_TMP/b" '["sh", "-c", "cat /proc/self/oom_score_adj; id -u"]'
+  local out; out=$(cell run -b "$TEST_TMP/b" o1)
+  assert_eq "$out" "$(printf '%s\n0' "$want")" "oom_score_adj and uid inside"
+  if command -v runc >/dev/null; then
+    assert_eq "$(runc --root "$TEST_TMP/runc-root" run -b "$TEST_TMP/b" o1r </dev/null)" "$out" "the same under runc"
+  fi
+}
+
 test_join_user_namespace_with_new_pid_namespace() {
   # As podman does for a pod's containers: the user namespace is joined by
   # path, the pid namespace (and the others) are new, made inside it.

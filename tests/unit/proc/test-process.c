@@ -453,7 +453,7 @@ static void oom_child(int wfd, void *arg)
 {
   oci_process *p = arg;
   cell_error err = CELL_ERROR_INIT;
-  if (linux_apply_oom_score_adj(p, &err) < 0) {
+  if (linux_apply_oom_score_adj(p, 0, &err) < 0) {
     report(wfd, "error: %s", err.msg);
     return;
   }
