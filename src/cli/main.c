@@ -12,6 +12,21 @@
 #include <string.h>
 #include <unistd.h>
 
+/* checkpoint and restore: runc's commands that engines call (ctr
+ * checkpoint, docker checkpoint, CRI CheckpointContainer); refused with one
+ * clear message, whatever their options. */
+static int cmd_no_criu(cell_cli *cli, int argc, char **argv, cell_error *err)
+{
+  (void) cli;
+  const char *id = NULL;
+  for (int i = 1; i < argc; i++)
+    if (argv[i][0] != '-')
+      id = argv[i];     /* the id comes last; option values come before it */
+  return cell_error_set(err, ENOTSUP, "%s%s%s%s: not supported: cell has no CRIU support "
+                        "(checkpoint and restore need it)", argv[0], id ? " `" : "",
+                        id ? id : "", id ? "`" : "");
+}
+
 static const cell_command commands[] = {
   { "create", cmd_create, "create a container, leaving its process waiting for start" },
   { "start", cmd_start, "start the user process of a created container" },
@@ -28,6 +43,8 @@ static const cell_command commands[] = {
   { "events", cmd_events, "print a container's stats and OOM events" },
   { "spec", cmd_spec, "write a default config.json" },
   { "features", cmd_features, "print the features this runtime supports, as JSON" },
+  { "checkpoint", cmd_no_criu, "not supported: cell has no CRIU support" },
+  { "restore", cmd_no_criu, "not supported: cell has no CRIU support" },
   { "seccomp", cmd_seccomp, "seccomp tools: compile, convert, disasm, simulate" },
 };
 
