@@ -73,6 +73,21 @@ int cli_compile_text(const char *path, const char *text, size_t len, const char 
   return r;
 }
 
+int cli_load_filter(const char *path, const char *arch, const cell_log *log, const policy_args *pa,
+                    cell_seccomp_filter *f, cell_error *err)
+{
+  _cleanup_free_ char *text = NULL;
+  size_t len;
+  int r = cli_read_input(path, &text, &len, err);
+  if (r < 0)
+    return r;
+  if (cli_looks_like_json(text, len) || cell_sc_lang_is_policy(path, text, len))
+    return cli_compile_text(path, text, len, arch, log, pa, f, err);
+  if ((r = cell_seccomp_from_bpf(text, len, f, err)) < 0)
+    return cell_error_wrap(err, "%s", path);
+  return 0;
+}
+
 bool cli_looks_like_json(const char *text, size_t len)
 {
   for (size_t i = 0; i < len; i++) {

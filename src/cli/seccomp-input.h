@@ -23,6 +23,10 @@ int cli_read_input(const char *path, char **data, size_t *len, cell_error *err);
 int cli_compile_text(const char *path, const char *text, size_t len, const char *arch,
                      const cell_log *log, const policy_args *pa, cell_seccomp_filter *f,
                      cell_error *err);
+/* PROFILE or FILE -> filter: JSON, config.json or a policy compiled as by
+ * cli_compile_text, or else raw BPF (checked).  arch: the native one. */
+int cli_load_filter(const char *path, const char *arch, const cell_log *log, const policy_args *pa,
+                    cell_seccomp_filter *f, cell_error *err);
 /* Does text start, after white space, with `{`? */
 bool cli_looks_like_json(const char *text, size_t len);
 /* A 64-bit number: decimal, 0x hex, octal, or negative two's complement. */
@@ -31,6 +35,8 @@ int cli_parse_u64(const char *s, uint64_t *out);
 /* The tools; argv[0] is the tool's name. */
 int cli_seccomp_compile(cell_cli *cli, int argc, char **argv, cell_error *err);
 int cli_seccomp_convert(cell_cli *cli, int argc, char **argv, cell_error *err);
+int cli_seccomp_diff(cell_cli *cli, int argc, char **argv, cell_error *err);
+int cli_seccomp_explain(cell_cli *cli, int argc, char **argv, cell_error *err);
 int cli_seccomp_disasm(cell_cli *cli, int argc, char **argv, cell_error *err);
 int cli_seccomp_simulate(cell_cli *cli, int argc, char **argv, cell_error *err);
 #endif

@@ -79,17 +79,8 @@ int cli_seccomp_simulate(cell_cli *cli, int argc, char **argv, cell_error *err)
                                "--args: expected up to six numbers, not `%s`", args_s);
     }
   }
-  const char *path = argv[optind];
-  _cleanup_free_ char *text = NULL;
-  size_t len;
-  int r = cli_read_input(path, &text, &len, err);
-  if (r < 0)
-    return r;
   cell_seccomp_filter f;
-  if (cli_looks_like_json(text, len) || cell_sc_lang_is_policy(path, text, len))
-    r = cli_compile_text(path, text, len, a->short_name, &cli->log, NULL, &f, err);
-  else if ((r = cell_seccomp_from_bpf(text, len, &f, err)) < 0)
-    cell_error_wrap(err, "%s", path);
+  int r = cli_load_filter(argv[optind], a->short_name, &cli->log, NULL, &f, err);
   if (r < 0)
     return r;
   cell_seccomp_data d;

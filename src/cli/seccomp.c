@@ -10,7 +10,9 @@ static const char usage_main[] =
   "Commands:\n"
   "  compile PROFILE [-o FILE] [--arch ARCH]   compile to raw BPF\n"
   "  convert --to sec|json PROFILE [-o FILE]   JSON profile <-> policy (.sec)\n"
+  "  diff A B                                  where two profiles decide differently\n"
   "  disasm FILE                               list a raw BPF program\n"
+  "  explain PROFILE|FILE                      what a profile or filter decides, in words\n"
   "  simulate PROFILE|FILE --arch ARCH --syscall NAME|NR [--args A0,A1,...]\n"
   "                                            print the action for one syscall\n"
   "Run 'cell seccomp COMMAND --help' for details.\n";
@@ -18,7 +20,9 @@ static const char usage_main[] =
 static const cell_command tools[] = {
   { "compile", cli_seccomp_compile, NULL },
   { "convert", cli_seccomp_convert, NULL },
+  { "diff", cli_seccomp_diff, NULL },
   { "disasm", cli_seccomp_disasm, NULL },
+  { "explain", cli_seccomp_explain, NULL },
   { "simulate", cli_seccomp_simulate, NULL },
 };
 

@@ -89,16 +89,6 @@ static int make_start_socket(const cell_store *s, cell_error *err)
   return fd;
 }
 
-static void now_rfc3339(char *buf, size_t len)
-{
-  struct timespec ts;
-  struct tm tm;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  gmtime_r(&ts.tv_sec, &tm);
-  size_t n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
-  snprintf(buf + n, len - n, ".%09ldZ", ts.tv_nsec);
-}
-
 static json_t *annotations_json(const oci_config *c)
 {
   json_t *o = json_object();
@@ -243,7 +233,7 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
    * state.json exists (a new dir, locked by us: no atomic rename needed). */
   if ((r = cell_write_file_new(cfg_copy, c->text, c->text_len, 0600, err)) < 0)
     goto fail;
-  now_rfc3339(created, sizeof created);
+  cell_rfc3339_now(created, sizeof created);
   st.id = (char *) o->id;
   st.bundle = c->bundle;
   st.rootfs = c->root_path;

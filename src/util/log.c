@@ -23,6 +23,16 @@ cell_log cell_log_said(const cell_log *log)
   return l;
 }
 
+void cell_rfc3339_now(char *buf, size_t len)
+{
+  struct timespec now;
+  struct tm tm;
+  clock_gettime(CLOCK_REALTIME, &now);
+  gmtime_r(&now.tv_sec, &tm);
+  size_t n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
+  snprintf(buf + n, len - n, ".%09ldZ", now.tv_nsec);
+}
+
 void cell_log_write(const cell_log *log, const char *level, const char *fmt, ...)
 {
   if (log && log->no_warnings && strcmp(level, "warning") == 0)
@@ -41,12 +51,7 @@ void cell_log_write(const cell_log *log, const char *level, const char *fmt, ...
   char *line = NULL;
   if (log && log->format == CELL_LOG_JSON) {
     char ts[64];
-    struct timespec now;
-    struct tm tm;
-    clock_gettime(CLOCK_REALTIME, &now);
-    gmtime_r(&now.tv_sec, &tm);
-    size_t n = strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(ts + n, sizeof ts - n, ".%09ldZ", now.tv_nsec);
+    cell_rfc3339_now(ts, sizeof ts);
     json_t *o = json_pack("{s:s, s:s, s:s}", "level", level, "msg", msg, "time", ts);
     char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
     json_decref(o);

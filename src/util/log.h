@@ -4,6 +4,7 @@
 #ifndef CELL_UTIL_LOG_H
 #define CELL_UTIL_LOG_H
 #include <stdbool.h>
+#include <stddef.h>
 
 typedef enum { CELL_LOG_TEXT, CELL_LOG_JSON } cell_log_format;
 
@@ -17,6 +18,8 @@ typedef struct cell_log {
 } cell_log;
 
 long long cell_log_now_ns(void);
+/* The time now as RFC 3339 with nanoseconds, UTC: "2026-12-04T21:07:45.850123456Z". */
+void cell_rfc3339_now(char *buf, size_t len);
 
 /* A copy of log (NULL: stderr) that drops warnings, for input whose warnings
  * were said when it was first read: the config stored at create, read again
