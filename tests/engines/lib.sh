@@ -14,6 +14,8 @@
 #   eng_wait_for DESC SECS CMD...          until CMD succeeds, or fail
 #   eng_daemon_wait NAME PID LOG SECS CMD...   until a started daemon answers
 #   eng_cell_states ROOT    ids in a cell state root (runtime root of an engine)
+#   eng_host_leftovers PATH...  host paths a daemon makes: removed at cleanup
+#                           when the test made them
 #   eng_kill_pids_of PATTERN   SIGKILL our processes whose command line has
 #                           PATTERN (a path below $TEST_TMP: ours only)
 
@@ -128,6 +130,22 @@ ctd_events() {
   at_cleanup "kill $!"
 }
 
+# eng_host_leftovers PATH...: the daemons make these host paths whatever
+# their roots (containerd: /run/containerd/fifo for ctr's fifos, .../s for
+# shim sockets, .../runc/NS; dockerd: /run/docker/plugins and its trust
+# key /etc/docker/key.json). Those that do not exist now are removed at
+# cleanup (directories only when empty: nobody else's files go).
+eng_host_leftovers() {
+  local p
+  for p in "$@"; do
+    [ -e "$p" ] && continue
+    case $p in
+      */) at_cleanup "rmdir '$p' 2>/dev/null" ;;
+      *) at_cleanup "rm -f '$p'" ;;
+    esac
+  done
+}
+
 eng_cell_states() {
   "$CELL_BIN" --root "$1" list -q 2>/dev/null || true
 }
@@ -178,6 +196,8 @@ ctd_start() {
   CTD_CELL_ROOT=$CTD/cell-root
   local cri=${1:-}
   [ -z "$cri" ] || CTD_NS=k8s.io
+  eng_host_leftovers /run/containerd/ /run/containerd/fifo/ /run/containerd/s/ \
+    /run/containerd/runc/ "/run/containerd/runc/$CTD_NS/"
   mkdir -p "$CTD"/{root,state,opt,cni-bin,cni-conf,logs}
   local disabled='"io.containerd.snapshotter.v1.aufs", "io.containerd.snapshotter.v1.btrfs",
   "io.containerd.snapshotter.v1.zfs", "io.containerd.snapshotter.v1.devmapper",
@@ -304,6 +324,8 @@ dk_start() {
   eng_setup
   DK=$ENG/dk
   mkdir -p "$DK"/{data,exec}
+  eng_host_leftovers /run/containerd/ /run/containerd/s/ /run/docker/ /run/docker/plugins/ \
+    /etc/docker/key.json
   if [ -z "${DK_NO_JSON:-}" ]; then
     eng_snippet docker-daemon-json > "$DK/daemon.json" || fail "docs/engines.md: daemon.json snippet"
   else
