@@ -1,6 +1,8 @@
-/* cell spec [-b DIR] [--rootless]: write a default config.json, as runc spec. */
+/* cell spec [-b DIR] [--rootless] [--seccomp]: write a default config.json,
+ * as runc spec; --seccomp adds cell's default seccomp profile. */
 #include "cli/cli.h"
 #include "oci/spec.h"
+#include "seccomp/lang/lang.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 
@@ -23,17 +25,40 @@ static const char spec_usage[] =
   "      --rootless     a config for an unprivileged user: a user namespace\n"
   "                     mapping root to the caller, no network namespace,\n"
   "                     /sys bound from the host\n"
+  "      --seccomp      add linux.seccomp: cell's default profile (the policy\n"
+  "                     profiles/default.sec, built into cell; installed as\n"
+  "                     PREFIX/share/cell/seccomp/default.json)\n"
   "  -h, --help         print this help\n";
+
+/* The policy text of profiles/default.sec (src/cli/meson.build embeds it). */
+extern const unsigned char cell_default_profile_sec[];
+extern const size_t cell_default_profile_sec_len;
+
+/* cell's default profile as an OCI linux.seccomp object (new reference in
+ * *out): the embedded policy compiled as `cell seccomp convert --to json`
+ * compiles profiles/default.sec at build time, so both give the same JSON. */
+static int default_seccomp(cell_cli *cli, json_t **out, cell_error *err)
+{
+  cell_sc_lang_opts lo = { .log = &cli->log, .no_includes = true };
+  cell_sc_ir ir;
+  cell_sc_ir_init(&ir);
+  int r = cell_sc_lang_compile_string("profiles/default.sec", (const char *) cell_default_profile_sec,
+                                      cell_default_profile_sec_len, &lo, &ir, err);
+  if (r >= 0)
+    r = cell_sc_lang_ir_to_json(&ir, out, err);
+  cell_sc_ir_free(&ir);
+  return r < 0 ? cell_error_wrap(err, "spec: the default seccomp profile") : 0;
+}
 
 int cmd_spec(cell_cli *cli, int argc, char **argv, cell_error *err)
 {
-  (void) cli;
   const char *bundle = NULL;
-  bool rootless = false;
-  enum { OPT_ROOTLESS = 256 };
+  bool rootless = false, seccomp = false;
+  enum { OPT_ROOTLESS = 256, OPT_SECCOMP };
   static const struct option opts[] = {
     { "bundle", required_argument, NULL, 'b' },
     { "rootless", no_argument, NULL, OPT_ROOTLESS },
+    { "seccomp", no_argument, NULL, OPT_SECCOMP },
     { "help", no_argument, NULL, 'h' },
     { 0 }
   };
@@ -42,6 +67,7 @@ int cmd_spec(cell_cli *cli, int argc, char **argv, cell_error *err)
     switch (c) {
     case 'b': bundle = optarg; break;
     case OPT_ROOTLESS: rootless = true; break;
+    case OPT_SECCOMP: seccomp = true; break;
     case 'h': return cli_help(spec_usage);
     case ':':
       return cli_usage_error("spec", spec_usage, "option `%s` needs an argument",
@@ -59,7 +85,17 @@ int cmd_spec(cell_cli *cli, int argc, char **argv, cell_error *err)
     return cell_error_sys(err, "spec: bundle directory `%s`", dir);
 
   json_t *spec = oci_spec_default(rootless, geteuid(), getegid());
-  _cleanup_free_ char *text = spec ? json_dumps(spec, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+  if (!spec)
+    return cell_error_set(err, ENOMEM, "spec: out of memory");
+  if (seccomp) {
+    json_t *sc = NULL;
+    int r = default_seccomp(cli, &sc, err);
+    if (r < 0 || json_object_set_new(json_object_get(spec, "linux"), "seccomp", sc) < 0) {
+      json_decref(spec);
+      return r < 0 ? r : cell_error_set(err, ENOMEM, "spec: out of memory");
+    }
+  }
+  _cleanup_free_ char *text = json_dumps(spec, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
   json_decref(spec);
   if (!text)
     return cell_error_set(err, ENOMEM, "spec: out of memory");
