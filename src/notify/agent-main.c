@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <stddef.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,7 +39,42 @@ static void usage(FILE *f)
           "Serves seccomp user notifications of containers whose linux.seccomp.listenerPath\n"
           "is PATH. listenerMetadata `handlers=mknod,log default=errno:EPERM` picks handlers:\n"
           "mknod, sysinfo, log, continue, errno:N. SIGUSR1 writes the counts to --stats FILE;\n"
-          "`stats` prints them. See cell-agent(8).\n");
+          "`stats` prints them. Started by a systemd socket unit (LISTEN_FDS=1), it serves\n"
+          "the socket it is handed, which must be bound to PATH. See cell-agent(8).\n");
+}
+
+/* Socket activation (sd_listen_fds(3)): a systemd socket unit hands the
+ * listening socket over as fd 3, with LISTEN_PID our pid and LISTEN_FDS 1.
+ * It must be a listening AF_UNIX stream socket bound to --socket PATH.
+ * Returns the fd, -ENOENT when not activated, or an error. */
+static int inherited_socket(const char *path, cell_error *err)
+{
+  const char *pid = getenv("LISTEN_PID"), *n = getenv("LISTEN_FDS");
+  if (!pid || !n || strtol(pid, NULL, 10) != getpid())
+    return -ENOENT;
+  if (strcmp(n, "1"))
+    return cell_error_set(err, EINVAL, "socket activation: LISTEN_FDS=%s, cell-agent takes one socket", n);
+  unsetenv("LISTEN_PID");
+  unsetenv("LISTEN_FDS");
+  unsetenv("LISTEN_FDNAMES");
+  const int fd = 3;
+  int type = 0, acc = 0;
+  socklen_t l = sizeof type, la = sizeof acc;
+  struct sockaddr_un sa = { 0 };
+  socklen_t ls = sizeof sa;
+  if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &l) < 0 ||
+      getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &acc, &la) < 0 || getsockname(fd, (struct sockaddr *) &sa, &ls) < 0)
+    return cell_error_sys(err, "socket activation: fd 3");
+  if (sa.sun_family != AF_UNIX || type != SOCK_STREAM || !acc)
+    return cell_error_set(err, EINVAL, "socket activation: fd 3 is not a listening unix stream socket");
+  if (ls <= offsetof(struct sockaddr_un, sun_path) || strncmp(sa.sun_path, path, sizeof sa.sun_path))
+    return cell_error_set(err, EINVAL, "socket activation: fd 3 is bound to `%.*s`, not to --socket `%s`",
+                          (int) (ls > offsetof(struct sockaddr_un, sun_path) ? ls - offsetof(struct sockaddr_un, sun_path) : 0),
+                          sa.sun_path, path);
+  int fl = fcntl(fd, F_GETFL);
+  if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0 || fcntl(fd, F_SETFD, FD_CLOEXEC) < 0)
+    return cell_error_sys(err, "socket activation: fd 3");
+  return fd;
 }
 
 static int listen_on(const char *path, cell_error *err)
@@ -172,13 +208,20 @@ int main(int argc, char **argv)
                         .log_decisions = !quiet };
   cn_server *s = NULL;
   int lfd = -1;
+  bool activated = false;
   int r = cn_server_new(&so, &s, &err);
-  if (r >= 0 && (lfd = listen_on(sock, &err)) < 0)
-    r = lfd;
+  if (r >= 0) {
+    lfd = inherited_socket(sock, &err);
+    activated = lfd >= 0;
+    if (lfd == -ENOENT)
+      lfd = listen_on(sock, &err);
+    if (lfd < 0)
+      r = lfd;
+  }
   if (r >= 0)
     r = cn_server_add_listen(s, lfd, &err);
   if (r >= 0) {
-    cell_log_write(&log, "info", "listening on %s", sock);
+    cell_log_write(&log, "info", "listening on %s%s", sock, activated ? " (socket activation)" : "");
     r = cn_server_run(s, &stop_flag, &dump_flag, stats, &err);
   }
   if (r < 0)
@@ -191,7 +234,8 @@ int main(int argc, char **argv)
   cn_server_free(s);
   if (lfd >= 0) {
     close(lfd);
-    unlink(sock);
+    if (!activated)  /* the socket unit's, else */
+      unlink(sock);
   }
   cell_error_clear(&err);
   if (log.fd >= 0)
