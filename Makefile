@@ -43,3 +43,21 @@ bench: all
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)
+
+# make install [PREFIX=/usr/local] [DESTDIR=] [CONTAINERS_CONFDIR=]: the
+# binaries, man pages, plugin header and its pkg-config file, the default
+# seccomp profile, bash completion and cell-agent's systemd units (the list:
+# meson introspect --installed build). CONTAINERS_CONFDIR (e.g.
+# /etc/containers/containers.conf.d) adds podman's drop-in for `--runtime cell`.
+.PHONY: install install-prefix uninstall
+DEB_PACKAGES += systemd
+PREFIX ?= /usr/local
+CONTAINERS_CONFDIR ?=
+install-prefix: $(BUILD)/build.ninja
+	@$(MESON) configure $(BUILD) -Dprefix=$(PREFIX) -Dcontainers_confdir=$(CONTAINERS_CONFDIR)
+	@ninja -C $(BUILD) >/dev/null
+install: install-prefix
+	@DESTDIR="$(DESTDIR)" $(MESON) install -C $(BUILD) --no-rebuild --quiet
+	@echo "cell: installed below $(DESTDIR)$(PREFIX)"
+uninstall: install-prefix
+	@scripts/uninstall $(BUILD) "$(DESTDIR)"
