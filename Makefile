@@ -61,3 +61,11 @@ install: install-prefix
 	@echo "cell: installed below $(DESTDIR)$(PREFIX)"
 uninstall: install-prefix
 	@scripts/uninstall $(BUILD) "$(DESTDIR)"
+
+# make deb: the Debian package from debian/, built by dpkg-buildpackage in a
+# copy of the tree under DEB_OUT, then checked by lintian (scripts/build-deb).
+.PHONY: deb
+DEB_PACKAGES += debhelper dpkg-dev lintian
+DEB_OUT ?= $(BUILD)-deb
+deb:
+	@scripts/build-deb $(DEB_OUT)
