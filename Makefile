@@ -28,8 +28,9 @@ check: all $(ASAN_BUILD)/build.ninja
 	@ninja -C $(ASAN_BUILD)
 	@tests/run-all $(BUILD) $(ASAN_BUILD)
 
+# CELL_DEMO_DEPS=0 skips `make deps` (the apt-get part).
 demo:
-	@$(MAKE) deps
+	@if [ "$${CELL_DEMO_DEPS:-1}" != 0 ]; then $(MAKE) deps; fi
 	@$(MAKE) all
 	@scripts/demo $(BUILD)
 
@@ -66,6 +67,8 @@ uninstall: install-prefix
 # copy of the tree under DEB_OUT, then checked by lintian (scripts/build-deb).
 .PHONY: deb
 DEB_PACKAGES += debhelper dpkg-dev lintian
+# tests/packaging: a clone, man pages
+DEB_PACKAGES += git man-db
 DEB_OUT ?= $(BUILD)-deb
 deb:
 	@scripts/build-deb $(DEB_OUT)

@@ -1,6 +1,7 @@
 #!/bin/bash
-# The policy language's compile time: podman's default profile as a policy
-# (examples/podman-default.sec) next to its JSON form, both through
+# The policy language's compile time: cell's default profile as a policy
+# (profiles/default.sec) next to its JSON form (build/profiles/default.json),
+# both through
 # `cell seccomp compile`, and the length of both filters.  A trivial policy
 # (`=> ALLOW;`) gives the cost of starting cell, which is subtracted.
 # Then the same in one process (tests/unit/lang/lang-bench), which other
@@ -11,9 +12,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 build=${1:-$here/../build}
 cell=$build/cell
 iters=${2:-200}
-sec=$here/../examples/podman-default.sec
-json=$here/../tests/unit/seccomp/data/podman-default.json
-[ -f "$json" ] || json=$here/../../shared/profiles/podman-default.json
+sec=$here/../profiles/default.sec
+json=$build/profiles/default.json
+[ -f "$json" ] || { echo "bench/lang.sh: no $json (run 'make')" >&2; exit 1; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 printf '=> ALLOW;\n' > "$tmp/empty.sec"
@@ -44,8 +45,8 @@ t_json=$(run "$json")
 n_json=$(( $(stat -c %s "$tmp/out.bpf") / 8 ))
 echo "cell seccomp compile, mean of $iters runs (process start-up: ${base} us)"
 printf '  %-28s %8s %8s %8s\n' input total compile insns
-printf '  %-28s %6d us %6d us %8d\n' "podman-default.sec" "$t_sec" $((t_sec - base)) "$n_sec"
-printf '  %-28s %6d us %6d us %8d\n' "podman-default.json" "$t_json" $((t_json - base)) "$n_json"
+printf '  %-28s %6d us %6d us %8d\n' "default.sec" "$t_sec" $((t_sec - base)) "$n_sec"
+printf '  %-28s %6d us %6d us %8d\n' "default.json" "$t_json" $((t_json - base)) "$n_json"
 
 if [ -x "$build/tests/unit/lang/lang-bench" ]; then
   "$build/tests/unit/lang/lang-bench" "$sec" "$json" "$iters"

@@ -2,7 +2,8 @@
 # bench/runtime.sh [BUILD]: `run` of /bin/true in a busybox bundle with the
 # namespaces of `cell spec`, timed for cell, crun and runc, plus the unshare
 # floor (the same namespaces, exec of /bin/true, no runtime), in one run.
-# Then the same with the podman default seccomp profile. See bench/README.md.
+# Then the same under cell's default seccomp profile (build/profiles/default.json,
+# from profiles/default.sec). See bench/README.md.
 #
 # Then the plain bundle again with the runs spaced out (BENCH_GAP seconds
 # of sleep before each, untimed), as containers start in practice: see
@@ -20,7 +21,7 @@ build=$(cd "${1:-$repo/build}" && pwd)
 CELL=$build/cell
 RUNS=${BENCH_RUNS:-50}
 WARMUP=${BENCH_WARMUP:-5}
-PROFILE=${BENCH_PROFILE:-$repo/../shared/profiles/podman-default.json}
+PROFILE=${BENCH_PROFILE:-$build/profiles/default.json}
 
 # rootfs_cache and cfg; common.sh's `cell` function is not used here.
 CELL_BUILD=$build
@@ -212,9 +213,9 @@ echo "  target: cell/crun <= 0.50"
 echo
 if [ $have_profile = 1 ]; then
   bench_set seccomp "$tmp/seccomp"
-  report seccomp "podman default seccomp profile ($(basename "$PROFILE")):"
+  report seccomp "seccomp profile ($PROFILE):"
 else
-  echo "podman default seccomp profile: skipped, $PROFILE not found"
+  echo "seccomp profile: skipped, $PROFILE not found"
 fi
 
 SPACED_RUNS=${BENCH_SPACED_RUNS:-20}

@@ -3,7 +3,7 @@
  *
  *   seccomp-bench PROFILE.json [ITERATIONS]
  *
- * PROFILE is an OCI linux.seccomp object (bench/seccomp passes podman's
+ * PROFILE is an OCI linux.seccomp object (bench/seccomp passes cell's
  * default).  Prints:
  *  - compile time: parsed JSON -> exported BPF, mean over ITERATIONS, for
  *    cell (cell_seccomp_compile_oci) and libseccomp (seccomp_init, arches,
