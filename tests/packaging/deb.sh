@@ -63,14 +63,17 @@ PY
   export PM PM_IMAGE PM_CGPARENT
   export -f pm
   local res
+  # /etc/containers gets a writable upper layer in the test dir (podman
+  # writes its network lock there); what it writes goes with the test.
+  mkdir -p "$TEST_TMP/etc-up" "$TEST_TMP/etc-work"
   res=$(env -u CONTAINERS_CONF unshare -m --propagation private bash -c '
     set -e
     mount -t overlay overlay -o lowerdir="$0/usr/bin":/usr/bin /usr/bin
-    mount -t overlay overlay -o lowerdir="$0/etc/containers":/etc/containers /etc/containers
+    mount -t overlay overlay -o lowerdir="$0/etc/containers":/etc/containers,upperdir="$1/etc-up",workdir="$1/etc-work" /etc/containers
     pm info --format "runtime {{.Host.OCIRuntime.Name}} {{.Host.OCIRuntime.Path}}"
     pm run --rm --network none --cgroup-parent "$PM_CGPARENT" --ulimit nofile=4096:4096 \
       --ulimit nproc=4096:4096 "$PM_IMAGE" sh -c "echo in the container; grep ^Seccomp: /proc/self/status"
-    ' "$x" 2>&1) || fail "podman --runtime cell with the package: $res"
+    ' "$x" "$TEST_TMP" 2>&1) || fail "podman --runtime cell with the package: $res"
   echo "$res"
   assert_contains "$res" "runtime cell /usr/bin/cell"
   assert_contains "$res" "in the container"
