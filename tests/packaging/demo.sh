@@ -14,7 +14,7 @@ test_demo_from_a_fresh_clone() {
   git clone -q "$repo" "$clone"
   [ ! -e "$TEST_TMP/new/shared" ] || fail "the clone has a reference folder beside it"
   before=$(ls -d /tmp/cell-demo.* 2>/dev/null | sort)
-  out=$(CELL_DEMO_DEPS=0 make -C "$clone" demo 2>&1) || fail "make demo in a fresh clone: $(tail -40 <<<"$out")"
+  out=$(CELL_DEMO_DEPS=0 make --no-print-directory -C "$clone" demo 2>&1) || fail "make demo in a fresh clone: $(tail -40 <<<"$out")"
   echo "$out"
   after=$(ls -d /tmp/cell-demo.* 2>/dev/null | sort)
   assert_eq "$after" "$before" "demo directories left in /tmp"
