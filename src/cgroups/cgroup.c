@@ -2,6 +2,7 @@
  * JSON form: record.c). */
 #include "cgroups/internal.h"
 #include "util/cleanup.h"
+#include "util/fault.h"
 #include "util/fs.h"
 #include "util/strv.h"
 
@@ -82,6 +83,29 @@ static int make_dirs_once(cell_cgroup_dir *d, bool cpuset, cell_error *err)
       return cell_error_sys(err, "mkdir %s", buf);
     if (cpuset && cpuset_inherit(buf, err) < 0)
       return -err->code;
+    *p = saved;
+  }
+  return 0;
+}
+
+/* For a plan: the topmost level of d->dir missing now, which the real
+ * walk would make (NULL when every level is there). */
+static int plan_created(cell_cgroup_dir *d, cell_error *err)
+{
+  _cleanup_free_ char *buf = strdup(d->dir);
+  if (!buf)
+    return cell_error_set(err, ENOMEM, "out of memory");
+  char *p = buf + strlen(d->mountpoint);
+  while (*p) {
+    while (*p == '/')
+      p++;
+    if (!*p)
+      break;
+    p += strcspn(p, "/");
+    char saved = *p;
+    *p = 0;
+    if (access(buf, F_OK) < 0)
+      return (d->created = strdup(buf)) ? 0 : cell_error_set(err, ENOMEM, "out of memory");
     *p = saved;
   }
   return 0;
@@ -175,14 +199,21 @@ int cell_cgroup_create(const cell_cg_host *host, const cell_cgroup_config *cfg,
       r = cell_error_set(err, ENOMEM, "out of memory");
       goto fail;
     }
+    if (cfg->plan_only) {
+      if ((r = plan_created(d, err)) < 0)
+        goto fail;
+      continue;
+    }
     if ((r = make_dirs(d, !h->v2 && (h->controllers & CG_BIT(CELL_CGC_CPUSET)), err)) < 0) {
       cell_error_wrap(err, "create cgroup `%s` in the %s hierarchy", d->path,
                       h->v2 ? "cgroup2" : h->name);
       goto fail;
     }
-    if (!d->created && (r = check_unused(d, err)) < 0)
+    if ((!d->created && (r = check_unused(d, err)) < 0) || (r = cell_fault("cgroups.mkdir", err)) < 0)
       goto fail;
   }
+  if (cfg->plan_only)
+    goto done;
   /* v2 controllers the resources need and no v1 hierarchy holds. */
   uint32_t need = cfg->resources ? cg_resources_need(cfg->resources) & ~v1_mask : 0;
   for (size_t i = 0; i < cg->n; i++)
@@ -197,10 +228,12 @@ int cell_cgroup_create(const cell_cg_host *host, const cell_cgroup_config *cfg,
   if ((cfg->resources || rules.v) &&
       (r = cg_apply(cg, cfg->resources, rules.v ? &rules : NULL, false, cfg->log, err)) < 0)
     goto fail;
+done:
   *out = cg;
   cg = NULL;
   goto out;
-fail: {
+fail:
+  if (!cfg->plan_only) {
     cell_error e2 = CELL_ERROR_INIT;
     cell_cgroup_destroy(cg, 1000, &e2);
     cell_error_clear(&e2);
@@ -396,6 +429,8 @@ int cell_cgroup_destroy(const cell_cgroup *cg, int timeout_ms, cell_error *err)
       if (strlen(p) < cl || rmdir(p) < 0)
         break;
     }
+    if (r >= 0)
+      r = cell_fault("cgroups.rmdir", &e);
     if (r < 0 && !first) {
       first = r;
       cell_error_move(err, &e);

@@ -139,6 +139,11 @@ typedef struct cell_cgroup_config {
   const oci_device *devices;
   size_t n_devices;
   bool add_default_devices;
+  /* Only the plan: where the directories go and, as `created`, the
+   * topmost level missing now; nothing is made or written. The runtime
+   * records it before cell_cgroup_create so that a runtime killed in
+   * between leaves a state that `delete -f` cleans. */
+  bool plan_only;
   const cell_log *log;
 } cell_cgroup_config;
 

@@ -1,4 +1,5 @@
 /* cell: global options and command dispatch. */
+#include "util/fault.h"
 #include "cell-config.h"
 #include "cli/cli.h"
 #include "util/cleanup.h"
@@ -120,6 +121,7 @@ int main(int argc, char **argv)
     .argv0 = argv[0],
     .argv = argv,
   };
+  cell_fault_main();
   const char *log_path = NULL, *log_format = NULL;
   static const struct option opts[] = {
     { "root", required_argument, NULL, OPT_ROOT },

@@ -12,6 +12,7 @@
 #include "linux/process.h"
 #include "linux/rootfs.h"
 #include "util/cleanup.h"
+#include "util/fault.h"
 #include "util/fdpass.h"
 #include "util/fs.h"
 #include "cgroups/cgroups.h"
@@ -131,19 +132,37 @@ static int check_terminal_opts(const oci_config *c, const cell_create_opts *o, c
   return 0;
 }
 
-/* The container's cgroups, with linux.resources applied; before the clone. */
-static int make_cgroup(const oci_config *c, const cell_create_opts *o, cell_cgroup **cg,
-                       cell_error *err)
+/* The container's cgroups, with linux.resources applied; before the clone.
+ * With plan, only where they will go (cgroups.h: plan_only). */
+static int make_cgroup(const oci_config *c, const cell_create_opts *o, cell_cg_host *host,
+                       bool plan, cell_cgroup **cg, cell_error *err)
 {
   cell_cgroup_manager mgr;
   int r = cell_cgroup_manager_parse(o->cgroup_manager, &mgr, err);
   if (r < 0)
     return r;
+  if (mgr != CELL_CGM_DISABLED && host->n == 0 && (r = cell_cg_host_detect(host, err)) < 0)
+    return cell_error_wrap(err, "detect cgroups");
   cell_cgroup_config cc = { .id = o->id, .cgroups_path = c->linux.cgroups_path,
                             .manager = mgr, .resources = c->linux.resources.typed,
                             .devices = c->linux.devices, .n_devices = c->linux.n_devices,
-                            .add_default_devices = true, .log = o->log };
-  return cell_cgroup_create(NULL, &cc, cg, err);
+                            .add_default_devices = true, .plan_only = plan, .log = o->log };
+  return cell_cgroup_create(mgr == CELL_CGM_DISABLED ? NULL : host, &cc, cg, err);
+}
+
+/* The state before anything else exists: status creating, no pid, and
+ * where the cgroups will go, so that a runtime killed from here on leaves
+ * what `delete -f` needs to clean. */
+static int record_plan(const oci_config *c, const cell_create_opts *o, cell_cg_host *host,
+                       const cell_store *s, cell_state *st, cell_error *err)
+{
+  cell_cgroup *plan = NULL;
+  int r = make_cgroup(c, o, host, true, &plan, err);
+  if (r < 0)
+    return r;
+  st->extra = json_pack("{s:o}", "cgroup", cell_cgroup_to_json(plan));
+  cell_cgroup_free(plan);
+  return cell_state_write(s, st, err);
 }
 
 /* CVE-2019-5736 (exec-stub.h, exe-guard.h): with a pid namespace of its
@@ -199,23 +218,16 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
     return r;
   cell_log_debug(o->log, "seccomp filter ready");
   _cleanup_close_ int stub_fd = -1;
-  if ((r = exe_guard(c, o, has_filter ? &filter : NULL, &out->guard, &stub_fd, err)) < 0)
+  if ((r = exe_guard(c, o, has_filter ? &filter : NULL, &out->guard, &stub_fd, err)) < 0 ||
+      (r = cell_fault("create.config", err)) < 0)
     return r;
 
   cell_store *s = &out->store;
   if ((r = cell_store_create(s, o->root, o->id, err)) < 0)
     return r;
 
-  /* Before the clone: the init is born in the cgroup2 one (clone3
-   * CLONE_INTO_CGROUP) and moves itself into the v1 ones (cgroups.h). */
   cell_cgroup *cg = NULL;
-  if ((r = make_cgroup(c, o, &cg, err)) < 0) {
-    cell_error ig = CELL_ERROR_INIT;
-    cell_store_destroy(s, &ig);
-    cell_error_clear(&ig);
-    return r;
-  }
-  cell_log_debug(o->log, "cgroups made");
+  cell_cg_host host = { 0 };
   _cleanup_close_ int console_fd = -1, start_fd = -1, notify_sock = -1;
   int sync_fds[2] = { -1, -1 };
   linux_ns_fds nsfds;
@@ -228,11 +240,6 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
   char created[64];
   _cleanup_free_ char *state_json = NULL;
   _cleanup_free_ char *cfg_copy = cell_store_path(s, "config.json");
-
-  /* The config as it was at create: delete and exec read it later, once
-   * state.json exists (a new dir, locked by us: no atomic rename needed). */
-  if ((r = cell_write_file_new(cfg_copy, c->text, c->text_len, 0600, err)) < 0)
-    goto fail;
   cell_rfc3339_now(created, sizeof created);
   st.id = (char *) o->id;
   st.bundle = c->bundle;
@@ -242,12 +249,26 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
   st.recorded = CELL_CREATING;
   st.own_pidns = linux_ns_is_new(c, OCI_NS_PID);
   st.annotations = annotations_json(c);
-  st.extra = json_pack("{s:o}", "cgroup", cell_cgroup_to_json(cg));
+  /* Before the clone: the init is born in the cgroup2 one (clone3
+   * CLONE_INTO_CGROUP) and moves itself into the v1 ones (cgroups.h). */
+  if ((r = cell_fault("create.store", err)) < 0 ||
+      (r = record_plan(c, o, &host, s, &st, err)) < 0 || (r = cell_fault("create.plan", err)) < 0 ||
+      (r = make_cgroup(c, o, &host, false, &cg, err)) < 0)
+    goto fail;
+  cell_log_debug(o->log, "cgroups made");
+
+  /* The config as it was at create: delete and exec read it later, once
+   * state.json exists (a new dir, locked by us: no atomic rename needed). */
+  if ((r = cell_fault("create.cgroups", err)) < 0 ||
+      (r = cell_write_file_new(cfg_copy, c->text, c->text_len, 0600, err)) < 0)
+    goto fail;
+  json_object_set_new(st.extra, "cgroup", cell_cgroup_to_json(cg));
   /* Until start the init runs cell's binary (exec-stub.h). */
   if (stub_fd >= 0)
     json_object_set_new(st.extra, CELL_STATE_EXEC_STUB, json_true());
   if ((r = cell_state_write(s, &st, err)) < 0 ||
-      (r = cell_cgroup_self_move_open(cg, &self_move, err)) < 0)
+      (r = cell_cgroup_self_move_open(cg, &self_move, err)) < 0 ||
+      (r = cell_fault("create.state", err)) < 0)
     goto fail;
 
   /* run with a terminal and no --console-socket: we hold the master. */
@@ -329,6 +350,8 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
     r = cell_error_sys_code(err, clone_errno, "clone the container init");
     goto fail;
   }
+  if ((r = cell_fault("create.clone", err)) < 0)
+    goto fail;
   close(sync_fds[1]);
   sync_fds[1] = -1;
   linux_ns_close(&nsfds);
@@ -358,6 +381,8 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
   }
   if ((r = cell_sync_expect(sync_fds[0], SYNC_HELLO, err)) < 0)
     goto fail_init;
+  if ((r = cell_fault("create.hello", err)) < 0)
+    goto fail;
   cell_log_debug(o->log, "init in its namespaces");
   if ((r = linux_ns_write_idmaps(pid, c, err)) < 0 ||
       (r = linux_apply_oom_score_adj(c->process, pid, err)) < 0 ||
@@ -366,9 +391,10 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
   st.pid = pid;
   st.start_time = cell_proc_start_time(pid, NULL);
   state_json = cell_state_json_string(&st, CELL_CREATING, false);
-  /* Hooks may ask `cell state` for the pid while we are still creating. */
-  if ((c->hooks[OCI_HOOK_PRESTART].n || c->hooks[OCI_HOOK_CREATE_RUNTIME].n ||
-       c->hooks[OCI_HOOK_CREATE_CONTAINER].n) && (r = cell_state_write(s, &st, err)) < 0)
+  /* The pid, for hooks that ask `cell state` while we are still creating,
+   * and for `delete -f` should we be killed from here on: once ready, the
+   * init no longer dies with us. */
+  if ((r = cell_state_write(s, &st, err)) < 0 || (r = cell_fault("create.enter", err)) < 0)
     goto fail;
   cell_log_debug(o->log, "id maps written, cgroups entered");
   if ((r = cell_sync_send_text(sync_fds[0], SYNC_CONFIGURED, state_json, err)) < 0)
@@ -386,16 +412,20 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
   }
   if ((r = cell_sync_expect(sync_fds[0], SYNC_READY, err)) < 0)
     goto fail_init;
+  if ((r = cell_fault("create.ready", err)) < 0)
+    goto fail;
   cell_log_debug(o->log, "init ready");
   close(sync_fds[0]);
   sync_fds[0] = -1;
 
   st.recorded = CELL_CREATED;
-  if ((r = cell_state_write(s, &st, err)) < 0 || (r = cell_write_pid_file(o->pid_file, pid, err)) < 0)
+  if ((r = cell_state_write(s, &st, err)) < 0 || (r = cell_write_pid_file(o->pid_file, pid, err)) < 0 ||
+      (r = cell_fault("create.done", err)) < 0)
     goto fail;
   json_decref(st.annotations);
   json_decref(st.extra);
   cell_cgroup_free(cg);
+  cell_cg_host_free(&host);
   out->pid = pid;
   out->config = cell_steal(&c);
   return 0;
@@ -424,6 +454,7 @@ fail:
       cell_cgroup_destroy(cg, 2000, &ignore);
     cell_error_clear(&ignore);
     cell_cgroup_free(cg);
+    cell_cg_host_free(&host);
     cell_store_destroy(s, &ignore);
     cell_error_clear(&ignore);
   }

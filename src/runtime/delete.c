@@ -5,6 +5,7 @@
 #include "runtime/hooks.h"
 #include "runtime/procs.h"
 #include "util/cleanup.h"
+#include "util/fault.h"
 #include "cgroups/cgroups.h"
 
 #include <errno.h>
@@ -60,7 +61,12 @@ static int load_cgroups(const cell_state *st, cell_cgroup **cg, cell_error *err)
   return 0;
 }
 
-static void run_poststop(const cell_store *s, const cell_state *st, const oci_config *known,
+/* The state records that poststop hooks began, so that a delete killed
+ * while they run (or by one of them) does not run them again: at most
+ * once, and the next `delete -f` finishes. */
+#define POSTSTOP_STARTED "poststopStarted"
+
+static void run_poststop(const cell_store *s, cell_state *st, const oci_config *known,
                          const cell_log *log)
 {
   _cleanup_config_ oci_config *loaded = NULL;
@@ -70,7 +76,18 @@ static void run_poststop(const cell_store *s, const cell_state *st, const oci_co
     c = loaded;
   if (!c) {
     cell_log_warn(log, "delete `%s`: poststop hooks skipped: %s", st->id, e.msg);
+  } else if (c->hooks[OCI_HOOK_POSTSTOP].n && st->extra &&
+             json_is_true(json_object_get(st->extra, POSTSTOP_STARTED))) {
+    cell_log_warn(log, "delete `%s`: poststop hooks skipped: an earlier delete ran them",
+                  st->id);
   } else if (c->hooks[OCI_HOOK_POSTSTOP].n) {
+    if (!st->extra)
+      st->extra = json_object();
+    json_object_set_new(st->extra, POSTSTOP_STARTED, json_true());
+    if (cell_state_write(s, st, &e) < 0) {
+      cell_log_warn(log, "delete `%s`: %s", st->id, e.msg);
+      cell_error_clear(&e);
+    }
     _cleanup_free_ char *json = cell_state_json_string(st, CELL_STOPPED, false);
     /* poststop failures are warnings: the container goes all the same. */
     if (cell_hooks_run(&c->hooks[OCI_HOOK_POSTSTOP], OCI_HOOK_POSTSTOP, json, log, &e) < 0)
@@ -116,7 +133,8 @@ int cell_container_delete_known(const char *root, const char *id, bool force,
         kill_all(cg);
       if (status != CELL_STOPPED)
         kill_container(&st);
-      if (cg) {
+      r = cell_fault("delete.kill", err);
+      if (cg && r >= 0) {
         cell_error e = CELL_ERROR_INIT;
         r = cell_cgroup_destroy(cg, emptied ? 0 : 5000, &e);
         if (r < 0 && emptied) {
@@ -130,7 +148,7 @@ int cell_container_delete_known(const char *root, const char *id, bool force,
       }
       cell_cgroup_free(cg);
     }
-    if (r >= 0) {
+    if (r >= 0 && (r = cell_fault("delete.cgroups", err)) >= 0) {
       run_poststop(&s, &st, config, log);
       r = cell_store_destroy(&s, err);
     }

@@ -11,6 +11,7 @@
 #include "linux/console.h"
 #include "linux/process.h"
 #include "util/cleanup.h"
+#include "util/fault.h"
 #include "cgroups/cgroups.h"
 #include "util/fdpass.h"
 #include "util/fs.h"
@@ -139,7 +140,7 @@ static __attribute__((noreturn)) void exec_child(const oci_config *c, const cell
     close(console_fd);
   if (r >= 0)
     r = linux_apply_rlimits(p, &err);
-  if (r >= 0)
+  if (r >= 0 && cell_fault("exec.child", &err) >= 0)
     cell_init_exec_process(p, ef, NULL, 3, o->preserve_fds, NULL, &err);
   if (err.msg)
     (void) !write(report_fd, err.msg, strlen(err.msg));
@@ -181,7 +182,7 @@ int cell_container_exec(const cell_exec_opts *o, cell_error *err)
   }
   /* The container's filter applies to every process in it. */
   if ((r = cell_load_stored_config(&s, &st, o->log, &c, err)) < 0 ||
-      (r = build_process(o, c, err)) < 0 ||
+      (r = build_process(o, c, err)) < 0 || (r = cell_fault("exec.prepare", err)) < 0 ||
       (r = cell_filter_prepare(c, &said, &filter, &has_filter, err)) < 0)
     goto out;
   if ((pidfd = cell_state_pidfd(&st, err)) < 0) {
@@ -280,13 +281,16 @@ int cell_container_exec(const cell_exec_opts *o, cell_error *err)
   close(pidpipe[0]);
   cell_read_fd(report[0], &msg, &n);
   close(report[0]);
-  if (mid < 0 || n > 0 || child <= 0) {
+  int fr = mid > 0 && n == 0 && child > 0 ? cell_fault("exec.clone", err) : 0;
+  if (fr < 0 || mid < 0 || n > 0 || child <= 0) {
+    if (child > 0 && fr < 0)
+      kill(child, SIGKILL);
     if (child > 0)
       waitpid(child, NULL, 0);
     if (console[0] >= 0)
       close(console[0]);
     sigprocmask(SIG_SETMASK, &old, NULL);
-    r = mid < 0 ? cell_error_sys(err, "fork") :
+    r = fr < 0 ? fr : mid < 0 ? cell_error_sys(err, "fork") :
         cell_error_set(err, EINVAL, "exec in container `%s`: %s", o->id,
                        n ? msg : "the process could not be started");
     goto out;

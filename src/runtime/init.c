@@ -7,10 +7,12 @@
 #include "runtime/sync.h"
 #include "notify/notify.h"
 #include "util/cleanup.h"
+#include "util/fault.h"
 #include "util/strv.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -42,15 +44,48 @@ static int cloexec_fds(int from, cell_error *err)
   return 0;
 }
 
-static int keep_fds(int first, int n, cell_error *err)
+/* The fds of [first, first + n) the caller passed (--preserve-fds,
+ * LISTEN_FDS): those open without close-on-exec. Every fd the runtime
+ * opens itself is close-on-exec, and one of them may sit in the range
+ * when the caller passed fewer than n (the exec stub's memfd, the start
+ * connection, an exec's pidfd): it must stay out of the container. */
+static unsigned char *inherited_fds(int first, int n)
 {
-  for (int fd = first; fd < first + n; fd++) {
+  unsigned char *keep = calloc((size_t) (n > 0 ? n : 1), 1);
+  for (int i = 0; keep && i < n; i++) {
+    int fl = fcntl(first + i, F_GETFD);
+    keep[i] = fl >= 0 && !(fl & FD_CLOEXEC);
+  }
+  return keep;
+}
+
+static int keep_fds(int first, int n, const unsigned char *keep, cell_error *err)
+{
+  for (int i = 0; i < n; i++) {
+    int fd = first + i;
+    if (!keep[i])
+      continue;
     int fl = fcntl(fd, F_GETFD);
     if (fl < 0)
       continue;  /* not open: nothing to pass */
     if (fcntl(fd, F_SETFD, fl & ~FD_CLOEXEC) < 0)
       return cell_error_sys(err, "keep fd %d for the container", fd);
   }
+  return 0;
+}
+
+/* chdir to process.cwd, and make sure it is inside the container: a cwd
+ * of /proc/self/fd/N through an fd still open here (one the caller leaked
+ * to us, before close-on-exec takes it) would land in a host directory
+ * (CVE-2024-21626). getcwd() fails with ENOENT when the cwd is not
+ * reachable from our root. */
+static int chdir_inside(const char *cwd, cell_error *err)
+{
+  if (chdir(cwd) < 0)
+    return cell_error_sys(err, "process.cwd: chdir to `%s`", cwd);
+  char buf[PATH_MAX];
+  if (!getcwd(buf, sizeof buf) && errno == ENOENT)
+    return cell_error_set(err, EPERM, "process.cwd: `%s` is outside the container", cwd);
   return 0;
 }
 
@@ -91,8 +126,8 @@ int cell_init_exec_process(const oci_process *p, const cell_exec_filter *ef,
     return r;
   if ((r = linux_set_user(p, err)) < 0 || (r = linux_apply_caps(&p->caps, err)) < 0)
     return r;
-  if (chdir(p->cwd) < 0)
-    return cell_error_sys(err, "process.cwd: chdir to `%s`", p->cwd);
+  if ((r = chdir_inside(p->cwd, err)) < 0)
+    return r;
   if ((r = linux_apply_no_new_privs(p, err)) < 0)
     return r;
   _cleanup_strv_ char **env = cell_strv_dup(p->env);
@@ -105,7 +140,10 @@ int cell_init_exec_process(const oci_process *p, const cell_exec_filter *ef,
     return cell_error_set(err, ENOMEM, "out of memory");
   if (cell_env_find(env, "HOME", 4) < 0 && p->user.uid == 0 && cell_env_set(&env, "HOME=/root") < 0)
     return cell_error_set(err, ENOMEM, "out of memory");
-  if ((r = cloexec_fds(3, err)) < 0 || (r = keep_fds(first_kept_fd, n_kept, err)) < 0)
+  _cleanup_free_ unsigned char *keep = inherited_fds(first_kept_fd, n_kept);
+  if (!keep)
+    return cell_error_set(err, ENOMEM, "out of memory");
+  if ((r = cloexec_fds(3, err)) < 0 || (r = keep_fds(first_kept_fd, n_kept, keep, err)) < 0)
     return r;
   if (filtered && p->no_new_privileges && (r = load_filter(ef, err)) < 0)
     return r;
@@ -178,7 +216,7 @@ static int setup(cell_init_ctx *ctx, char **state_json, cell_error *err)
   const oci_process *p = c->process;
   int r;
 
-  if ((r = cell_sync_send(ctx->sync_fd, SYNC_HELLO, err)) < 0)
+  if ((r = cell_fault("init.start", err)) < 0 || (r = cell_sync_send(ctx->sync_fd, SYNC_HELLO, err)) < 0)
     return r;
   /* The runtime writes our id maps and places us in our cgroup, then sends
    * the state JSON for the hooks that run in here. */
@@ -211,7 +249,7 @@ static int setup(cell_init_ctx *ctx, char **state_json, cell_error *err)
   linux_rootfs_opts ro = { .no_pivot = ctx->opts->no_pivot, .idmap = ctx->idmap,
                            .in_userns = ctx->userns ||
                            c->linux.ns[OCI_NS_USER].path, .log = ctx->opts->log };
-  if ((r = linux_rootfs_prepare(c, &ro, err)) < 0)
+  if ((r = linux_rootfs_prepare(c, &ro, err)) < 0 || (r = cell_fault("init.mounts", err)) < 0)
     return r;
   if (c->hooks[OCI_HOOK_PRESTART].n || c->hooks[OCI_HOOK_CREATE_RUNTIME].n) {
     if ((r = cell_sync_send(ctx->sync_fd, SYNC_PREPIVOT, err)) < 0 ||
@@ -222,7 +260,7 @@ static int setup(cell_init_ctx *ctx, char **state_json, cell_error *err)
                           *state_json, ctx->opts->log, err)) < 0)
     return r;
   cell_log_debug(ctx->opts->log, "init: mounts done");
-  if ((r = linux_rootfs_finish(c, &ro, err)) < 0)
+  if ((r = linux_rootfs_finish(c, &ro, err)) < 0 || (r = cell_fault("init.pivot", err)) < 0)
     return r;
   cell_log_debug(ctx->opts->log, "init: pivot_root, masked and read-only paths done");
   if (p->terminal) {
@@ -246,8 +284,8 @@ static int setup(cell_init_ctx *ctx, char **state_json, cell_error *err)
   _cleanup_free_ char *exe = NULL;
   if ((r = linux_find_executable(p, &exe, err)) < 0)
     return r;
-  if (chdir(p->cwd) < 0)
-    return cell_error_sys(err, "process.cwd: chdir to `%s`", p->cwd);
+  if ((r = chdir_inside(p->cwd, err)) < 0)
+    return r;
   return 0;
 }
 
@@ -265,6 +303,8 @@ void cell_init_main(cell_init_ctx *ctx)
   /* From READY on the runtime may exit at any time: stop dying with it
    * before telling it. */
   prctl(PR_SET_PDEATHSIG, 0);
+  if (cell_fault("init.ready", &err) < 0)
+    fail(ctx, &err);
   if (cell_sync_send(ctx->sync_fd, SYNC_READY, &err) < 0)
     _exit(1);
   close(ctx->sync_fd);

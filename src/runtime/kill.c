@@ -3,6 +3,7 @@
 #include "runtime/container.h"
 #include "runtime/procs.h"
 #include "util/cleanup.h"
+#include "util/fault.h"
 #include "cgroups/cgroups.h"
 
 #include <dirent.h>
@@ -67,6 +68,8 @@ int cell_container_kill(const char *root, const char *id, int sig, bool all, cel
     r = cell_error_set(err, ESRCH, "container `%s` is not running", id);
     goto out;
   }
+  if ((r = cell_fault("kill.signal", err)) < 0)
+    goto out;
   if (status != CELL_STOPPED) {
     _cleanup_close_ int pidfd = cell_state_pidfd(&st, err);
     if (pidfd < 0) {

@@ -5,6 +5,7 @@
 #include "runtime/exec-stub.h"
 #include "runtime/hooks.h"
 #include "util/cleanup.h"
+#include "util/fault.h"
 #include "util/fs.h"
 
 #include <errno.h>
@@ -54,6 +55,9 @@ int cell_start_locked(cell_store *s, cell_state *st, const oci_config *c, const 
   socklen_t len;
   if (cell_start_socket_path(s, &sa, &len) < 0)
     return cell_error_set(err, ENAMETOOLONG, "start socket path");
+  int r = cell_fault("start.connect", err);
+  if (r < 0)
+    return r;
   _cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0)
     return cell_error_sys(err, "socket");
@@ -61,7 +65,7 @@ int cell_start_locked(cell_store *s, cell_state *st, const oci_config *c, const 
     return cell_error_sys(err, "reach the init of container `%s`", st->id);
   _cleanup_free_ char *reply = NULL;
   size_t n = 0;
-  int r = cell_read_fd(fd, &reply, &n);
+  r = cell_read_fd(fd, &reply, &n);
   if (r < 0)
     return cell_error_sys_code(err, r, "read from the init of container `%s`", st->id);
   _cleanup_free_ char *sock = cell_store_path(s, "start.sock");
@@ -79,7 +83,7 @@ int cell_start_locked(cell_store *s, cell_state *st, const oci_config *c, const 
     return cell_error_set(err, ENOEXEC, "start container `%s`: %s", st->id, reply);
   }
   st->recorded = CELL_RUNNING;
-  if ((r = cell_state_write(s, st, err)) < 0)
+  if ((r = cell_fault("start.running", err)) < 0 || (r = cell_state_write(s, st, err)) < 0)
     return r;
   if (c && c->hooks[OCI_HOOK_POSTSTART].n) {
     _cleanup_free_ char *json = cell_state_json_string(st, CELL_RUNNING, false);
