@@ -23,7 +23,7 @@ test_demo_from_a_fresh_clone() {
   # what the profile allows, inside the container
   assert_contains "$out" "Seccomp:	2"
   assert_contains "$out" "a new mount namespace"
-  assert_contains "$out" " on /home type tmpfs"
+  assert_contains "$out" "none /home tmpfs"
   assert_contains "$out" "i686"
   # what it denies, inside the container
   assert_contains "$out" "unshare(0x10000000): Operation not permitted"
@@ -35,7 +35,7 @@ test_demo_from_a_fresh_clone() {
   grep -Eq '^ +unshare\(0x20000\) +ALLOW$' <<<"$out" || fail "simulate: unshare(CLONE_NEWNS)"
   grep -Eq '^ +io_uring_setup +ERRNO\(38\)$' <<<"$out" || fail "simulate: io_uring_setup"
   grep -Eq '^ +socket\(16,3,9\) +ERRNO\(22\)$' <<<"$out" || fail "simulate: the audit socket"
-  assert_not_contains "$out" "demo:"
+  assert_not_contains "$out" "demo: "
   # one line at the end says where to look next
   assert_contains "$(tail -1 <<<"$out")" "Next: README.md"
 
