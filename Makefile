@@ -45,6 +45,14 @@ SECONDS ?= 60
 fuzz:
 	@tests/fuzz/run $(SECONDS)
 
+# The long reliability run (tests/reliability/stress: env knobs there),
+# ending with the table of docs/reliability.md.
+stress: all $(ASAN_BUILD)/build.ninja
+	@grep -q '"fault_injection", "value": true' $(ASAN_BUILD)/meson-info/intro-buildoptions.json || \
+	  $(MESON) configure $(ASAN_BUILD) -Dfault_injection=true >/dev/null
+	@ninja -C $(ASAN_BUILD)
+	@tests/reliability/stress $(BUILD) $(ASAN_BUILD)
+
 bench: all
 	@bench/run $(BUILD)
 

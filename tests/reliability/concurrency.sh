@@ -2,6 +2,7 @@
 # same moment and checks what each one saw, then that nothing is left.
 # RELIABILITY_N and RELIABILITY_ROUNDS make the short mode longer (make stress).
 
+source "$CELL_TESTS/reliability/lib/leaks.sh"
 rel_n() { echo "${RELIABILITY_N:-50}"; }
 rel_rounds() { echo "${RELIABILITY_ROUNDS:-5}"; }
 
@@ -69,6 +70,7 @@ test_fifty_at_once_default_placement_five_times() {
     run_at_once "$TEST_TMP/b" "d$$-$round" "$want"
     assert_eq "$(cg_dirs_of "d$$-$round-")" "" "cgroups left after round $round"
   done
+  rel_report "containers at once, default placement" $(( $(rel_n) * $(rel_rounds) ))
 }
 
 # The same with an explicit shared parent below the test's own cgroup
@@ -98,4 +100,93 @@ PY
     assert_eq "$left" "" "container cgroups left after round $round"
     for d in $(cg_dirs_named "$parent"); do rmdir "$d"; done
   done
+  rel_report "containers at once, shared relative parent" $(( $(rel_n) * $(rel_rounds) ))
+}
+
+rel_lifecycle_n() { echo "${RELIABILITY_LIFECYCLE_N:-100}"; }
+rel_lifecycle_rounds() { echo "${RELIABILITY_LIFECYCLE_ROUNDS:-2}"; }
+
+# `cell state ID` as JSON's status, or "" when the id is gone.
+status_of() { cell state "$1" 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["status"])' 2>/dev/null || true; }
+
+test_fifty_parallel_creates_of_one_id() {
+  # Exactly one wins; every other says "already exists"; the state is the
+  # winner's, complete, and nothing is left once it is deleted.
+  make_bundle "$TEST_TMP/b"
+  set_args "$TEST_TMP/b" '["sleep", "1000"]'
+  local n i pids=() won=0 exists=0 other=""
+  n=$(rel_n)
+  for i in $(seq "$n"); do
+    "$CELL_BIN" --root "$CELL_ROOT" create -b "$TEST_TMP/b" --pid-file "$TEST_TMP/pid.$i" one \
+      >"$TEST_TMP/c.$i" 2>&1 &
+    pids+=($!)
+  done
+  for i in $(seq "$n"); do
+    if wait "${pids[$((i - 1))]}"; then
+      won=$((won + 1)); winner=$i
+    elif grep -q "container \`one\` already exists" "$TEST_TMP/c.$i"; then
+      exists=$((exists + 1))
+    else
+      other+="$i: $(cat "$TEST_TMP/c.$i"); "
+    fi
+  done
+  assert_eq "$won" 1 "creates that won"
+  assert_eq "$other" "" "creates that failed otherwise"
+  assert_eq "$exists" $((n - 1)) "creates told the id exists"
+  assert_eq "$(status_of one)" created "state of the winner"
+  local pid; pid=$(cell state one | python3 -c 'import json,sys; print(json.load(sys.stdin)["pid"])')
+  assert_eq "$(cat "$TEST_TMP/pid.$winner")" "$pid" "the winner's --pid-file"
+  for i in $(seq "$n"); do [ "$i" = "$winner" ] || [ ! -e "$TEST_TMP/pid.$i" ] || fail "a loser wrote --pid-file"; done
+  assert_eq "$(cell list -q)" one "list"
+  cell delete -f one
+  assert_eq "$(cg_dirs_of one)" "" "cgroups left"
+  assert_eq "$(ls "$CELL_ROOT")" "" "state left"
+  rel_report "parallel creates of one id" "$n"
+}
+
+# One container's whole life, as a background job: create, start, kill,
+# wait for it to stop, delete. Any failure is written to $TEST_TMP/err.ID.
+one_life() {
+  local id=$1 b=$2 k
+  {
+    "$CELL_BIN" --root "$CELL_ROOT" create -b "$b" "$id" >/dev/null 2>&1 </dev/null &&
+    "$CELL_BIN" --root "$CELL_ROOT" start "$id" &&
+    "$CELL_BIN" --root "$CELL_ROOT" kill "$id" KILL &&
+    for k in $(seq 200); do
+      [ "$(status_of "$id")" = stopped ] && break
+      sleep 0.05
+    done &&
+    "$CELL_BIN" --root "$CELL_ROOT" delete "$id"
+  } >"$TEST_TMP/err.$id" 2>&1 || echo "exit $?" >>"$TEST_TMP/err.$id"
+}
+
+test_hundred_lifecycles_in_parallel_twice_with_list_and_state_beside() {
+  make_bundle "$TEST_TMP/b"
+  set_args "$TEST_TMP/b" '["sleep", "1000"]'
+  local n round i pids watcher bad
+  n=$(rel_lifecycle_n)
+  for round in $(seq "$(rel_lifecycle_rounds)"); do
+    # list and state in a loop beside them: they must never fail, and
+    # state may only say "does not exist" for an id not made yet or gone.
+    ( while [ ! -e "$TEST_TMP/stop" ]; do
+        "$CELL_BIN" --root "$CELL_ROOT" list >/dev/null 2>>"$TEST_TMP/list.err" || echo "list failed" >>"$TEST_TMP/list.err"
+        "$CELL_BIN" --root "$CELL_ROOT" list -f json | python3 -c 'import json,sys; json.load(sys.stdin)' 2>>"$TEST_TMP/list.err" ||
+          echo "list -f json is not JSON" >>"$TEST_TMP/list.err"
+        for i in 1 $((n / 2)) "$n"; do
+          out=$("$CELL_BIN" --root "$CELL_ROOT" state "l$round-$i" 2>&1) || [[ "$out" == *"does not exist"* || "$out" == *"still being created"* ]] ||
+            echo "state: $out" >>"$TEST_TMP/list.err"
+        done
+      done ) &
+    watcher=$!
+    pids=()
+    for i in $(seq "$n"); do one_life "l$round-$i" "$TEST_TMP/b" & pids+=($!); done
+    for i in "${pids[@]}"; do wait "$i"; done
+    touch "$TEST_TMP/stop"; wait "$watcher"; rm -f "$TEST_TMP/stop"
+    bad=$(cat "$TEST_TMP"/err.l$round-* | head -5)
+    assert_eq "$bad" "" "lifecycles of round $round"
+    assert_eq "$(cat "$TEST_TMP/list.err" 2>/dev/null | head -5)" "" "list and state beside round $round"
+    assert_eq "$(ls "$CELL_ROOT")" "" "state dirs after round $round"
+    assert_eq "$(cg_dirs_of "l$round-")" "" "cgroups after round $round"
+  done
+  rel_report "parallel lifecycles with list and state beside" $(( $(rel_lifecycle_rounds) * n ))
 }

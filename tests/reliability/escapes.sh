@@ -85,6 +85,7 @@ test_cve_2019_5736_exe_from_the_process_an_exec_and_a_shared_pid_namespace() {
   assert_contains "$out" " written 0" "exe fds reopened for writing"
   cell delete -f x5736
   assert_host_untouched "CVE-2019-5736"
+  rel_report "CVE-2019-5736 /proc/self/exe (process, exec, shared pidns)" 24
 }
 
 test_cve_2021_30465_symlink_exchange_race_on_a_mount_destination() {
@@ -122,6 +123,7 @@ test_cve_2021_30465_symlink_exchange_race_on_a_mount_destination() {
   [ ! -e "$TEST_TMP/host/x" ] || fail "a mount destination was made on the host"
   assert_host_untouched "CVE-2021-30465"
   echo "$tries starts against $(cat "$TEST_TMP/a.out"): $ok inside the root, $refused refused"
+  rel_report "CVE-2021-30465 symlink-exchange race ($ok inside, $refused refused)" "$tries"
 }
 
 cwd_probe='ls -a . .. ../.. ../../.. 2>&1 | tr "\n" " "; echo; readlink /proc/self/cwd'
@@ -152,6 +154,7 @@ test_cve_2024_21626_cwd_through_a_leaked_fd() {
   cell delete -f e21626
   rmdir "$TEST_TMP/host/HOSTMARKER"
   assert_host_untouched "CVE-2024-21626"
+  rel_report "CVE-2024-21626 cwd through leaked fds (run, exec)" 20
 }
 
 # A victim whose /dev is a directory it shares with an attacker (a bind of
@@ -208,6 +211,7 @@ test_cve_2025_31133_dev_null_replaced_before_masking() {
   done
   cell delete -f a31133
   assert_host_untouched "CVE-2025-31133"
+  rel_report "CVE-2025-31133 /dev/null replaced (4 static, racing)" $(( 4 + $(race_tries) ))
 }
 
 test_cve_2025_52565_dev_console_symlink_to_a_host_path() {
@@ -232,6 +236,7 @@ test_cve_2025_52565_dev_console_symlink_to_a_host_path() {
     [ ! -e "$CELL_ROOT/c52565-$kind" ] || fail "state left ($kind)"
   done
   assert_host_untouched "CVE-2025-52565: $out"
+  rel_report "CVE-2025-52565 /dev/console symlink (tty)" 2
 }
 
 test_cve_2025_52881_proc_writes_redirected_through_a_shared_mount() {
@@ -252,6 +257,7 @@ test_cve_2025_52881_proc_writes_redirected_through_a_shared_mount() {
   [ "$rc" -ne 0 ] && assert_contains "$out" "/proc" "the refusal names /proc"
   [ ! -e "$CELL_ROOT/p52881" ] || fail "state left"
   assert_host_untouched "CVE-2025-52881: $out"
+  rel_report "CVE-2025-52881 /proc writes through a non-procfs /proc" 1
 }
 
 test_mount_destinations_through_dotdot_and_absolute_symlinks_stay_inside() {
@@ -278,6 +284,7 @@ test_mount_destinations_through_dotdot_and_absolute_symlinks_stay_inside() {
   for d in a1 a2 a3 a4 a5 a6; do [ ! -e "$TEST_TMP/host/$d" ] && [ ! -e "/$d" ] || fail "a mount point $d was made on the host"; done
   assert_host_untouched "mount destinations"
   echo "$inside inside the root, $refused refused"
+  rel_report "mount destinations via .. and symlinks ($inside inside, $refused refused)" 6
 }
 
 test_proc_and_sys_over_mounts_are_refused_or_stay_procfs() {
@@ -298,6 +305,7 @@ test_proc_and_sys_over_mounts_are_refused_or_stay_procfs() {
     fi
   done
   assert_host_untouched "proc and sys over-mounts"
+  rel_report "/proc and /sys over-mounts" 5
 }
 
 test_device_paths_outside_dev_stay_inside_and_relative_hook_paths_are_refused() {
@@ -325,6 +333,7 @@ test_device_paths_outside_dev_stay_inside_and_relative_hook_paths_are_refused() 
     assert_fails_with "hooks.prestart[0].path" cell run -b "$TEST_TMP/h$i" "hk$i"
   done
   assert_host_untouched "device and hook paths"
+  rel_report "device paths outside /dev, relative hook paths" 6
 }
 
 # cell with every fd above 3 of ours closed: only fd 3 is the caller's.
@@ -355,4 +364,7 @@ test_preserve_fds_past_what_exists() {
     assert_eq "$(echo $out)" "0 5" "fds in an exec with --preserve-fds $n"
   done
   cell delete -f pf3
+  assert_fails_with "--preserve-fds" cell run --preserve-fds -1 -b "$TEST_TMP/b" pf2
+  assert_fails_with "--preserve-fds" cell run --preserve-fds 19000 -b "$TEST_TMP/b" pf2
+  rel_report "--preserve-fds past what exists (run, exec)" 9
 }

@@ -101,6 +101,7 @@ test_failure_at_every_step_leaves_nothing() {
     n=$((n + 1))
   done
   echo "$n steps failed, nothing left"
+  rel_report "CELL_FAULT failure at every step" "$n"
 }
 
 sigkill_at_every_step() {
@@ -119,6 +120,7 @@ sigkill_at_every_step() {
     done
   done
   echo "$n SIGKILLs under load, nothing left after delete -f"
+  rel_report "SIGKILL ($mode) at every step, under load" "$n"
 }
 
 test_sigkill_of_the_runtime_at_every_step_under_load() { sigkill_at_every_step kill; }
@@ -154,6 +156,7 @@ hook_faults() {
     n=$((n + 1))
   done
   echo "$n hooks: $action, nothing left"
+  rel_report "hook: $action, at every hook" "$n"
 }
 
 test_failing_hook_at_every_hook_step_leaves_nothing() { hook_faults "exit 1"; }
@@ -183,6 +186,7 @@ test_sigkill_at_random_moments_under_load() {
     assert_no_leaks m$$ "try $i (create killed: $([ "$rc" -eq 137 ] && echo yes || echo no))"
   done
   echo "$tries tries, $mid creates killed midway (create takes ${span}us here), nothing left"
+  rel_report "SIGKILL of create at random moments, under load ($mid midway)" "$tries"
 }
 
 # A small tmpfs as --root, filled so that create runs out of room at each
@@ -220,6 +224,7 @@ test_full_state_root_gives_a_clear_error_and_no_half_state() {
   assert_fails_with "No space left on device" "$CELL_BIN" --root "$root" create -b "$TEST_TMP/b" e$$
   [ ! -e "$root/e$$" ] || fail "state dir left with no inodes"
   CELL_ROOT=$root assert_no_leaks e$$ "create with no inodes"
+  rel_report "full state root (5 fill levels, no inodes)" 6
 }
 
 test_read_only_state_root_gives_a_clear_error() {
@@ -241,4 +246,5 @@ test_read_only_state_root_gives_a_clear_error() {
   "$CELL_BIN" --root "$root" delete -f o$$
   CELL_ROOT=$root assert_no_leaks o$$ "delete once the root is writable again"
   CELL_ROOT=$root assert_no_leaks n$$ "create on a read-only root"
+  rel_report "read-only state root (create, state, delete)" 3
 }

@@ -4,6 +4,7 @@
 # pass, ASan + UBSan in the second. `make fuzz SECONDS=N` (tests/fuzz/run)
 # is the long version, with AFL++.
 
+source "$CELL_TESTS/reliability/lib/leaks.sh"
 fuzz_targets() {
   local f
   for f in "$CELL_TESTS"/fuzz/fuzz-*.c; do f=$(basename "$f" .c); echo "${f#fuzz-}"; done
@@ -26,4 +27,5 @@ test_every_fuzz_target_replays_its_corpus_and_crashes() {
     total=$((total + n))
   done
   echo "$total inputs replayed"
+  rel_report "fuzz corpus and crashes replayed (4 targets)" "$total"
 }

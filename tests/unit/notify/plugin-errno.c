@@ -1,6 +1,8 @@
 /* A test plugin built from the public header: it answers every syscall
  * with an errno chosen in listenerMetadata (`plugin_errno=N`, default
- * ENOSPC), and getppid with CONTINUE.  With -DCRUN_API it exports crun's
+ * ENOSPC), and getppid with CONTINUE. For the reliability tests,
+ * `plugin_sleep_ms=N` makes each answer slow and `plugin_crash` makes the
+ * first one abort the process that hosts the plugin.  With -DCRUN_API it exports crun's
  * symbols instead and always answers EHOSTDOWN. */
 #include "cell/seccomp-plugin.h"
 
@@ -8,9 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <unistd.h>
 
 #ifndef CRUN_API
-struct state { int err; };
+struct state { int err, sleep_ms, crash; };
 
 int cell_seccomp_plugin_version(void) { return CELL_SECCOMP_PLUGIN_VERSION; }
 
@@ -25,6 +28,9 @@ int cell_seccomp_plugin_start(void **opaque, const struct cell_seccomp_plugin_co
     const char *p = strstr(conf->metadata, "plugin_errno=");
     if (p)
       s->err = atoi(p + strlen("plugin_errno="));
+    if ((p = strstr(conf->metadata, "plugin_sleep_ms=")))
+      s->sleep_ms = atoi(p + strlen("plugin_sleep_ms="));
+    s->crash = strstr(conf->metadata, "plugin_crash") != NULL;
   }
   *opaque = s;
   return 0;
@@ -37,6 +43,10 @@ int cell_seccomp_plugin_handle_request(void *opaque, const struct seccomp_notif_
   (void) sizes;
   (void) listener_fd;
   struct state *s = opaque;
+  if (s->crash)
+    abort();
+  if (s->sleep_ms)
+    usleep((useconds_t) s->sleep_ms * 1000);
   if (req->data.nr == SYS_getppid) {
     *handled = CELL_SECCOMP_PLUGIN_SEND_RESPONSE_AND_CONTINUE;
     return 0;
