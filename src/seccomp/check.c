@@ -90,8 +90,14 @@ int cell_seccomp_check(const struct sock_filter *f, size_t n, cell_error *err)
         r = cell_error_set(err, EINVAL, "seccomp: instruction %zu: reads scratch word %u before it is written", i, f[i].k);
     } else if (code == BPF_ST || code == BPF_STX)
       m |= (uint16_t) (1u << f[i].k);
-    if (BPF_CLASS(code) == BPF_RET)
+    /* As the kernel's check_load_and_stores(): what is written flows on to
+     * the next instruction past a return too (unreachable code is checked
+     * all the same); only a jump starts its fall-through afresh. */
+    if (BPF_CLASS(code) == BPF_RET) {
+      if (i + 1 < n)
+        valid[i + 1] &= m;
       continue;
+    }
     if (BPF_CLASS(code) == BPF_JMP) {
       if (BPF_OP(code) == BPF_JA)
         valid[i + 1 + f[i].k] &= m;
