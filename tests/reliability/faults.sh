@@ -84,6 +84,7 @@ test_fault_hook_only_in_test_builds() {
     assert_eq "$(fault_steps "$CELL_BIN" | wc -l)" 26 "fault steps listed"
     CELL_FAULT=create.store assert_fails_with "fault injected at create.store" cell run -b "$TEST_TMP/b" r$$
   fi
+  rel_report "CELL_FAULT honoured in the test build only" 1
 }
 
 test_failure_at_every_step_leaves_nothing() {
