@@ -7,8 +7,9 @@
  *       (runs of numbers sharing an action are one range), leaves jump to
  *       shared RET blocks, or to an argument block for numbers with
  *       conditional rules
- *   argument blocks: the rules by precedence, each condition compares
- *       both 32-bit halves of a 64-bit argument
+ *   argument blocks: the rules in order (first match), sharing what
+ *       their conditions have in common (emit_arg_block); a condition on a
+ *       whole 64-bit argument compares both 32-bit halves
  *   RET blocks, one per distinct return value.
  * Unconditionally decided numbers read only arch and nr, so the kernel's
  * action cache can record them.  Jumps are built on labels and resolved
@@ -22,6 +23,10 @@
 #include <string.h>
 
 #define NEXT (-1)
+/* What the accumulator holds where a jump lands: a word of seccomp_data
+ * as loaded, or nothing known. */
+#define ACC_UNSET UINT32_MAX
+#define ACC_UNKNOWN (UINT32_MAX - 1)
 
 typedef struct pins {
   uint16_t code;
@@ -35,6 +40,8 @@ typedef struct gen {
   size_t n, cap;
   int32_t *lpos;
   size_t nl, lcap;
+  uint32_t *lacc;      /* per label: what the accumulator holds there */
+  size_t lacap;
   struct ret { uint32_t action; int32_t label; } *rets;
   size_t nrets, rcap;
   bool oom;
@@ -64,7 +71,12 @@ static int32_t label(gen *g)
     g->oom = true;
     return 0;
   }
+  if (!grow((void **) &g->lacc, &g->lacap, g->nl + 1, sizeof *g->lacc)) {
+    g->oom = true;
+    return 0;
+  }
   g->lpos[g->nl] = -1;
+  g->lacc[g->nl] = ACC_UNSET;
   return (int32_t) g->nl++;
 }
 
@@ -105,77 +117,138 @@ static int32_t ret_label(gen *g, uint32_t action)
 #define AND (BPF_ALU | BPF_AND | BPF_K)
 #define RET (BPF_RET | BPF_K)
 
-/* Emit one condition: go to T when it holds, F when not. */
-static void emit_cond(gen *g, const cell_sc_arch *a, const cell_sc_cond *c, int32_t T, int32_t F)
+static void reach(gen *g, int32_t l, uint32_t acc)
+{
+  if (l == NEXT || g->oom)
+    return;
+  uint32_t *s = &g->lacc[l];
+  *s = *s == ACC_UNSET || *s == acc ? acc : ACC_UNKNOWN;
+}
+
+/* A conditional jump; acc is what the accumulator holds (for the targets). */
+static void jump(gen *g, uint16_t code, uint32_t k, int32_t T, int32_t F, uint32_t acc)
+{
+  emit(g, code, k, T, F);
+  reach(g, T, acc);
+  reach(g, F, acc);
+}
+
+/* Load word off unless the accumulator holds it already (*acc). */
+static void load(gen *g, uint32_t off, uint32_t *acc)
+{
+  if (*acc != off)
+    emit(g, LD_ABS, off, 0, 0);
+  *acc = off;
+}
+
+/* One comparison of the 32-bit word at off: T when it holds, F when not. */
+static void emit_word(gen *g, uint32_t off, unsigned op, uint32_t v, uint32_t m, int32_t T, int32_t F,
+                      uint32_t acc)
+{
+  load(g, off, &acc);
+  switch (op) {
+  case CELL_SC_EQ: jump(g, JEQ, v, T, F, acc); break;
+  case CELL_SC_NE: jump(g, JEQ, v, F, T, acc); break;
+  case CELL_SC_GT: jump(g, JGT, v, T, F, acc); break;
+  case CELL_SC_GE: jump(g, JGE, v, T, F, acc); break;
+  case CELL_SC_LT: jump(g, JGE, v, F, T, acc); break;
+  case CELL_SC_LE: jump(g, JGT, v, F, T, acc); break;
+  case CELL_SC_MASKED_EQ:
+  case CELL_SC_MASKED_NE:
+    if (m != UINT32_MAX) {
+      emit(g, AND, m, 0, 0);
+      acc = ACC_UNKNOWN;
+    }
+    if (op == CELL_SC_MASKED_EQ)
+      jump(g, JEQ, v & m, T, F, acc);
+    else
+      jump(g, JEQ, v & m, F, T, acc);
+    break;
+  }
+}
+
+/* Emit one condition: go to T when it holds, F when not.  acc: what the
+ * accumulator holds before it. */
+static void emit_cond(gen *g, const cell_sc_arch *a, const cell_sc_cond *c, int32_t T, int32_t F, uint32_t acc)
 {
   uint32_t base = 16 + 8u * c->arg;
   uint32_t lo = base + (a->big_endian ? 4 : 0), hi = base + (a->big_endian ? 0 : 4);
   uint64_t v = c->value, m = c->mask;
-  if (c->op == CELL_SC_MASKED_EQ)
+  bool masked = c->op == CELL_SC_MASKED_EQ || c->op == CELL_SC_MASKED_NE;
+  if (masked)
     v &= m;
   uint32_t vl = (uint32_t) v, vh = (uint32_t) (v >> 32);
   uint32_t ml = (uint32_t) m, mh = (uint32_t) (m >> 32);
 
-  if (!a->bits64) {
-    emit(g, LD_ABS, lo, 0, 0);
-    switch (c->op) {
-    case CELL_SC_EQ: emit(g, JEQ, vl, T, F); break;
-    case CELL_SC_NE: emit(g, JEQ, vl, F, T); break;
-    case CELL_SC_GT: emit(g, JGT, vl, T, F); break;
-    case CELL_SC_GE: emit(g, JGE, vl, T, F); break;
-    case CELL_SC_LT: emit(g, JGE, vl, F, T); break;
-    case CELL_SC_LE: emit(g, JGT, vl, F, T); break;
-    case CELL_SC_MASKED_EQ:
-      if (ml != UINT32_MAX)
-        emit(g, AND, ml, 0, 0);
-      emit(g, JEQ, vl, T, F);
-      break;
-    }
+  if (c->part == CELL_SC_HI && !a->bits64) {
+    /* the high word of a 32-bit argument reads as 0 */
+    int32_t to = cell_sc_cond_eval(a, c, 0) ? T : F;
+    emit(g, JA, 0, to, 0);
+    reach(g, to, acc);
+    return;
+  }
+  if (c->part != CELL_SC_FULL || !a->bits64) {
+    if (c->part == CELL_SC_FULL && !masked)
+      ml = 0;
+    emit_word(g, c->part == CELL_SC_HI ? hi : lo, c->op, vl, ml, T, F, acc);
     return;
   }
   switch (c->op) {
   case CELL_SC_EQ:
-    emit(g, LD_ABS, hi, 0, 0);
-    emit(g, JEQ, vh, NEXT, F);
-    emit(g, LD_ABS, lo, 0, 0);
-    emit(g, JEQ, vl, T, F);
+    load(g, hi, &acc);
+    jump(g, JEQ, vh, NEXT, F, acc);
+    load(g, lo, &acc);
+    jump(g, JEQ, vl, T, F, acc);
     break;
   case CELL_SC_NE:
-    emit(g, LD_ABS, hi, 0, 0);
-    emit(g, JEQ, vh, NEXT, T);
-    emit(g, LD_ABS, lo, 0, 0);
-    emit(g, JEQ, vl, F, T);
+    load(g, hi, &acc);
+    jump(g, JEQ, vh, NEXT, T, acc);
+    load(g, lo, &acc);
+    jump(g, JEQ, vl, F, T, acc);
     break;
   case CELL_SC_GT:
   case CELL_SC_GE:
-    emit(g, LD_ABS, hi, 0, 0);
-    emit(g, JGT, vh, T, NEXT);
-    emit(g, JEQ, vh, NEXT, F);
-    emit(g, LD_ABS, lo, 0, 0);
-    emit(g, c->op == CELL_SC_GT ? JGT : JGE, vl, T, F);
+    load(g, hi, &acc);
+    jump(g, JGT, vh, T, NEXT, acc);
+    jump(g, JEQ, vh, NEXT, F, acc);
+    load(g, lo, &acc);
+    jump(g, c->op == CELL_SC_GT ? JGT : JGE, vl, T, F, acc);
     break;
   case CELL_SC_LT:
   case CELL_SC_LE:
-    emit(g, LD_ABS, hi, 0, 0);
-    emit(g, JGT, vh, F, NEXT);
-    emit(g, JEQ, vh, NEXT, T);
-    emit(g, LD_ABS, lo, 0, 0);
-    emit(g, c->op == CELL_SC_LT ? JGE : JGT, vl, F, T);
+    load(g, hi, &acc);
+    jump(g, JGT, vh, F, NEXT, acc);
+    jump(g, JEQ, vh, NEXT, T, acc);
+    load(g, lo, &acc);
+    jump(g, c->op == CELL_SC_LT ? JGE : JGT, vl, F, T, acc);
     break;
   case CELL_SC_MASKED_EQ:
+  case CELL_SC_MASKED_NE: {
+    bool eq = c->op == CELL_SC_MASKED_EQ;
+    int32_t yes = eq ? T : F, no = eq ? F : T;
     if (mh) {
-      emit(g, LD_ABS, hi, 0, 0);
-      if (mh != UINT32_MAX)
+      load(g, hi, &acc);
+      if (mh != UINT32_MAX) {
         emit(g, AND, mh, 0, 0);
-      emit(g, JEQ, vh, ml ? NEXT : T, F);
+        acc = ACC_UNKNOWN;
+      }
+      jump(g, JEQ, vh, ml ? NEXT : yes, no, acc);
     }
     if (ml) {
-      emit(g, LD_ABS, lo, 0, 0);
-      if (ml != UINT32_MAX)
+      acc = mh && mh != UINT32_MAX ? ACC_UNKNOWN : acc;
+      load(g, lo, &acc);
+      if (ml != UINT32_MAX) {
         emit(g, AND, ml, 0, 0);
-      emit(g, JEQ, vl, T, F);
+        acc = ACC_UNKNOWN;
+      }
+      jump(g, JEQ, vl, yes, no, acc);
+    }
+    if (!mh && !ml) {
+      emit(g, JA, 0, yes, 0);
+      reach(g, yes, acc);
     }
     break;
+  }
   }
 }
 
@@ -188,50 +261,121 @@ static bool unconditional(const cell_sc_ir *ir, const cell_sc_rule *r)
   return true;
 }
 
-/* Rules of one number, all conditional, sorted by precedence. */
+/* The rules of one number in order (first match), the last one possibly
+ * unconditional.
+ *
+ * Rule i's condition j is emitted at label E(i, j); when it fails, what is
+ * known (conditions 0..j-1 of rule i hold, j does not) decides where the
+ * next rule that can still match resumes: conditions known to hold are
+ * skipped, a rule with a condition known to fail is passed over.  So the
+ * paths of a decision tree (resolve.c), which share prefixes and differ in
+ * one negated comparison, run as the tree itself.  The accumulator is
+ * loaded only where some way in may hold another word. */
+typedef struct ablk {
+  const cell_sc_cond **c;  /* non-trivial conditions of all rules */
+  size_t *first, *n;       /* per rule */
+  int32_t *entry;          /* per condition: its label */
+  uint32_t *act;           /* per rule */
+  size_t nr;
+  int32_t tail;            /* after the last rule */
+} ablk;
+
+/* -1 fails, 1 holds, 0 unknown under what is known (k[0..nk)) */
+static int known(const cell_sc_cond *c, const cell_sc_cond *const *k, const bool *t, size_t nk)
+{
+  for (size_t i = 0; i < nk; i++) {
+    if (cell_sc_cond_same(c, k[i]))
+      return t[i] ? 1 : -1;
+    cell_sc_cond n = cell_sc_cond_not(k[i]);
+    if (cell_sc_cond_same(c, &n))
+      return t[i] ? -1 : 1;
+  }
+  return 0;
+}
+
+static int32_t resume(gen *g, const ablk *b, size_t from, const cell_sc_cond *const *k, const bool *t, size_t nk)
+{
+  for (size_t r = from; r < b->nr; r++) {
+    size_t j;
+    for (j = 0; j < b->n[r]; j++) {
+      int s = known(b->c[b->first[r] + j], k, t, nk);
+      if (s < 0)
+        break;
+      if (s == 0)
+        return b->entry[b->first[r] + j];
+    }
+    if (j == b->n[r])
+      return ret_label(g, b->act[r]);
+  }
+  return b->tail;
+}
+
 static void emit_arg_block(gen *g, const cell_sc_rule **rules, size_t n)
 {
   const cell_sc_ir *ir = g->ir;
-  /* insertion sort by (rank, order); n is small */
-  for (size_t i = 1; i < n; i++) {
-    const cell_sc_rule *r = rules[i];
-    int rk = cell_sc_action_rank(r->action);
-    size_t j = i;
-    while (j > 0) {
-      const cell_sc_rule *p = rules[j - 1];
-      int pk = cell_sc_action_rank(p->action);
-      if (pk < rk || (pk == rk && p->order < r->order))
-        break;
-      rules[j] = p;
-      j--;
-    }
-    rules[j] = r;
-  }
-  int32_t def = ret_label(g, ir->default_action);
+  size_t total = 0, nr = 0;
   for (size_t i = 0; i < n; i++) {
+    total += rules[i]->ncond;
+    nr++;
+    if (unconditional(ir, rules[i]))
+      break;
+  }
+  ablk b = { .nr = nr };
+  b.c = malloc((total + 1) * sizeof *b.c);
+  b.first = malloc((nr + 1) * sizeof *b.first);
+  b.n = malloc((nr + 1) * sizeof *b.n);
+  b.entry = malloc((total + 1) * sizeof *b.entry);
+  b.act = malloc((nr + 1) * sizeof *b.act);
+  const cell_sc_cond **k = malloc((total + 1) * sizeof *k);
+  bool *t = malloc((total + 1) * sizeof *t);
+  if (!b.c || !b.first || !b.n || !b.entry || !b.act || !k || !t) {
+    g->oom = true;
+    goto out;
+  }
+  const cell_sc_arch *a = &cell_sc_arches[rules[0]->arch];
+  size_t m = 0;
+  b.tail = ret_label(g, ir->default_action);
+  for (size_t i = 0; i < nr; i++) {
     const cell_sc_rule *r = rules[i];
-    const cell_sc_arch *a = &cell_sc_arches[r->arch];
-    int32_t fail = i + 1 == n ? def : label(g);
-    int32_t act = ret_label(g, r->action);
-    size_t last = 0;
+    b.first[i] = m;
     for (size_t j = 0; j < r->ncond; j++)
       if (!cell_sc_cond_trivial(a, &ir->conds[r->cond + j]))
-        last = j;
-    for (size_t j = 0; j < r->ncond; j++) {
-      const cell_sc_cond *c = &ir->conds[r->cond + j];
-      if (cell_sc_cond_trivial(a, c))
-        continue;
-      if (j == last)
-        emit_cond(g, a, c, act, fail);
-      else {
-        int32_t cont = label(g);
-        emit_cond(g, a, c, cont, fail);
-        place(g, cont);
-      }
-    }
-    if (i + 1 < n)
-      place(g, fail);
+        b.c[m++] = &ir->conds[r->cond + j];
+    b.n[i] = m - b.first[i];
+    b.act[i] = r->action;
+    if (!b.n[i])
+      b.tail = ret_label(g, r->action);   /* the unconditional one: last */
   }
+  for (size_t j = 0; j < m; j++)
+    b.entry[j] = label(g);
+  if (g->oom)
+    goto out;
+  reach(g, b.entry[0], ACC_UNKNOWN);
+  for (size_t i = 0; i < nr && !g->oom; i++)
+    for (size_t j = 0; j < b.n[i] && !g->oom; j++) {
+      size_t x = b.first[i] + j;
+      uint32_t acc = g->lacc[b.entry[x]];
+      if (acc == ACC_UNSET)
+        continue;   /* no way in */
+      place(g, b.entry[x]);
+      int32_t T = j + 1 < b.n[i] ? b.entry[x + 1] : ret_label(g, b.act[i]);
+      for (size_t q = 0; q < j; q++) {
+        k[q] = b.c[b.first[i] + q];
+        t[q] = true;
+      }
+      k[j] = b.c[x];
+      t[j] = false;
+      int32_t F = resume(g, &b, i + 1, k, t, j + 1);
+      emit_cond(g, a, b.c[x], T, F, acc);
+    }
+out:
+  free(b.c);
+  free(b.first);
+  free(b.n);
+  free(b.entry);
+  free(b.act);
+  free(k);
+  free(t);
 }
 
 typedef struct seg {
@@ -288,12 +432,10 @@ static int emit_tree(gen *g, size_t arch, uint32_t lo, uint32_t hi)
   for (size_t i = first; i < end && r == 0;) {
     uint32_t nr = g->sorted[i]->nr;
     size_t j = i;
-    const cell_sc_rule *uncond = NULL;
-    while (j < end && g->sorted[j]->nr == nr) {
-      if (!uncond && unconditional(ir, g->sorted[j]))
-        uncond = g->sorted[j];
+    /* the first rule decides alone when it has no conditions */
+    const cell_sc_rule *uncond = unconditional(ir, g->sorted[i]) ? g->sorted[i] : NULL;
+    while (j < end && g->sorted[j]->nr == nr)
       j++;
-    }
     if (nr < lo || nr > hi) {  /* cannot happen for IRs built by the front ends */
       i = j;
       continue;
@@ -515,6 +657,7 @@ int cell_sc_codegen(const cell_sc_ir *ir, struct sock_filter **out, size_t *len,
     r = cell_error_set(err, -r, "seccomp: out of memory");
   free(g.code);
   free(g.lpos);
+  free(g.lacc);
   free(g.rets);
   free(g.sorted);
   return r;

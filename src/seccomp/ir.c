@@ -92,21 +92,38 @@ int cell_sc_ir_add_rule(cell_sc_ir *ir, size_t arch, uint32_t nr, uint32_t actio
   return 0;
 }
 
+/* The argument word c reads, and the value and mask it compares with. */
+static uint64_t cond_word(const cell_sc_arch *a, const cell_sc_cond *c, uint64_t arg, uint64_t *v,
+                          uint64_t *m)
+{
+  *v = c->value;
+  *m = c->mask;
+  if (c->part == CELL_SC_LO || (c->part == CELL_SC_FULL && !a->bits64)) {
+    *v = (uint32_t) *v;
+    *m = (uint32_t) *m;
+    return (uint32_t) arg;
+  }
+  if (c->part == CELL_SC_HI) {
+    *v = (uint32_t) *v;
+    *m = (uint32_t) *m;
+    return a->bits64 ? arg >> 32 : 0;
+  }
+  return arg;
+}
+
 bool cell_sc_cond_trivial(const cell_sc_arch *a, const cell_sc_cond *c)
 {
+  uint64_t v, m;
   if (c->op != CELL_SC_MASKED_EQ)
     return false;
-  return a->bits64 ? c->mask == 0 : (uint32_t) c->mask == 0;
+  cond_word(a, c, 0, &v, &m);
+  return m == 0;
 }
 
 bool cell_sc_cond_eval(const cell_sc_arch *a, const cell_sc_cond *c, uint64_t arg)
 {
-  uint64_t v = c->value, m = c->mask;
-  if (!a->bits64) {
-    arg = (uint32_t) arg;
-    v = (uint32_t) v;
-    m = (uint32_t) m;
-  }
+  uint64_t v, m;
+  arg = cond_word(a, c, arg, &v, &m);
   switch (c->op) {
   case CELL_SC_NE: return arg != v;
   case CELL_SC_LT: return arg < v;
@@ -115,17 +132,28 @@ bool cell_sc_cond_eval(const cell_sc_arch *a, const cell_sc_cond *c, uint64_t ar
   case CELL_SC_GE: return arg >= v;
   case CELL_SC_GT: return arg > v;
   case CELL_SC_MASKED_EQ: return (arg & m) == (v & m);
+  case CELL_SC_MASKED_NE: return (arg & m) != (v & m);
   }
   return false;
 }
 
-static bool rule_unconditional(const cell_sc_ir *ir, const cell_sc_rule *r)
+cell_sc_cond cell_sc_cond_not(const cell_sc_cond *c)
 {
-  const cell_sc_arch *a = &cell_sc_arches[r->arch];
-  for (size_t i = 0; i < r->ncond; i++)
-    if (!cell_sc_cond_trivial(a, &ir->conds[r->cond + i]))
-      return false;
-  return true;
+  static const uint8_t inv[] = {
+    [CELL_SC_NE] = CELL_SC_EQ, [CELL_SC_EQ] = CELL_SC_NE, [CELL_SC_LT] = CELL_SC_GE,
+    [CELL_SC_GE] = CELL_SC_LT, [CELL_SC_LE] = CELL_SC_GT, [CELL_SC_GT] = CELL_SC_LE,
+    [CELL_SC_MASKED_EQ] = CELL_SC_MASKED_NE, [CELL_SC_MASKED_NE] = CELL_SC_MASKED_EQ,
+  };
+  cell_sc_cond n = *c;
+  n.op = c->op < sizeof inv ? inv[c->op] : c->op;
+  return n;
+}
+
+bool cell_sc_cond_same(const cell_sc_cond *a, const cell_sc_cond *b)
+{
+  bool masked = a->op == CELL_SC_MASKED_EQ || a->op == CELL_SC_MASKED_NE;
+  return a->arg == b->arg && a->op == b->op && a->part == b->part && a->value == b->value &&
+         (!masked || a->mask == b->mask);
 }
 
 uint32_t cell_sc_ir_eval(const cell_sc_ir *ir, uint32_t audit_arch, uint32_t nr,
@@ -154,7 +182,7 @@ uint32_t cell_sc_ir_eval(const cell_sc_ir *ir, uint32_t audit_arch, uint32_t nr,
   }
   const cell_sc_arch *a = &cell_sc_arches[arch];
 
-  const cell_sc_rule *uncond = NULL, *best = NULL;
+  const cell_sc_rule *first = NULL;
   bool any = false;
   uint32_t max = 0;
   for (size_t i = 0; i < ir->nrules; i++) {
@@ -164,29 +192,18 @@ uint32_t cell_sc_ir_eval(const cell_sc_ir *ir, uint32_t audit_arch, uint32_t nr,
     any = true;
     if (r->nr > max)
       max = r->nr;
-    if (r->nr != nr)
+    if (r->nr != nr || (first && first->order < r->order))
       continue;
-    if (rule_unconditional(ir, r)) {
-      if (!uncond || r->order < uncond->order)
-        uncond = r;
-      continue;
-    }
     bool match = true;
     for (size_t j = 0; j < r->ncond && match; j++) {
       const cell_sc_cond *c = &ir->conds[r->cond + j];
       match = cell_sc_cond_eval(a, c, args[c->arg]);
     }
-    if (!match)
-      continue;
-    int rk = cell_sc_action_rank(r->action);
-    if (!best || rk < cell_sc_action_rank(best->action) ||
-        (rk == cell_sc_action_rank(best->action) && r->order < best->order))
-      best = r;
+    if (match)
+      first = r;
   }
-  if (uncond)
-    return uncond->action;
-  if (best)
-    return best->action;
+  if (first)
+    return first->action;
   if (ir->enosys_stub && any && nr > max && nr != UINT32_MAX &&
       cell_sc_action_denies(ir->default_action))
     return CELL_SC_RET_ERRNO | ENOSYS;

@@ -10,16 +10,18 @@
  *    architectures get badarch_action.  On x86_64 without x32, numbers with
  *    the x32 bit get badarch_action, except -1 (a tracer's skip) which gets
  *    the default.
- *  - Among the rules for (arch, nr): the first unconditional rule wins (a
- *    rule whose conditions are all trivially true, MASKED_EQ with a zero
- *    mask, counts as unconditional); otherwise, of the conditional rules
- *    that match, the one with the most restrictive action in the kernel's
- *    order (KILL_PROCESS, KILL_THREAD, TRAP, ERRNO, USER_NOTIF, TRACE, LOG,
- *    ALLOW) wins, the first one of them on a tie; otherwise the default.
- *  - On 32-bit architectures conditions compare the low 32 bits of the
- *    argument with the low 32 bits of the value (the kernel passes 32-bit
- *    arguments there); on 64-bit ones (x32 included) all 64 bits.
- *  - MASKED_EQ holds when (arg & mask) == (value & mask).
+ *  - The rules for (arch, nr) are tried in source order (`order`); the
+ *    first one whose conditions all hold decides; none: the default.  Each
+ *    front end writes its own meaning in this form: the policy language its
+ *    first-match rules, the OCI front end libseccomp's decision tree
+ *    (seccomp/resolve.c) as its paths in evaluation order.
+ *  - A condition compares the whole 64-bit argument (part FULL), or one of
+ *    its 32-bit words (LO, HI) with a 32-bit value.  On 32-bit
+ *    architectures FULL compares the low 32 bits of the argument with the
+ *    low 32 bits of the value (the kernel passes 32-bit arguments there)
+ *    and HI reads 0; on 64-bit ones (x32 included) FULL takes all 64 bits.
+ *  - MASKED_EQ holds when (arg & mask) == (value & mask), MASKED_NE when
+ *    not.
  *  - enosys_stub: numbers above the highest number of the arch's rules
  *    return ERRNO(ENOSYS) when the default action denies (KILL*, TRAP,
  *    ERRNO other than ENOSYS), so that a libc falls back from a syscall
@@ -36,13 +38,18 @@
 typedef enum cell_sc_op {
   CELL_SC_NE = 1, CELL_SC_LT, CELL_SC_LE, CELL_SC_EQ, CELL_SC_GE, CELL_SC_GT,
   CELL_SC_MASKED_EQ,
+  CELL_SC_MASKED_NE,   /* cell's own: the negation of MASKED_EQ */
 } cell_sc_op;
+
+/* Which part of the argument a condition reads. */
+enum { CELL_SC_FULL = 0, CELL_SC_LO = 1, CELL_SC_HI = 2 };
 
 typedef struct cell_sc_cond {
   uint8_t arg;     /* 0..5 */
   uint8_t op;      /* cell_sc_op */
   uint64_t value;  /* datum */
-  uint64_t mask;   /* MASKED_EQ only */
+  uint64_t mask;   /* MASKED_EQ and MASKED_NE only */
+  uint8_t part;    /* CELL_SC_FULL, _LO, _HI (values and masks then 32-bit) */
 } cell_sc_cond;
 
 typedef struct cell_sc_rule {
@@ -95,6 +102,10 @@ int cell_sc_ir_add_rule(cell_sc_ir *ir, size_t arch, uint32_t nr, uint32_t actio
 
 /* The condition always holds on arch (MASKED_EQ with a zero mask). */
 bool cell_sc_cond_trivial(const cell_sc_arch *a, const cell_sc_cond *c);
+/* The condition that holds exactly when c does not. */
+cell_sc_cond cell_sc_cond_not(const cell_sc_cond *c);
+/* The same comparison (the mask counts for the masked operators only). */
+bool cell_sc_cond_same(const cell_sc_cond *a, const cell_sc_cond *b);
 bool cell_sc_cond_eval(const cell_sc_arch *a, const cell_sc_cond *c, uint64_t arg);
 
 /* The action the IR gives a syscall: the definition above. args are the

@@ -1,8 +1,8 @@
-/* The OCI front end: every field of linux.seccomp, validated, into the IR.
- * runc's and crun's habits kept where profiles rely on them: a rule whose
- * action equals the default is skipped, ERRNO and TRACE default to EPERM,
- * socket and IPC rules also cover socketcall(2)/ipc(2) on the
- * architectures that multiplex them (as libseccomp does). */
+/* The one reader of OCI seccomp JSON: every field of linux.seccomp,
+ * validated, into a cell_sc_profile (resolve.c gives it libseccomp's
+ * meaning).  runc's and crun's habits kept where profiles rely on them:
+ * ERRNO and TRACE default to EPERM, unknown syscall names are skipped with
+ * a warning, NOTIFY may be the default. */
 #include "seccomp/oci.h"
 
 #include <errno.h>
@@ -48,32 +48,45 @@ static void append_path(char *buf, size_t size, size_t *len, const cell_json_pat
   }
 }
 
-static int fail(octx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int fail(octx *c, const char *fmt, ...)
+/* "file:line:col: " and the dotted path of p[0..n) after the prefix */
+static void where_of(const cell_seccomp_opts *o, const cell_json_pathel *p, size_t n, char *loc,
+                     size_t lsize, char *where, size_t wsize)
 {
-  const cell_seccomp_opts *o = c->opts;
-  char where[512];
   size_t len = 0;
   where[0] = 0;
   if (o && o->prefix_len)
-    append_path(where, sizeof where, &len, o->prefix, o->prefix_len);
+    append_path(where, wsize, &len, o->prefix, o->prefix_len);
   else
-    len = (size_t) snprintf(where, sizeof where, "linux.seccomp");
-  append_path(where, sizeof where, &len, c->path, c->depth);
-
-  char loc[256] = "";
+    len = (size_t) snprintf(where, wsize, "linux.seccomp");
+  if (len > wsize)
+    len = wsize;
+  append_path(where, wsize, &len, p, n);
+  loc[0] = 0;
   if (o && o->source) {
     cell_json_pathel full[MAX_DEPTH + 8];
-    size_t n = 0;
-    for (size_t i = 0; i < o->prefix_len && n < MAX_DEPTH; i++)
-      full[n++] = o->prefix[i];
-    for (size_t i = 0; i < c->depth; i++)
-      full[n++] = c->path[i];
+    size_t k = 0;
+    for (size_t i = 0; i < o->prefix_len && k < MAX_DEPTH; i++)
+      full[k++] = o->prefix[i];
+    for (size_t i = 0; i < n && k < MAX_DEPTH + 8; i++)
+      full[k++] = p[i];
     int line = 0, col = 0;
-    if (cell_json_locate(o->source, o->source_len, full, n, &line, &col) >= 0 && line > 0)
-      snprintf(loc, sizeof loc, "%s:%d:%d: ", o->source_name ? o->source_name : "config.json",
-               line, col);
+    if (cell_json_locate(o->source, o->source_len, full, k, &line, &col) >= 0 && line > 0)
+      snprintf(loc, lsize, "%s:%d:%d: ", o->source_name ? o->source_name : "config.json", line, col);
   }
+}
+
+void cell_sc_oci_where(const cell_seccomp_opts *opts, size_t idx, char *loc, size_t lsize,
+                       char *path, size_t psize)
+{
+  cell_json_pathel p[2] = { { "syscalls", 0 }, { NULL, idx } };
+  where_of(opts, p, idx == SIZE_MAX ? 0 : 2, loc, lsize, path, psize);
+}
+
+static int fail(octx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int fail(octx *c, const char *fmt, ...)
+{
+  char where[512], loc[256];
+  where_of(c->opts, c->path, c->depth, loc, sizeof loc, where, sizeof where);
   char *msg = NULL;
   va_list ap;
   va_start(ap, fmt);
@@ -226,41 +239,24 @@ static int parse_arg(octx *c, json_t *a, cell_sc_cond *cond)
   return 0;
 }
 
-/* One name of one rule on every architecture of the IR. */
-static int add_name(octx *c, cell_sc_ir *ir, const cell_sc_syscall *s, uint32_t action,
-                    uint32_t order, cell_sc_cond *conds, size_t ncond)
+static bool grow(void **v, size_t *cap, size_t need, size_t size)
 {
-  cell_sc_cond mux[64];
-  const cell_sc_syscall *muxer = NULL;
-  uint32_t call = (uint32_t) cell_sc_mux_call(s->name, &muxer);
-  for (size_t i = 0; i < ir->narches; i++) {
-    const cell_sc_arch *a = &cell_sc_arches[ir->arches[i]];
-    int64_t nr = cell_sc_syscall_nr(a, s);
-    int r;
-    int64_t mux_nr = call ? cell_sc_syscall_nr(a, muxer) : -1;
-    if (mux_nr >= 0) {
-      /* socketcall(call, ...): the first argument selects the call; the
-       * other conditions are kept as libseccomp keeps them */
-      size_t n = 0;
-      mux[n++] = (cell_sc_cond) { .arg = 0, .op = CELL_SC_EQ, .value = call };
-      for (size_t j = 0; j < ncond && n < sizeof mux / sizeof mux[0]; j++)
-        if (conds[j].arg != 0)
-          mux[n++] = conds[j];
-      r = cell_sc_ir_add_rule(ir, ir->arches[i], (uint32_t) mux_nr, action, order, mux, n);
-      if (r < 0)
-        return cell_error_set(c->err, -r, "seccomp: out of memory");
-    }
-    if (nr < 0)
-      continue;
-    r = cell_sc_ir_add_rule(ir, ir->arches[i], (uint32_t) nr, action, order, conds, ncond);
-    if (r < 0)
-      return cell_error_set(c->err, -r, "seccomp: out of memory");
-  }
-  return 0;
+  if (need <= *cap)
+    return true;
+  size_t n = *cap ? *cap * 2 : 32;
+  while (n < need)
+    n *= 2;
+  void *q = realloc(*v, n * size);
+  if (!q)
+    return false;
+  *v = q;
+  *cap = n;
+  return true;
 }
 
-static int parse_syscall(octx *c, json_t *sc, cell_sc_ir *ir, uint32_t *order,
-                         cell_sc_oci_result *res)
+typedef struct caps { size_t rules, names, conds; } caps;
+
+static int parse_syscall(octx *c, json_t *sc, size_t index, cell_sc_profile *p, caps *cap)
 {
   if (!json_is_object(sc))
     return fail(c, "expected an object {names, action, errnoRet, args}");
@@ -287,35 +283,45 @@ static int parse_syscall(octx *c, json_t *sc, cell_sc_ir *ir, uint32_t *order,
   }
   pop(c);
 
-  cell_sc_cond conds[64];
-  size_t ncond = 0;
+  cell_sc_oci_rule rule = { .index = index, .action = action, .first_name = p->nnames,
+                            .first_cond = p->nconds };
   json_t *args = json_object_get(sc, "args");
   if (args && !json_is_null(args)) {
     push_key(c, "args");
     if (!json_is_array(args))
       return fail(c, "expected an array");
-    if (json_array_size(args) > sizeof conds / sizeof conds[0])
-      return fail(c, "more than %zu conditions", sizeof conds / sizeof conds[0]);
+    if (json_array_size(args) > 64)
+      return fail(c, "more than 64 conditions");
+    if (!grow((void **) &p->conds, &cap->conds, p->nconds + json_array_size(args), sizeof *p->conds))
+      return cell_error_set(c->err, ENOMEM, "seccomp: out of memory");
+    unsigned seen = 0;
     json_t *a;
     json_array_foreach(args, i, a) {
       push_index(c, i);
-      r = parse_arg(c, a, &conds[ncond]);
+      cell_sc_cond *cond = &p->conds[p->nconds];
+      *cond = (cell_sc_cond) { 0 };
+      r = parse_arg(c, a, cond);
       if (r < 0)
         return r;
-      ncond++;
+      if (seen & (1u << cond->arg))
+        rule.split = true;
+      seen |= 1u << cond->arg;
+      p->nconds++;
+      rule.ncond++;
       pop(c);
     }
     pop(c);
   }
   if (action == CELL_SC_RET_USER_NOTIF)
-    res->has_notify = true;
+    p->has_notify = true;
 
-  /* as runc and crun: a rule that does what the default does is dropped */
-  bool skip = action == ir->default_action;
+  if (!grow((void **) &p->names, &cap->names, p->nnames + json_array_size(names), sizeof *p->names))
+    return cell_error_set(c->err, ENOMEM, "seccomp: out of memory");
   json_array_foreach(names, i, n) {
     const char *name = json_string_value(n);
     const cell_sc_syscall *s = cell_sc_syscall_lookup(name);
-    uint32_t o = (*order)++;
+    p->names[p->nnames++] = (cell_sc_oci_name) { name, s };
+    rule.nnames++;
     if (!s) {
       push_key(c, "names");
       push_index(c, i);
@@ -327,25 +333,30 @@ static int parse_syscall(octx *c, json_t *sc, cell_sc_ir *ir, uint32_t *order,
       append_path(where, sizeof where, &len, c->path, c->depth);
       cell_log_warn(c->opts ? c->opts->log : NULL,
                     "seccomp: unknown syscall \"%s\" skipped (linux.seccomp.%s)", name, where);
-      res->skipped++;
+      p->skipped++;
       pop(c);
       pop(c);
-      continue;
     }
-    if (skip)
-      continue;
-    r = add_name(c, ir, s, action, o, conds, ncond);
-    if (r < 0)
-      return r;
   }
+  if (!grow((void **) &p->rules, &cap->rules, p->nrules + 1, sizeof *p->rules))
+    return cell_error_set(c->err, ENOMEM, "seccomp: out of memory");
+  p->rules[p->nrules++] = rule;
   return 0;
 }
 
-int cell_sc_oci_to_ir(json_t *seccomp, const cell_seccomp_opts *opts, cell_sc_ir *ir,
-                      cell_sc_oci_result *res, cell_error *err)
+void cell_sc_profile_free(cell_sc_profile *p)
+{
+  free(p->rules);
+  free(p->names);
+  free(p->conds);
+  memset(p, 0, sizeof *p);
+}
+
+int cell_sc_oci_read(json_t *seccomp, const cell_seccomp_opts *opts, cell_sc_profile *p,
+                     cell_error *err)
 {
   octx c = { .opts = opts, .err = err };
-  memset(res, 0, sizeof *res);
+  memset(p, 0, sizeof *p);
   if (!json_is_object(seccomp))
     return fail(&c, "expected an object");
 
@@ -354,13 +365,13 @@ int cell_sc_oci_to_ir(json_t *seccomp, const cell_seccomp_opts *opts, cell_sc_ir
     return cell_error_set(err, EINVAL, "seccomp: unknown architecture \"%s\"", opts->arch);
   if (!native)
     native = cell_sc_arch_native();
-  cell_sc_ir_add_arch(ir, cell_sc_arch_index(native));
+  p->arches[p->narches++] = (uint16_t) cell_sc_arch_index(native);
 
-  int r = parse_action(&c, seccomp, "defaultAction", "defaultErrnoRet", true, &ir->default_action);
+  int r = parse_action(&c, seccomp, "defaultAction", "defaultErrnoRet", true, &p->default_action);
   if (r < 0)
     return r;
-  if (ir->default_action == CELL_SC_RET_USER_NOTIF)
-    res->has_notify = true;
+  if (p->default_action == CELL_SC_RET_USER_NOTIF)
+    p->has_notify = true;
 
   json_t *v = json_object_get(seccomp, "architectures");
   if (v && !json_is_null(v)) {
@@ -377,8 +388,13 @@ int cell_sc_oci_to_ir(json_t *seccomp, const cell_seccomp_opts *opts, cell_sc_ir
       const cell_sc_arch *arch = strncmp(name, "SCMP_ARCH_", 10) == 0 ? cell_sc_arch_by_name(name) : NULL;
       if (!arch)
         return fail(&c, "unknown architecture \"%s\"", name);
-      /* cannot fail: there are fewer arches than CELL_SC_MAX_ARCHES */
-      (void) cell_sc_ir_add_arch(ir, cell_sc_arch_index(arch));
+      p->arches_listed = true;
+      bool dup = false;
+      for (size_t k = 0; k < p->narches; k++)
+        dup |= p->arches[k] == cell_sc_arch_index(arch);
+      /* there are fewer arches than CELL_SC_MAX_ARCHES */
+      if (!dup && p->narches < CELL_SC_MAX_ARCHES)
+        p->arches[p->narches++] = (uint16_t) cell_sc_arch_index(arch);
       pop(&c);
     }
     pop(&c);
@@ -400,7 +416,9 @@ int cell_sc_oci_to_ir(json_t *seccomp, const cell_seccomp_opts *opts, cell_sc_ir
           break;
       if (j == sizeof flags / sizeof flags[0])
         return fail(&c, "unknown flag \"%s\"", json_string_value(f));
-      res->flags |= flags[j].flag;
+      p->flags |= flags[j].flag;
+      if (p->nflag_names < sizeof p->flag_names / sizeof p->flag_names[0])
+        p->flag_names[p->nflag_names++] = flags[j].name;
       pop(&c);
     }
     pop(&c);
@@ -408,7 +426,7 @@ int cell_sc_oci_to_ir(json_t *seccomp, const cell_seccomp_opts *opts, cell_sc_ir
     /* no flags given: SPEC_ALLOW, as crun (the kernel's speculation
      * mitigations cost a lot and containers rarely need them); dropped when
      * the kernel lacks the flag */
-    res->flags = res->optional_flags = CELL_SECCOMP_FLAG_SPEC_ALLOW;
+    p->flags = p->optional_flags = CELL_SECCOMP_FLAG_SPEC_ALLOW;
   }
 
   json_t *lp = json_object_get(seccomp, "listenerPath");
@@ -416,6 +434,7 @@ int cell_sc_oci_to_ir(json_t *seccomp, const cell_seccomp_opts *opts, cell_sc_ir
     push_key(&c, "listenerPath");
     if (!json_is_string(lp) || !json_string_length(lp))
       return fail(&c, "expected a path to a unix socket");
+    p->listener_path = json_string_value(lp);
     pop(&c);
   }
   json_t *lm = json_object_get(seccomp, "listenerMetadata");
@@ -429,16 +448,16 @@ int cell_sc_oci_to_ir(json_t *seccomp, const cell_seccomp_opts *opts, cell_sc_ir
   }
 
   v = json_object_get(seccomp, "syscalls");
-  uint32_t order = 0;
   if (v && !json_is_null(v)) {
     push_key(&c, "syscalls");
     if (!json_is_array(v))
       return fail(&c, "expected an array");
+    caps cap = { 0 };
     size_t i;
     json_t *sc;
     json_array_foreach(v, i, sc) {
       push_index(&c, i);
-      r = parse_syscall(&c, sc, ir, &order, res);
+      r = parse_syscall(&c, sc, i, p, &cap);
       if (r < 0)
         return r;
       pop(&c);
@@ -447,7 +466,7 @@ int cell_sc_oci_to_ir(json_t *seccomp, const cell_seccomp_opts *opts, cell_sc_ir
   }
   /* Whether a receiver exists (listenerPath, or plugins through an
    * annotation) is the runtime's check: cell_notify_validate. */
-  if (res->has_notify)
-    res->flags |= CELL_SECCOMP_FLAG_NEW_LISTENER;
+  if (p->has_notify)
+    p->flags |= CELL_SECCOMP_FLAG_NEW_LISTENER;
   return 0;
 }

@@ -45,6 +45,8 @@ typedef struct cell_seccomp_opts {
                                  * NULL: the one cell was built for */
   bool fail_unknown_syscall;    /* annotation run.oci.seccomp_fail_unknown_syscall */
   const cell_log *log;          /* warnings (unknown syscalls); NULL: stderr */
+  bool x32_libseccomp_width;    /* tests only: compare x32 arguments on 32 bits
+                                 * as libseccomp does (cell compares 64) */
   /* Optional, for messages "config.json:LINE:COL: linux.seccomp.x: ...": the
    * text the JSON was parsed from, its name, and the path of the seccomp
    * object inside it (e.g. {"linux"}, {"seccomp"}; empty when the text is

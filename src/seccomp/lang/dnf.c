@@ -103,8 +103,8 @@ static bool term_possible(const cell_sc_arch *a, const dnf_term *t)
     uint64_t eq = 0;
     for (size_t k = i; k < t->n; k++) {
       const cell_sc_cond *c = &t->c[k];
-      if (c->arg != arg)
-        continue;
+      if (c->arg != arg || c->part != CELL_SC_FULL || c->op == CELL_SC_MASKED_NE)
+        continue;   /* word and masked != comparisons: not reasoned about */
       uint64_t v = a->bits64 ? c->value : (uint32_t) c->value;
       switch (c->op) {
       case CELL_SC_EQ:
@@ -197,7 +197,7 @@ bool dnf_terms_overlap(const cell_sc_arch *a, const dnf_term *x, const dnf_term 
 
 static bool same_cond(const cell_sc_cond *x, const cell_sc_cond *y)
 {
-  return x->arg == y->arg && x->op == y->op && x->value == y->value &&
+  return x->arg == y->arg && x->op == y->op && x->value == y->value && x->part == y->part &&
          ((x->op != CELL_SC_MASKED_EQ && x->op != DNF_LORANGE && x->op != DNF_MASKED_NE) || x->mask == y->mask);
 }
 
@@ -367,47 +367,22 @@ int dnf_copy(const dnf *x, dnf *out)
   return 0;
 }
 
-/* aligned blocks covering [lo, hi] (<= 0xffffffff) of the low half */
-static int cover(const cell_sc_arch *a, dnf *d, const dnf_term *base, unsigned arg, uint64_t lo, uint64_t hi)
-{
-  for (;;) {
-    unsigned k = 0;
-    while (k < 32 && !(lo & (1ull << k)) && lo + ((2ull << k) - 1) <= hi)
-      k++;
-    uint64_t size = 1ull << k;
-    cell_sc_cond cnd = { (uint8_t) arg, CELL_SC_MASKED_EQ, lo, 0xffffffffu & ~(size - 1) };
-    dnf_term one = { &cnd, k == 32 ? 0 : 1 };
-    int r = push_and(a, d, base, &one);
-    if (r < 0)
-      return r;
-    if (k == 32 || lo + size - 1 >= hi)
-      return 0;
-    lo += size;
-  }
-}
-
 int dnf_expand(const cell_sc_arch *a, const dnf_term *t, dnf *out)
 {
   *out = (dnf) { 0 };
-  int r = 0;
-  cell_sc_cond rest[64];
+  cell_sc_cond rest[64 + 12];
   size_t nrest = 0;
   uint64_t lo[6], hi[6];
   bool has[6] = { false };
-  cell_sc_cond ne[64];
-  size_t nne = 0;
   for (size_t i = 0; i < t->n; i++) {
     const cell_sc_cond *c = &t->c[i];
-    if (c->op == DNF_MASKED_NE) {
-      if (nne >= sizeof ne / sizeof ne[0])
-        return -E2BIG;
-      ne[nne++] = *c;
-      continue;
-    }
     if (c->op != DNF_LORANGE) {
-      if (nrest >= sizeof rest / sizeof rest[0])
+      if (nrest >= 64)
         return -E2BIG;
-      rest[nrest++] = *c;
+      rest[nrest] = *c;
+      if (c->op == DNF_MASKED_NE)   /* the IR has it */
+        rest[nrest].op = CELL_SC_MASKED_NE;
+      nrest++;
       continue;
     }
     unsigned g = c->arg % 6;
@@ -418,39 +393,23 @@ int dnf_expand(const cell_sc_arch *a, const dnf_term *t, dnf *out)
     if (c->mask < hi[g])
       hi[g] = c->mask;
   }
-  dnf_term base = { rest, nrest };
-  if ((r = push_and(a, out, &base, &(dnf_term) { NULL, 0 })) < 0)
-    return r;
-  for (unsigned g = 0; g < 6 && r >= 0; g++) {
+  for (unsigned g = 0; g < 6; g++) {
     if (!has[g])
       continue;
-    if (lo[g] > hi[g]) {
-      dnf_free(out);
+    if (lo[g] > hi[g])
       return 0;
+    /* a range of the low word: compared on that word (on 32-bit
+     * architectures the whole argument is that word) */
+    uint8_t part = a->bits64 ? CELL_SC_LO : CELL_SC_FULL;
+    if (lo[g] == hi[g])
+      rest[nrest++] = (cell_sc_cond) { (uint8_t) g, CELL_SC_EQ, lo[g], 0, part };
+    else {
+      if (lo[g] > 0)
+        rest[nrest++] = (cell_sc_cond) { (uint8_t) g, CELL_SC_GE, lo[g], 0, part };
+      if (hi[g] < 0xffffffffu)
+        rest[nrest++] = (cell_sc_cond) { (uint8_t) g, CELL_SC_LE, hi[g], 0, part };
     }
-    dnf next = { 0 };
-    for (size_t i = 0; i < out->n && r >= 0; i++)
-      r = cover(a, &next, &out->t[i], g, lo[g], hi[g]);
-    dnf_free(out);
-    *out = next;
   }
-  for (size_t k = 0; k < nne && r >= 0; k++) {
-    /* (x & m) != v: some bit of the mask differs */
-    uint64_t m = a->bits64 ? ne[k].mask : (uint32_t) ne[k].mask;
-    dnf next = { 0 };
-    for (unsigned b = 0; b < 64 && r >= 0; b++) {
-      uint64_t bit = 1ull << b;
-      if (!(m & bit))
-        continue;
-      cell_sc_cond one = { ne[k].arg, CELL_SC_MASKED_EQ, ~ne[k].value & bit, bit };
-      dnf_term ot = { &one, 1 };
-      for (size_t i = 0; i < out->n && r >= 0; i++)
-        r = push_and(a, &next, &out->t[i], &ot);
-    }
-    dnf_free(out);
-    *out = next;
-  }
-  if (r < 0)
-    dnf_free(out);
-  return r;
+  dnf_term base = { rest, nrest };
+  return push_and(a, out, &base, &(dnf_term) { NULL, 0 });
 }

@@ -1,12 +1,12 @@
 /* Conversions between policies and OCI JSON profiles.
  *
- * JSON to policy keeps the meaning the OCI front end (seccomp/oci.c) gives
- * a profile: rules whose action is the default are dropped, unconditional
- * rules come first in profile order, then the conditional ones from the
- * most restrictive action down (libseccomp's precedence as first-match
- * order), socket and IPC rules are repeated for socketcall(2)/ipc(2) on the
- * architectures that multiplex them, and `newer => ERRNO(ENOSYS);` stands
- * for the stub the front end always applies.
+ * JSON to policy reads the profile with the one OCI reader (seccomp/oci.c)
+ * and writes what resolve.c makes of it: libseccomp's decision per
+ * architecture and syscall as first-match rules (the tree's paths, on
+ * 32-bit words where libseccomp compares words), architectures with the
+ * same rules for a syscall sharing them, and `newer => ERRNO(ENOSYS);` for
+ * the stub the front end always applies.  The text is written through a
+ * `spelling` (one function per construct).
  *
  * Policy to JSON goes through the IR: one JSON rule per IR rule, named by
  * the syscall, then checked by compiling the JSON back with the OCI front
@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "seccomp/oci.h"
+#include "seccomp/lang/dnf.h"
 #include "util/cleanup.h"
 
 /* ---- actions and ops ---------------------------------------------------- */
@@ -65,42 +66,19 @@ static void action_text(FILE *f, uint32_t ret)
   fprintf(f, "ALLOW /* unknown action 0x%08x */", ret);
 }
 
-static int json_action(json_t *o, const char *key, const char *ekey, uint32_t *ret, cell_error *err)
-{
-  json_t *v = json_object_get(o, key);
-  if (!json_is_string(v))
-    return cell_error_set(err, EINVAL, "%s: expected an SCMP_ACT_* string", key);
-  size_t i;
-  for (i = 0; i < sizeof actions / sizeof actions[0]; i++)
-    if (strcmp(json_string_value(v), actions[i].json) == 0)
-      break;
-  if (i == sizeof actions / sizeof actions[0])
-    return cell_error_set(err, EINVAL, "%s: unknown action \"%s\"", key, json_string_value(v));
-  *ret = actions[i].ret;
-  bool takes = *ret == CELL_SC_RET_ERRNO || *ret == CELL_SC_RET_TRACE;
-  json_t *e = json_object_get(o, ekey);
-  if (takes)
-    *ret |= e && json_is_integer(e) ? (uint32_t) (json_integer_value(e) & 0xffff) : EPERM;
-  return 0;
-}
-
 /* ---- JSON to policy ----------------------------------------------------- */
 
-typedef struct out_rule {
-  int rank;        /* action rank; -1 for the unconditional group */
-  size_t idx, sub; /* profile order */
-  char *text;
-} out_rule;
-
-static int cmp_out(const void *x, const void *y)
-{
-  const out_rule *a = x, *b = y;
-  if (a->rank != b->rank)
-    return a->rank < b->rank ? -1 : 1;
-  if (a->idx != b->idx)
-    return a->idx < b->idx ? -1 : 1;
-  return a->sub < b->sub ? -1 : a->sub > b->sub;
-}
+/* The spelling of the policy text: one function per construct, so that a
+ * second syntax needs only another set of these. */
+typedef struct spelling {
+  void (*comment)(FILE *f, const char *text);
+  void (*arches)(FILE *f, const uint16_t *arches, size_t n);
+  /* guard: the architectures the rule is for (NULL: all) */
+  void (*rule)(FILE *f, const uint16_t *guard, size_t nguard, const char *const *names, size_t n,
+               const cell_sc_cond *conds, size_t nc, uint32_t action);
+  void (*newer)(FILE *f);
+  void (*fallback)(FILE *f, uint32_t action);
+} spelling;
 
 static void names_text(FILE *f, const char *const *names, size_t n)
 {
@@ -124,375 +102,291 @@ static void names_text(FILE *f, const char *const *names, size_t n)
   fputc(')', f);
 }
 
-static void cond_text(FILE *f, const cell_sc_cond *c)
+static void sec_comment(FILE *f, const char *text)
 {
-  if (c->op == CELL_SC_MASKED_EQ)
-    fprintf(f, " && $arg%u & 0x%llx == 0x%llx", c->arg, (unsigned long long) c->mask,
-            (unsigned long long) (c->value & c->mask));
-  else if (c->value < 4096)
-    fprintf(f, " && $arg%u %s %llu", c->arg, op_lang[c->op], (unsigned long long) c->value);
-  else
-    fprintf(f, " && $arg%u %s 0x%llx", c->arg, op_lang[c->op], (unsigned long long) c->value);
+  fprintf(f, "// %s\n", text);
 }
 
-/* A rule's text: guard (arch condition or NULL), names, conditions. */
-static char *rule_text(const char *guard, const char *const *names, size_t n, const cell_sc_cond *conds,
-                       size_t nc, uint32_t action)
+static void sec_arches(FILE *f, const uint16_t *arches, size_t n)
 {
-  char *buf = NULL;
-  size_t len = 0;
-  FILE *f = open_memstream(&buf, &len);
-  if (!f)
-    return NULL;
-  if (guard)
-    fprintf(f, "%s && ", guard);
+  fputs("arch ", f);
+  for (size_t k = 0; k < n; k++)
+    fprintf(f, "%s%s", k ? ", " : "", cell_sc_arches[arches[k]].short_name);
+  fputs(";\n", f);
+}
+
+static void sec_cond(FILE *f, const cell_sc_cond *c)
+{
+  const char *part = c->part == CELL_SC_LO ? ".lo" : c->part == CELL_SC_HI ? ".hi" : "";
+  fprintf(f, " && $arg%u%s", c->arg, part);
+  if (c->op == CELL_SC_MASKED_EQ || c->op == CELL_SC_MASKED_NE) {
+    fprintf(f, " & 0x%llx %s ", (unsigned long long) c->mask, c->op == CELL_SC_MASKED_EQ ? "==" : "!=");
+    fprintf(f, "0x%llx", (unsigned long long) (c->value & c->mask));
+    return;
+  }
+  if (c->value < 4096)
+    fprintf(f, " %s %llu", op_lang[c->op], (unsigned long long) c->value);
+  else
+    fprintf(f, " %s 0x%llx", op_lang[c->op], (unsigned long long) c->value);
+}
+
+static void sec_rule(FILE *f, const uint16_t *guard, size_t ng, const char *const *names, size_t n,
+                     const cell_sc_cond *conds, size_t nc, uint32_t action)
+{
+  if (ng == 1)
+    fprintf(f, "$arch == %s && ", cell_sc_arches[guard[0]].short_name);
+  else if (ng > 1) {
+    fputs("$arch in (", f);
+    for (size_t i = 0; i < ng; i++)
+      fprintf(f, "%s%s", i ? ", " : "", cell_sc_arches[guard[i]].short_name);
+    fputs(") && ", f);
+  }
   names_text(f, names, n);
   for (size_t i = 0; i < nc; i++)
-    cond_text(f, &conds[i]);
+    sec_cond(f, &conds[i]);
   fputs(" => ", f);
   action_text(f, action);
   fputs(";\n", f);
-  if (fclose(f) != 0) {
-    free(buf);
-    return NULL;
-  }
-  return buf;
 }
 
-typedef struct conv {
-  out_rule *r;
-  size_t n, cap;
-  cell_error *err;
-} conv;
-
-static int push_out(conv *cv, int rank, size_t idx, size_t sub, char *text)
+static void sec_newer(FILE *f)
 {
-  if (!text)
-    return cell_error_set(cv->err, ENOMEM, "out of memory");
-  if (cv->n == cv->cap) {
-    size_t nc = cv->cap ? cv->cap * 2 : 32;
-    out_rule *q = realloc(cv->r, nc * sizeof *q);
-    if (!q) {
-      free(text);
-      return cell_error_set(cv->err, ENOMEM, "out of memory");
-    }
-    cv->r = q;
-    cv->cap = nc;
-  }
-  cv->r[cv->n++] = (out_rule) { rank, idx, sub, text };
-  return 0;
+  fputs("newer => ERRNO(ENOSYS);\n", f);
 }
 
-/* *dropped: an always-true comparison was left out; the IR counts it as a
- * condition all the same (the rule is not unconditional). */
-static int parse_args(json_t *args, cell_sc_cond *conds, size_t *n, bool *never, bool *dropped,
-                      cell_error *err, size_t idx)
+static void sec_fallback(FILE *f, uint32_t action)
 {
-  size_t i;
-  json_t *a;
-  *n = 0;
-  *never = *dropped = false;
-  if (!args || json_is_null(args))
+  fputs("=> ", f);
+  action_text(f, action);
+  fputs(";\n", f);
+}
+
+static const spelling sec_spelling = { sec_comment, sec_arches, sec_rule, sec_newer, sec_fallback };
+
+static int cmp_rule(const void *x, const void *y);
+
+/* 1 always holds, -1 never, 0 depends (32-bit words only) */
+static int lit_static(const cell_sc_cond *c)
+{
+  if (c->part == CELL_SC_FULL)
     return 0;
-  if (!json_is_array(args) || json_array_size(args) > 64)
-    return cell_error_set(err, EINVAL, "syscalls[%zu].args: expected an array of at most 64", idx);
-  json_array_foreach(args, i, a) {
-    json_t *ix = json_object_get(a, "index"), *v = json_object_get(a, "value"),
-           *two = json_object_get(a, "valueTwo"), *op = json_object_get(a, "op");
-    if (!json_is_integer(ix) || json_integer_value(ix) < 0 || json_integer_value(ix) > 5 || !json_is_integer(v) ||
-        !json_is_string(op))
-      return cell_error_set(err, EINVAL, "syscalls[%zu].args[%zu]: expected {index 0..5, value, op}", idx, i);
-    cell_sc_cond c = { (uint8_t) json_integer_value(ix), 0, (uint64_t) json_integer_value(v), 0 };
-    for (unsigned k = CELL_SC_NE; k <= CELL_SC_MASKED_EQ; k++)
-      if (strcmp(json_string_value(op), op_json[k]) == 0)
-        c.op = (uint8_t) k;
-    if (!c.op)
-      return cell_error_set(err, EINVAL, "syscalls[%zu].args[%zu].op: unknown \"%s\"", idx, i, json_string_value(op));
-    if (c.op == CELL_SC_MASKED_EQ) {
-      c.mask = c.value;
-      c.value = json_is_integer(two) ? (uint64_t) json_integer_value(two) : 0;
-      if (c.mask == 0)
-        continue;   /* always true */
-    } else if ((c.op == CELL_SC_GE && c.value == 0) || (c.op == CELL_SC_LE && c.value == UINT64_MAX)) {
-      *dropped = true;
-      continue;     /* always true; the rule stays in the conditional group */
-    } else if ((c.op == CELL_SC_LT && c.value == 0) || (c.op == CELL_SC_GT && c.value == UINT64_MAX)) {
-      *never = true;
-    }
-    conds[(*n)++] = c;
+  uint32_t v = (uint32_t) c->value, m = (uint32_t) c->mask;
+  switch (c->op) {
+  case CELL_SC_GE: return v == 0 ? 1 : 0;
+  case CELL_SC_LT: return v == 0 ? -1 : 0;
+  case CELL_SC_LE: return v == UINT32_MAX ? 1 : 0;
+  case CELL_SC_GT: return v == UINT32_MAX ? -1 : 0;
+  case CELL_SC_MASKED_EQ: return m == 0 ? 1 : 0;
+  case CELL_SC_MASKED_NE: return m == 0 ? -1 : 0;
   }
   return 0;
 }
 
-static bool never_cond(const cell_sc_cond *c, size_t n)
-{
-  for (size_t i = 0; i < n; i++)
-    if ((c[i].op == CELL_SC_LT && c[i].value == 0) || (c[i].op == CELL_SC_GT && c[i].value == UINT64_MAX))
-      return true;
-  return false;
-}
+typedef struct group { uint16_t arch; uint32_t nr; size_t first, n; } group;
 
-/* A rule that can never match still reaches socketcall(2)/ipc(2) where the
- * impossible comparison was on the first argument, which the OCI front end
- * replaces by the call number there. */
-static bool mux_can_match(const cell_sc_cond *conds, size_t nc, size_t narches, const uint16_t *arches,
-                          const char *const *names, size_t nk)
+static bool same_rules(const cell_sc_ir *ir, const cell_sc_rule *v, const group *a, const group *b)
 {
-  cell_sc_cond rest[64];
-  size_t n = 0;
-  for (size_t j = 0; j < nc; j++)
-    if (conds[j].arg != 0)
-      rest[n++] = conds[j];
-  if (never_cond(rest, n))
+  if (a->n != b->n)
     return false;
-  for (size_t a = 0; a < narches; a++)
-    for (size_t q = 0; q < nk; q++) {
-      uint32_t mux_nr, call;
-      if (cell_sc_multiplexed(&cell_sc_arches[arches[a]], names[q], &mux_nr, &call))
-        return true;
-    }
-  return false;
-}
-
-/* conditions trivial (MASKED_EQ without mask bits) on 64- or 32-bit arches */
-static bool trivial(const cell_sc_cond *c, size_t n, bool bits64)
-{
-  for (size_t i = 0; i < n; i++)
-    if (c[i].op != CELL_SC_MASKED_EQ || (bits64 ? c[i].mask : (uint32_t) c[i].mask) != 0)
+  for (size_t i = 0; i < a->n; i++) {
+    const cell_sc_rule *x = &v[a->first + i], *y = &v[b->first + i];
+    if (x->action != y->action || x->ncond != y->ncond)
       return false;
+    for (size_t j = 0; j < x->ncond; j++)
+      if (!cell_sc_cond_same(&ir->conds[x->cond + j], &ir->conds[y->cond + j]))
+        return false;
+  }
   return true;
 }
 
-static void arch_guard(char *buf, size_t size, const uint16_t *arches, size_t n, bool bits64)
+/* The rules of one group for the given arches. */
+static int write_group(FILE *f, const spelling *sp, const cell_sc_ir *ir, const cell_sc_rule *v, const group *g,
+                       const uint16_t *guard, size_t ng, const char *name, cell_error *err)
 {
-  size_t len = (size_t) snprintf(buf, size, "$arch in (");
-  bool first = true;
-  for (size_t i = 0; i < n; i++) {
-    const cell_sc_arch *a = &cell_sc_arches[arches[i]];
-    if (a->bits64 != bits64)
+  cell_sc_cond conds[64];
+  bool wrote = false;
+  for (size_t i = 0; i < g->n; i++) {
+    const cell_sc_rule *r = &v[g->first + i];
+    size_t nc = 0;
+    bool never = false;
+    for (size_t j = 0; j < r->ncond && nc < 64; j++) {
+      const cell_sc_cond *c = &ir->conds[r->cond + j];
+      int st = lit_static(c);
+      never |= st < 0;
+      (void) err;
+      if (st == 0)
+        conds[nc++] = *c;
+    }
+    if (never)
       continue;
-    len += (size_t) snprintf(buf + len, len < size ? size - len : 0, "%s%s", first ? "" : ", ", a->short_name);
-    first = false;
+    sp->rule(f, guard, ng, &name, 1, conds, nc, r->action);
+    wrote = true;
+    if (!nc)
+      break;   /* first match: nothing after it is reached */
   }
-  snprintf(buf + len, len < size ? size - len : 0, ")");
+  if (!wrote)   /* named (for `newer`), deciding nothing */
+    sp->rule(f, guard, ng, &name, 1, NULL, 0, ir->default_action);
+  return 0;
+}
+
+static int write_policy(FILE *f, const spelling *sp, const cell_sc_profile *p, const cell_sc_ir *ir,
+                        cell_error *err)
+{
+  char line[512];
+  sp->comment(f, "converted from an OCI seccomp profile by `cell seccomp convert --to sec`");
+  sp->comment(f, "libseccomp's decision per syscall, first rule wins (see docs/seccomp.md)");
+  if (p->arches_listed)
+    sp->arches(f, ir->arches, ir->narches);
+  if (p->nflag_names) {
+    size_t len = (size_t) snprintf(line, sizeof line, "flags (not part of a policy):");
+    for (size_t i = 0; i < p->nflag_names && len < sizeof line; i++)
+      len += (size_t) snprintf(line + len, sizeof line - len, " %s", p->flag_names[i]);
+    sp->comment(f, line);
+  }
+  if (p->listener_path) {
+    snprintf(line, sizeof line, "listenerPath (not part of a policy): %s", p->listener_path);
+    sp->comment(f, line);
+  }
+  for (size_t i = 0; i < p->nrules; i++)
+    for (size_t k = 0; k < p->rules[i].nnames; k++)
+      if (!p->names[p->rules[i].first_name + k].row) {
+        snprintf(line, sizeof line, "syscalls[%zu]: unknown syscall \"%s\" skipped", p->rules[i].index,
+                 p->names[p->rules[i].first_name + k].name);
+        sp->comment(f, line);
+      }
+
+  _cleanup_free_ cell_sc_rule *v = malloc((ir->nrules + 1) * sizeof *v);
+  _cleanup_free_ group *gs = malloc((ir->nrules + 1) * sizeof *gs);
+  _cleanup_free_ uint8_t *done = calloc(ir->nrules + 1, 1);
+  _cleanup_free_ const char **bundle = malloc((ir->nrules + 1) * sizeof *bundle);
+  if (!v || !gs || !done || !bundle)
+    return cell_error_set(err, ENOMEM, "out of memory");
+  if (ir->nrules)
+    memcpy(v, ir->rules, ir->nrules * sizeof *v);
+  qsort(v, ir->nrules, sizeof *v, cmp_rule);
+  size_t ng = 0;
+  for (size_t i = 0; i < ir->nrules;) {
+    size_t j = i;
+    while (j < ir->nrules && v[j].arch == v[i].arch && v[j].nr == v[i].nr)
+      j++;
+    gs[ng++] = (group) { v[i].arch, v[i].nr, i, j - i };
+    i = j;
+  }
+
+  /* per syscall: the arches where it has the same rules share them */
+  typedef struct cls { const group *g; uint16_t arches[CELL_SC_MAX_ARCHES]; size_t n; } cls;
+  typedef struct out { const char *name; cls c; bool all; } out;
+  _cleanup_free_ out *outs = malloc((ng + 1) * sizeof *outs);
+  if (!outs)
+    return cell_error_set(err, ENOMEM, "out of memory");
+  size_t nout = 0;
+  for (size_t gi = 0; gi < ng; gi++) {
+    if (done[gi])
+      continue;
+    const char *name = cell_sc_syscall_name(&cell_sc_arches[gs[gi].arch], gs[gi].nr);
+    if (!name)
+      return cell_error_set(err, EINVAL, "syscall number %u on %s has no name", gs[gi].nr,
+                            cell_sc_arches[gs[gi].arch].short_name);
+    const cell_sc_syscall *row = cell_sc_syscall_lookup(name);
+    /* the groups of this name on every arch */
+    const group *per[CELL_SC_MAX_ARCHES];
+    size_t have = 0;
+    for (size_t a = 0; a < ir->narches; a++) {
+      per[a] = NULL;
+      int64_t nr = row ? cell_sc_syscall_nr(&cell_sc_arches[ir->arches[a]], row) : -1;
+      if (nr < 0)
+        continue;
+      have++;
+      for (size_t k = gi; k < ng; k++)
+        if (gs[k].arch == ir->arches[a] && gs[k].nr == (uint32_t) nr) {
+          per[a] = &gs[k];
+          done[k] = 1;
+          break;
+        }
+    }
+    bool used[CELL_SC_MAX_ARCHES] = { false };
+    for (size_t a = 0; a < ir->narches; a++) {
+      if (!per[a] || used[a])
+        continue;
+      out o = { .name = name, .c = { .g = per[a] } };
+      for (size_t b = a; b < ir->narches; b++)
+        if (per[b] && !used[b] && same_rules(ir, v, per[a], per[b])) {
+          used[b] = true;
+          o.c.arches[o.c.n++] = ir->arches[b];
+        }
+      o.all = o.c.n == have;
+      outs[nout++] = o;
+    }
+  }
+
+  /* rules without conditions for every arch: one line per action */
+  bool any = false;
+  for (size_t i = 0; i < nout; i++) {
+    const out *o = &outs[i];
+    const cell_sc_rule *r = &v[o->c.g->first];
+    if (!o->name || !o->all || r->ncond)
+      continue;
+    size_t nb = 0;
+    for (size_t k = i; k < nout; k++) {
+      const out *q = &outs[k];
+      const cell_sc_rule *s2 = &v[q->c.g->first];
+      if (q->all && !s2->ncond && s2->action == r->action && q->name) {
+        bundle[nb++] = q->name;
+        if (k != i)
+          outs[k].name = NULL;
+      }
+    }
+    if (!any) {
+      fputc('\n', f);
+      sp->comment(f, "without conditions");
+    }
+    any = true;
+    sp->rule(f, NULL, 0, bundle, nb, NULL, 0, r->action);
+    outs[i].name = NULL;
+  }
+  bool header = false;
+  for (size_t i = 0; i < nout; i++) {
+    const out *o = &outs[i];
+    if (!o->name)
+      continue;
+    if (!header) {
+      fputc('\n', f);
+      sp->comment(f, "in the order libseccomp decides them");
+      header = true;
+    }
+    int r = write_group(f, sp, ir, v, o->c.g, o->all ? NULL : o->c.arches, o->all ? 0 : o->c.n, o->name, err);
+    if (r < 0)
+      return r;
+  }
+  fputc('\n', f);
+  sp->comment(f, "numbers above the highest syscall the profile names: ENOSYS when the default denies");
+  sp->newer(f);
+  sp->fallback(f, ir->default_action);
+  return 0;
 }
 
 int cell_sc_lang_from_json(json_t *seccomp, char **out, cell_error *err)
 {
   *out = NULL;
-  if (!json_is_object(seccomp))
-    return cell_error_set(err, EINVAL, "expected a linux.seccomp object");
-  uint32_t def;
-  int r = json_action(seccomp, "defaultAction", "defaultErrnoRet", &def, err);
-  if (r < 0)
-    return r;
-  uint16_t arches[CELL_SC_MAX_ARCHES];
-  size_t narches = 0;
-  arches[narches++] = (uint16_t) cell_sc_arch_index(cell_sc_arch_native());
-  json_t *av = json_object_get(seccomp, "architectures");
-  size_t i;
-  json_t *v;
-  if (json_is_array(av))
-    json_array_foreach(av, i, v) {
-      const cell_sc_arch *a = json_is_string(v) ? cell_sc_arch_by_name(json_string_value(v)) : NULL;
-      if (!a)
-        return cell_error_set(err, EINVAL, "architectures[%zu]: unknown architecture", i);
-      bool dup = false;
-      for (size_t k = 0; k < narches; k++)
-        dup |= arches[k] == cell_sc_arch_index(a);
-      if (!dup && narches < CELL_SC_MAX_ARCHES)
-        arches[narches++] = (uint16_t) cell_sc_arch_index(a);
-    }
-  bool has32 = false, has64 = false;
-  for (size_t k = 0; k < narches; k++)
-    *(cell_sc_arches[arches[k]].bits64 ? &has64 : &has32) = true;
-
+  cell_sc_profile p;
+  cell_sc_ir ir;
+  cell_sc_oci_result res;
+  cell_seccomp_opts so = { .log = &(cell_log) { .fd = -1 } };
+  cell_sc_ir_init(&ir);
+  int r = cell_sc_oci_read(seccomp, &so, &p, err);
+  if (r == 0)
+    r = cell_sc_resolve(&p, &so, &ir, false, &res, err);
   char *buf = NULL;
   size_t len = 0;
-  FILE *f = open_memstream(&buf, &len);
-  if (!f)
-    return cell_error_set(err, ENOMEM, "out of memory");
-  conv cv = { .err = err };
-  _cleanup_free_ const char **never_names = NULL;
-  size_t nnever = 0, never_cap = 0;
-
-  fprintf(f, "// converted from an OCI seccomp profile by `cell seccomp convert --to sec`\n");
-  if (json_is_array(av) && json_array_size(av)) {
-    fputs("arch ", f);
-    for (size_t k = 0; k < narches; k++)
-      fprintf(f, "%s%s", k ? ", " : "", cell_sc_arches[arches[k]].short_name);
-    fputs(";\n", f);
-  }
-  json_t *flags = json_object_get(seccomp, "flags");
-  if (json_is_array(flags) && json_array_size(flags)) {
-    fputs("// flags (not part of a policy):", f);
-    json_array_foreach(flags, i, v) fprintf(f, " %s", json_is_string(v) ? json_string_value(v) : "?");
-    fputc('\n', f);
-  }
-  if (json_is_string(json_object_get(seccomp, "listenerPath")))
-    fprintf(f, "// listenerPath (not part of a policy): %s\n", json_string_value(json_object_get(seccomp, "listenerPath")));
-
-  json_t *scs = json_object_get(seccomp, "syscalls");
-  json_t *sc;
-  if (scs && !json_is_array(scs) && !json_is_null(scs))
-    r = cell_error_set(err, EINVAL, "syscalls: expected an array");
-  /* the multiplexers a rule without conditions decides first: their
-   * socket and IPC forms would never apply */
-  bool mux_taken[2] = { false, false };   /* socketcall, ipc */
-  if (json_is_array(scs))
-    json_array_foreach(scs, i, sc) {
-      uint32_t act;
-      cell_error e2 = CELL_ERROR_INIT;
-      json_t *args = json_object_get(sc, "args");
-      bool uncond = !args || json_is_null(args) || (json_is_array(args) && json_array_size(args) == 0);
-      if (!uncond || json_action(sc, "action", "errnoRet", &act, &e2) < 0 || act == def) {
-        cell_error_cleanup(&e2);
-        continue;
-      }
-      size_t k;
-      json_t *nm;
-      json_array_foreach(json_object_get(sc, "names"), k, nm) {
-        const char *s = json_string_value(nm);
-        if (s && !strcmp(s, "socketcall"))
-          mux_taken[0] = true;
-        if (s && !strcmp(s, "ipc"))
-          mux_taken[1] = true;
-      }
-    }
-  if (json_is_array(scs))
-    json_array_foreach(scs, i, sc) {
-      if (r < 0)
-        break;
-      uint32_t action;
-      if ((r = json_action(sc, "action", "errnoRet", &action, err)) < 0) {
-        cell_error_wrap(err, "syscalls[%zu]", i);
-        break;
-      }
-      cell_sc_cond conds[64];
-      size_t nc;
-      bool never, dropped;
-      if ((r = parse_args(json_object_get(sc, "args"), conds, &nc, &never, &dropped, err, i)) < 0)
-        break;
-      json_t *names = json_object_get(sc, "names");
-      if (!json_is_array(names) || !json_array_size(names)) {
-        r = cell_error_set(err, EINVAL, "syscalls[%zu].names: expected a non-empty array", i);
-        break;
-      }
-      _cleanup_free_ const char **known = calloc(json_array_size(names) + 1, sizeof *known);
-      _cleanup_free_ const char **direct = calloc(json_array_size(names) + 1, sizeof *direct);
-      size_t nk = 0, nd = 0, k;
-      json_t *nm;
-      if (!known || !direct) {
-        r = cell_error_set(err, ENOMEM, "out of memory");
-        break;
-      }
-      json_array_foreach(names, k, nm) {
-        const char *s = json_string_value(nm);
-        const cell_sc_syscall *row = s ? cell_sc_syscall_lookup(s) : NULL;
-        bool somewhere = false, here = false;
-        for (size_t q = 0; row && q < narches; q++) {
-          uint32_t mux_nr, call;
-          here |= cell_sc_syscall_nr(&cell_sc_arches[arches[q]], row) >= 0;
-          somewhere |= cell_sc_multiplexed(&cell_sc_arches[arches[q]], row->name, &mux_nr, &call);
-        }
-        if (row && here)
-          direct[nd++] = row->name;
-        if (row && (here || somewhere))
-          known[nk++] = row->name;
-        else if (row)
-          fprintf(f, "// syscalls[%zu]: %s does not exist on these architectures\n", i, s);
-        else
-          fprintf(f, "// syscalls[%zu]: unknown syscall \"%s\" skipped\n", i, s ? s : "?");
-      }
-      if (action == def || !nk)
-        continue;   /* as the OCI front end */
-      if (never && !mux_can_match(conds, nc, narches, arches, known, nk)) {
-        for (size_t q = 0; q < nd; q++) {
-          if (nnever == never_cap) {
-            size_t ncap = never_cap ? never_cap * 2 : 16;
-            const char **p = realloc(never_names, ncap * sizeof *p);
-            if (!p) {
-              r = cell_error_set(err, ENOMEM, "out of memory");
-              break;
-            }
-            never_names = p;
-            never_cap = ncap;
-          }
-          never_names[nnever++] = direct[q];
-        }
-        continue;
-      }
-      int rank = cell_sc_action_rank(action);
-      bool t64 = !dropped && trivial(conds, nc, true), t32 = !dropped && trivial(conds, nc, false);
-      size_t sub = 0;
-      if (never || !nd) {
-        /* only the socketcall/ipc form below can match */
-      } else if ((has64 && has32 && t64 != t32)) {
-        char g[512];
-        arch_guard(g, sizeof g, arches, narches, true);
-        if ((r = push_out(&cv, t64 ? -1 : rank, i, sub++, rule_text(g, direct, nd, conds, nc, action))) < 0)
-          break;
-        arch_guard(g, sizeof g, arches, narches, false);
-        if ((r = push_out(&cv, t32 ? -1 : rank, i, sub++, rule_text(g, direct, nd, conds, nc, action))) < 0)
-          break;
-      } else {
-        bool t = has64 ? t64 : t32;
-        /* unconditional rules keep no conditions (all are trivial) */
-        if ((r = push_out(&cv, t ? -1 : rank, i, sub++, rule_text(NULL, direct, nd, conds, t ? 0 : nc, action))) < 0)
-          break;
-      }
-      /* socketcall(2) / ipc(2) */
-      for (size_t ai = 0; ai < narches && r >= 0; ai++) {
-        const cell_sc_arch *a = &cell_sc_arches[arches[ai]];
-        for (size_t q = 0; q < nk && r >= 0; q++) {
-          uint32_t mux_nr, call;
-          if (!cell_sc_multiplexed(a, known[q], &mux_nr, &call))
-            continue;
-          cell_sc_cond mc[64];
-          size_t nm2 = 0;
-          mc[nm2++] = (cell_sc_cond) { 0, CELL_SC_EQ, call, 0 };
-          for (size_t j = 0; j < nc && nm2 < 64; j++)
-            if (conds[j].arg != 0)
-              mc[nm2++] = conds[j];
-          if (never_cond(mc, nm2))
-            continue;
-          char g[64];
-          snprintf(g, sizeof g, "$arch == %s", a->short_name);
-          const char *mux = cell_sc_syscall_name(a, mux_nr);
-          if (mux && mux_taken[strcmp(mux, "ipc") == 0])
-            continue;   /* an unconditional rule decides the multiplexer first */
-          r = push_out(&cv, rank, i, sub++, rule_text(g, &mux, 1, mc, nm2, action));
-        }
-      }
-    }
-  if (r >= 0) {
-    if (cv.n)
-      qsort(cv.r, cv.n, sizeof *cv.r, cmp_out);
-    for (size_t k = 0; k < cv.n; k++) {
-      if (k == 0 || (cv.r[k].rank >= 0) != (cv.r[k - 1].rank >= 0))
-        fprintf(f, cv.r[k].rank < 0 ? "\n// unconditional rules, in profile order\n"
-                                    : "\n// conditional rules, the most restrictive action first\n");
-      fputs(cv.r[k].text, f);
-    }
-    if (nnever) {
-      fputs("\n// rules that can never match (< 0 or > 0xffffffffffffffff), kept for `newer`\n", f);
-      char *t = rule_text(NULL, never_names, nnever, NULL, 0, def);
-      if (!t)
-        r = cell_error_set(err, ENOMEM, "out of memory");
-      else
-        fputs(t, f);
-      free(t);
-    }
-    fputs("\n// numbers above the highest syscall the profile names: ENOSYS when the default denies\n"
-          "newer => ERRNO(ENOSYS);\n=> ", f);
-    action_text(f, def);
-    fputs(";\n", f);
-  }
-  for (size_t k = 0; k < cv.n; k++)
-    free(cv.r[k].text);
-  free(cv.r);
-  if (fclose(f) != 0 && r >= 0)
+  FILE *f = r == 0 ? open_memstream(&buf, &len) : NULL;
+  if (r == 0 && !f)
     r = cell_error_set(err, ENOMEM, "out of memory");
+  if (r == 0)
+    r = write_policy(f, &sec_spelling, &p, &ir, err);
+  if (f && fclose(f) != 0 && r == 0)
+    r = cell_error_set(err, ENOMEM, "out of memory");
+  cell_sc_profile_free(&p);
+  cell_sc_ir_free(&ir);
   if (r < 0) {
     free(buf);
     return r;
@@ -526,19 +420,6 @@ static cell_sc_rule *sorted_rules(const cell_sc_ir *ir)
   return v;
 }
 
-static bool same_rule(const cell_sc_ir *x, const cell_sc_rule *a, const cell_sc_ir *y, const cell_sc_rule *b)
-{
-  if (a->action != b->action || a->ncond != b->ncond)
-    return false;
-  for (size_t i = 0; i < a->ncond; i++) {
-    const cell_sc_cond *p = &x->conds[a->cond + i], *q = &y->conds[b->cond + i];
-    if (p->arg != q->arg || p->op != q->op || p->value != q->value ||
-        (p->op == CELL_SC_MASKED_EQ && p->mask != q->mask))
-      return false;
-  }
-  return true;
-}
-
 static json_t *action_json(uint32_t ret, json_t *o, const char *key, const char *ekey)
 {
   for (size_t i = 0; i < sizeof actions / sizeof actions[0]; i++)
@@ -560,7 +441,51 @@ static size_t run_end(const cell_sc_rule *v, size_t n, size_t first)
   return e;
 }
 
-/* Compare the IR of the policy with the IR its JSON compiles to. */
+/* Arguments to try on one syscall: the values its conditions compare
+ * with, next to them, and the edges, one argument at a time and mixed. */
+static bool same_decisions(const cell_sc_ir *a, const cell_sc_ir *b, const cell_sc_ir *of,
+                           const cell_sc_rule *rules, size_t n, uint16_t arch, uint32_t nr)
+{
+  uint64_t cand[6][32];
+  size_t nc[6];
+  for (int k = 0; k < 6; k++) {
+    cand[k][0] = 0;
+    cand[k][1] = UINT64_MAX;
+    nc[k] = 2;
+  }
+  for (size_t i = 0; i < n; i++)
+    for (size_t j = 0; j < rules[i].ncond; j++) {
+      const cell_sc_cond *c = &of->conds[rules[i].cond + j];
+      uint64_t v = c->part == CELL_SC_HI ? c->value << 32 : c->value;
+      uint64_t m = c->part == CELL_SC_HI ? c->mask << 32 : c->mask;
+      uint64_t vs[5] = { v, v + 1, v - 1, v & m, (v & m) | ~m };
+      for (int q = 0; q < 5 && nc[c->arg] < 32; q++)
+        cand[c->arg][nc[c->arg]++] = vs[q];
+    }
+  uint32_t audit = cell_sc_arches[arch].audit;
+  uint64_t s = 0x9e3779b97f4a7c15ull ^ nr;
+  for (unsigned t = 0; t < 400; t++) {
+    uint64_t args[6] = { 0 };
+    if (t < 192) {
+      unsigned k = t / 32, q = t % 32;
+      if (q >= nc[k])
+        continue;
+      args[k] = cand[k][q];
+    } else
+      for (int k = 0; k < 6; k++) {
+        s ^= s << 13, s ^= s >> 7, s ^= s << 17;
+        args[k] = cand[k][s % nc[k]];
+      }
+    if (cell_sc_ir_eval(a, audit, nr, args) != cell_sc_ir_eval(b, audit, nr, args))
+      return false;
+  }
+  return true;
+}
+
+/* The policy's IR a against the IR b its JSON gets from the OCI front end
+ * (libseccomp's meaning): rules of one syscall that overlap with different
+ * actions have no JSON form (libseccomp merges them, the policy takes the
+ * first), and the decisions must agree on the values the rules test. */
 static int verify(const cell_sc_ir *a, const cell_sc_ir *b, cell_error *err)
 {
   if (a->default_action != b->default_action)
@@ -572,56 +497,211 @@ static int verify(const cell_sc_ir *a, const cell_sc_ir *b, cell_error *err)
     return cell_error_set(err, EINVAL, "no JSON form: the architectures");
   if (a->badarch_action != b->badarch_action)
     return cell_error_set(err, EINVAL, "no JSON form: `badarch` (JSON profiles kill the thread on other architectures)");
+  if (cell_sc_action_denies(a->default_action) && a->enosys_stub != b->enosys_stub)
+    return cell_error_set(err, EINVAL, "no JSON form: a denying default without `newer => ERRNO(ENOSYS);` "
+                          "(OCI front ends always return ENOSYS above the highest syscall a profile names)");
   _cleanup_free_ cell_sc_rule *x = sorted_rules(a);
   _cleanup_free_ cell_sc_rule *y = sorted_rules(b);
   if (!x || !y)
     return cell_error_set(err, ENOMEM, "out of memory");
-  bool stub = cell_sc_action_denies(a->default_action);
-  if (stub && a->enosys_stub != b->enosys_stub)
-    return cell_error_set(err, EINVAL, "no JSON form: a denying default without `newer => ERRNO(ENOSYS);` "
-                          "(OCI front ends always return ENOSYS above the highest syscall a profile names)");
-  size_t i = 0, j = 0;
-  while (i < a->nrules || j < b->nrules) {
-    const cell_sc_rule *p = i < a->nrules ? &x[i] : NULL, *q = j < b->nrules ? &y[j] : NULL;
-    size_t ie = p ? run_end(x, a->nrules, i) : i, je = q ? run_end(y, b->nrules, j) : j;
-    int c = !p ? 1 : !q ? -1 : p->arch != q->arch ? (p->arch < q->arch ? -1 : 1) : p->nr != q->nr ? (p->nr < q->nr ? -1 : 1) : 0;
-    const cell_sc_rule *at = c <= 0 ? p : q;
-    const cell_sc_arch *ar = &cell_sc_arches[at->arch];
-    const char *name = cell_sc_syscall_name(ar, at->nr);
-    /* the first unconditional rule decides alone */
-    size_t xi = i, xe = ie, yj = j, ye = je;
-    for (size_t k = i; c <= 0 && k < ie; k++)
-      if (x[k].ncond == 0) {
-        xi = k, xe = k + 1;
-        break;
-      }
-    for (size_t k = j; c >= 0 && k < je; k++)
-      if (y[k].ncond == 0) {
-        yj = k, ye = k + 1;
-        break;
-      }
-    bool ok = c == 0 && xe - xi == ye - yj;
-    for (size_t k = 0; ok && k < xe - xi; k++)
-      ok = same_rule(a, &x[xi + k], b, &y[yj + k]);
-    /* a lone rule with the default action only marks where `newer` starts */
-    if (!ok && c < 0 && ie - i == 1 && x[i].ncond == 0 && x[i].action == a->default_action) {
-      bool higher = false;
-      for (size_t k = ie; k < a->nrules; k++)
-        higher |= x[k].arch == x[i].arch;
-      ok = !stub || higher;
-      if (!ok)
-        return cell_error_set(err, EINVAL, "no JSON form: `newer` starts above `%s` on %s, which has no rule of its own",
+  for (int side = 0; side < 2; side++) {
+    const cell_sc_ir *ir = side ? b : a;
+    const cell_sc_rule *v = side ? y : x;
+    for (size_t i = 0; i < ir->nrules;) {
+      size_t e = run_end(v, ir->nrules, i);
+      const cell_sc_arch *ar = &cell_sc_arches[v[i].arch];
+      const char *name = cell_sc_syscall_name(ar, v[i].nr);
+      for (size_t p = i; side == 0 && p < e; p++)
+        for (size_t q = i; q < p; q++) {
+          if (v[p].action == v[q].action)
+            continue;
+          dnf_term tp = { &a->conds[v[p].cond], v[p].ncond }, tq = { &a->conds[v[q].cond], v[q].ncond };
+          if (dnf_terms_overlap(ar, &tp, &tq))
+            return cell_error_set(err, EINVAL,
+                                  "no JSON form: the rules for `%s` on %s overlap with different actions "
+                                  "(libseccomp merges such rules into one tree, the policy takes the first match)",
+                                  name ? name : "?", ar->short_name);
+        }
+      uint32_t next = v[i].nr + 1;
+      if (!same_decisions(a, b, ir, v + i, e - i, v[i].arch, v[i].nr) ||
+          (next != 0 && !same_decisions(a, b, ir, NULL, 0, v[i].arch, next)))
+        return cell_error_set(err, EINVAL,
+                              "no JSON form: the rules for `%s` on %s (as JSON they would decide differently: rules that "
+                              "differ between architectures, reach socketcall/ipc differently than OCI "
+                              "profiles do, or `newer` starting above a syscall without rules of its own)",
                               name ? name : "?", ar->short_name);
+      i = e;
     }
-    if (!ok)
-      return cell_error_set(err, EINVAL,
-                            "no JSON form: the rules for `%s` on %s (rules that differ between architectures, "
-                            "use the default action, or reach socketcall/ipc differently than OCI profiles do)",
-                            name ? name : "?", ar->short_name);
-    if (c <= 0)
-      i = ie;
-    if (c >= 0)
-      j = je;
+  }
+  return 0;
+}
+
+/* JSON has one comparison per argument (two on one argument are runc's
+ * OR) and no word comparisons: the conditions of one IR rule on one
+ * argument become alternatives of one JSON comparison each (the rule then
+ * is one JSON rule per combination).  -EINVAL: no JSON form. */
+#define MAX_ALT 130
+
+static size_t cover_json(cell_sc_cond *alt, unsigned arg, uint64_t lo, uint64_t hi, uint64_t top)
+{
+  size_t n = 0;
+  if (lo == 0 && hi == top) {
+    alt[n++] = (cell_sc_cond) { (uint8_t) arg, CELL_SC_MASKED_EQ, 0, 0 };   /* always */
+    return n;
+  }
+  for (;;) {
+    unsigned k = 0;
+    while (k < 63 && !(lo & (1ull << k)) && lo + ((2ull << k) - 1) <= hi && lo + ((2ull << k) - 1) >= lo)
+      k++;
+    uint64_t size = 1ull << k;
+    alt[n++] = (cell_sc_cond) { (uint8_t) arg, CELL_SC_MASKED_EQ, lo, top & ~(size - 1) };
+    if (lo + size - 1 >= hi || n >= MAX_ALT - 1)
+      return lo + size - 1 >= hi ? n : 0;
+    lo += size;
+  }
+}
+
+static int arg_alternatives(const cell_sc_arch *a, const cell_sc_cond *const *cs, size_t n, unsigned arg,
+                            cell_sc_cond *alt, size_t *nalt)
+{
+  const uint64_t M = 0xffffffffu, top = a->bits64 ? UINT64_MAX : M;
+  *nalt = 0;
+  if (n == 1 && cs[0]->part == CELL_SC_FULL && cs[0]->op != CELL_SC_MASKED_NE) {
+    alt[(*nalt)++] = *cs[0];
+    return 0;
+  }
+  if (n == 1 && cs[0]->op == CELL_SC_MASKED_NE) {
+    /* (x & m) != v: one bit of the mask differs */
+    uint64_t m = cs[0]->part == CELL_SC_HI ? cs[0]->mask << 32 : cs[0]->mask & (cs[0]->part ? M : top);
+    uint64_t v = cs[0]->part == CELL_SC_HI ? cs[0]->value << 32 : cs[0]->value;
+    for (unsigned b = 0; b < 64; b++)
+      if (m >> b & 1)
+        alt[(*nalt)++] = (cell_sc_cond) { (uint8_t) arg, CELL_SC_MASKED_EQ, ~v & (1ull << b), 1ull << b };
+    return 0;
+  }
+  /* all masked ==: one masked == with both masks, when they agree */
+  bool all_masked = true;
+  for (size_t i = 0; i < n; i++)
+    all_masked &= cs[i]->op == CELL_SC_MASKED_EQ || (cs[i]->op == CELL_SC_EQ && cs[i]->part != CELL_SC_FULL);
+  if (all_masked) {
+    uint64_t m = 0, v = 0;
+    for (size_t i = 0; i < n; i++) {
+      uint64_t cm = cs[i]->op == CELL_SC_EQ ? M : cs[i]->mask & (cs[i]->part ? M : top);
+      uint64_t cv = cs[i]->value & cm;
+      if (cs[i]->part == CELL_SC_HI)
+        cm <<= 32, cv <<= 32;
+      if ((v & cm & m) != (cv & m & cm))
+        return 0;   /* never: no alternative */
+      m |= cm, v |= cv;
+    }
+    alt[(*nalt)++] = (cell_sc_cond) { (uint8_t) arg, CELL_SC_MASKED_EQ, v, m };
+    return 0;
+  }
+  /* ranges: of the whole value (full and high-word comparisons) or of the
+   * low word, not both */
+  uint64_t lo = 0, hi = top, llo = 0, lhi = M;
+  bool whole = false, low = false;
+  for (size_t i = 0; i < n; i++) {
+    const cell_sc_cond *c = cs[i];
+    uint64_t v = c->value, l = 0, h = top;
+    bool lw = c->part == CELL_SC_LO || (c->part == CELL_SC_FULL && !a->bits64);
+    uint64_t t = lw ? M : top;
+    if (c->part == CELL_SC_HI) {
+      switch (c->op) {
+      case CELL_SC_EQ: l = v << 32, h = v << 32 | M; break;
+      case CELL_SC_GE: l = v << 32; break;
+      case CELL_SC_GT: if (v == M) return 0; l = (v + 1) << 32; break;
+      case CELL_SC_LE: h = v << 32 | M; break;
+      case CELL_SC_LT: if (v == 0) return 0; h = (v << 32) - 1; break;
+      default: return -EINVAL;
+      }
+    } else {
+      v &= t;
+      switch (c->op) {
+      case CELL_SC_EQ: l = h = v; break;
+      case CELL_SC_GE: l = v, h = t; break;
+      case CELL_SC_GT: if (v == t) return 0; l = v + 1, h = t; break;
+      case CELL_SC_LE: h = v; break;
+      case CELL_SC_LT: if (v == 0) return 0; h = v - 1; break;
+      default: return -EINVAL;
+      }
+    }
+    if (lw && a->bits64) {
+      low = true;
+      llo = l > llo ? l : llo;
+      lhi = h < lhi ? h : lhi;
+    } else {
+      whole = true;
+      lo = l > lo ? l : lo;
+      hi = h < hi ? h : hi;
+    }
+  }
+  if (whole && low)
+    return -EINVAL;
+  if (low ? llo > lhi : lo > hi)
+    return 0;
+  *nalt = low ? cover_json(alt, arg, llo, lhi, M) : cover_json(alt, arg, lo, hi, top);
+  return *nalt ? 0 : -EINVAL;
+}
+
+static json_t *json_cond(const cell_sc_cond *c)
+{
+  json_t *arg = json_object();
+  json_object_set_new(arg, "index", json_integer(c->arg));
+  bool m = c->op == CELL_SC_MASKED_EQ;
+  json_object_set_new(arg, "value", json_integer((json_int_t) (m ? c->mask : c->value)));
+  if (m)
+    json_object_set_new(arg, "valueTwo", json_integer((json_int_t) (c->value & c->mask)));
+  json_object_set_new(arg, "op", json_string(op_json[c->op]));
+  return arg;
+}
+
+/* The JSON rules of one IR rule (appended to scs); -EINVAL: no JSON form */
+static int rule_json(const cell_sc_ir *ir, const cell_sc_rule *p, const char *name, json_t *scs)
+{
+  const cell_sc_arch *a = &cell_sc_arches[p->arch];
+  cell_sc_cond alt[6][MAX_ALT];
+  size_t nalt[6] = { 0 };
+  bool used[6] = { false };
+  size_t total = 1;
+  for (unsigned arg = 0; arg < 6; arg++) {
+    const cell_sc_cond *cs[64];
+    size_t n = 0;
+    for (size_t k = 0; k < p->ncond && n < 64; k++)
+      if (ir->conds[p->cond + k].arg == arg && !cell_sc_cond_trivial(a, &ir->conds[p->cond + k]))
+        cs[n++] = &ir->conds[p->cond + k];
+    if (!n)
+      continue;
+    used[arg] = true;
+    int r = arg_alternatives(a, cs, n, arg, alt[arg], &nalt[arg]);
+    if (r < 0)
+      return r;
+    if (!nalt[arg])
+      return 0;   /* never holds: no rule */
+    total *= nalt[arg];
+    if (total > 4096)
+      return -E2BIG;
+  }
+  for (size_t t = 0; t < total; t++) {
+    json_t *rule = json_object(), *args = json_array(), *names = json_array();
+    json_array_append_new(names, json_string(name));
+    json_object_set_new(rule, "names", names);
+    action_json(p->action, rule, "action", "errnoRet");
+    size_t rest = t;
+    for (unsigned arg = 0; arg < 6; arg++) {
+      if (!used[arg])
+        continue;
+      const cell_sc_cond *c = &alt[arg][rest % nalt[arg]];
+      rest /= nalt[arg];
+      if (c->op == CELL_SC_MASKED_EQ && c->mask == 0)
+        continue;   /* always */
+      json_array_append_new(args, json_cond(c));
+    }
+    if (json_array_size(args))
+      json_object_set_new(rule, "args", args);
+    else
+      json_decref(args);
+    json_array_append_new(scs, rule);
   }
   return 0;
 }
@@ -677,34 +757,27 @@ int cell_sc_lang_ir_to_json(const cell_sc_ir *ir, json_t **out, cell_error *err)
         continue;
       }
     }
-    json_t *rule = json_object(), *args = json_array();
-    if (alone) {
-      json_object_set_new(rule, "_alone", json_true());
-      json_object_set_new(rule, "_action", json_integer((json_int_t) p->action));
-    }
-    json_t *names = json_array();
-    json_array_append_new(names, json_string(name));
-    json_object_set_new(rule, "names", names);
-    action_json(p->action, rule, "action", "errnoRet");
-    if ((p->action & CELL_SC_RET_ACTION_FULL) == CELL_SC_RET_TRAP && (p->action & CELL_SC_RET_DATA))
+    if ((p->action & CELL_SC_RET_ACTION_FULL) == CELL_SC_RET_TRAP && (p->action & CELL_SC_RET_DATA)) {
       r = cell_error_set(err, EINVAL, "no JSON form: TRAP(%u) for `%s` (OCI has no data for TRAP)",
                          p->action & CELL_SC_RET_DATA, name);
-    for (size_t k = 0; k < p->ncond; k++) {
-      const cell_sc_cond *c = &ir->conds[p->cond + k];
-      json_t *arg = json_object();
-      json_object_set_new(arg, "index", json_integer(c->arg));
-      bool m = c->op == CELL_SC_MASKED_EQ;
-      json_object_set_new(arg, "value", json_integer((json_int_t) (m ? c->mask : c->value)));
-      if (m)
-        json_object_set_new(arg, "valueTwo", json_integer((json_int_t) c->value));
-      json_object_set_new(arg, "op", json_string(op_json[c->op]));
-      json_array_append_new(args, arg);
+      break;
     }
-    if (p->ncond)
-      json_object_set_new(rule, "args", args);
-    else
-      json_decref(args);
-    json_array_append_new(scs, rule);
+    if (alone) {
+      json_t *rule = json_object(), *names = json_array();
+      json_object_set_new(rule, "_alone", json_true());
+      json_object_set_new(rule, "_action", json_integer((json_int_t) p->action));
+      json_array_append_new(names, json_string(name));
+      json_object_set_new(rule, "names", names);
+      action_json(p->action, rule, "action", "errnoRet");
+      json_array_append_new(scs, rule);
+      continue;
+    }
+    int rj = rule_json(ir, p, name, scs);
+    if (rj == -E2BIG)
+      r = cell_error_set(err, EINVAL, "no JSON form: a rule for `%s` needs more than 4096 JSON rules", name);
+    else if (rj < 0)
+      r = cell_error_set(err, EINVAL, "no JSON form: a rule for `%s` compares one argument in ways one JSON "
+                         "comparison cannot (a whole-value and a low-word range together)", name);
   }
   size_t k;
   json_t *e;

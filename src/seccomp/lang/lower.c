@@ -1,17 +1,11 @@
-/* Lowering: ordered first-match rules into IR rules, whose meaning is
- * libseccomp's precedence (seccomp/ir.h).
+/* Lowering: ordered first-match rules into IR rules, whose meaning is the
+ * first match too (seccomp/ir.h).
  *
  * Per architecture and syscall number, the rules that can match form an
  * ordered list of (term, action), a term being an AND of comparisons (the
  * conditions in DNF, $syscall and $arch decided statically).  The list ends
- * at the first term that always holds.  The IR picks, among matching
- * conditional rules, the most restrictive action, so each term is narrowed
- * by the earlier terms whose actions are less restrictive (they must win
- * when they match):  t_j' = t_j && !(t_i || ...) for i < j with
- * rank(a_i) > rank(a_j).  Then the IR's choice is the first match.  A term
- * that becomes "always" after the first one is emitted with an
- * always-true comparison ($arg0 >= 0) so that it does not count as
- * unconditional (which would win over everything).
+ * at the first term that always holds; each term becomes one IR rule, in
+ * order.
  *
  * Numbers outside the table (and not written as numbers in the policy)
  * get the IR's default action: the first rule that can match them must
@@ -347,94 +341,31 @@ typedef struct entry {
   dnf d;           /* the rule's condition for this number */
   uint32_t action;
   size_t rule;
-  dnf neg;         /* its negation, from the syntax tree (smaller than !d) */
-  int neg_state;   /* 0 not yet, 1 ready, -1 too big */
 } entry;
 
-static const cell_sc_cond always = { 0, CELL_SC_GE, 0, 0 };  /* true, but not "unconditional" */
-
-static int add_term(lower *l, const dnf_term *tm, uint32_t action, bool *emitted)
+static int add_term(lower *l, const dnf_term *tm, uint32_t action)
 {
   dnf x;
   int r = dnf_expand(l->a, tm, &x);
-  for (size_t t = 0; r >= 0 && t < x.n; t++) {
-    const dnf_term *u = &x.t[t];
-    if (u->n == 0 && !*emitted)
-      r = cell_sc_ir_add_rule(l->ir, l->ai, l->nr, action, l->order++, NULL, 0);
-    else if (u->n == 0)
-      r = cell_sc_ir_add_rule(l->ir, l->ai, l->nr, action, l->order++, &always, 1);
-    else
-      r = cell_sc_ir_add_rule(l->ir, l->ai, l->nr, action, l->order++, u->c, u->n);
-    *emitted = true;
-  }
+  for (size_t t = 0; r >= 0 && t < x.n; t++)
+    r = cell_sc_ir_add_rule(l->ir, l->ai, l->nr, action, l->order++, x.t[t].c, x.t[t].n);
   if (r >= 0)
     dnf_free(&x);
   return r;
 }
 
-/* Each term of entry j, minus the overlapping terms of earlier entries
- * with less restrictive actions, into IR rules. */
-/* !e->d, into out (new): from the rule's syntax tree when that stays
- * small, else from the terms that overlap tm. */
-static int negation(lower *l, entry *e, const dnf_term *tm, dnf *out)
-{
-  int r;
-  *out = (dnf) { 0 };
-  if (e->neg_state == 0) {
-    r = lower_node(l, l->c->rules[e->rule].cond, true, &e->neg);
-    if (r == -E2BIG)
-      e->neg_state = -1;
-    else if (r < 0)
-      return r;
-    else
-      e->neg_state = 1;
-  }
-  if (e->neg_state == 1)
-    return dnf_copy(&e->neg, out);
-  dnf sub = { 0 };
-  r = 0;
-  for (size_t k = 0; k < e->d.n && r >= 0; k++)
-    if (dnf_terms_overlap(l->a, tm, &e->d.t[k]))
-      r = dnf_add_cond(l->a, &sub, e->d.t[k].c, e->d.t[k].n);
-  if (r >= 0)
-    r = dnf_not(l->a, &sub, out);
-  dnf_free(&sub);
-  return r;
-}
-
-/* Each term of entry j, minus the overlapping earlier entries with less
- * restrictive actions (they must win where they match), into IR rules. */
-static int emit(lower *l, entry *e, size_t ne, bool *emitted)
+/* The terms of the entries in order: the IR takes the first match too. */
+static int emit(lower *l, entry *e, size_t ne)
 {
   lang_ctx *c = l->c;
   int r = 0;
-  *emitted = false;
   for (size_t j = 0; j < ne && r >= 0; j++) {
-    int rank = cell_sc_action_rank(e[j].action);
-    for (size_t t = 0; t < e[j].d.n && r >= 0; t++) {
-      const dnf_term *tm = &e[j].d.t[t];
-      dnf eff = { 0 };
-      r = dnf_add_cond(l->a, &eff, tm->c, tm->n);
-      for (size_t i = 0; i < j && r >= 0 && eff.n; i++) {
-        if (cell_sc_action_rank(e[i].action) <= rank)
-          continue;
-        bool overlap = false;
-        for (size_t k = 0; k < e[i].d.n && !overlap; k++)
-          overlap = dnf_terms_overlap(l->a, tm, &e[i].d.t[k]);
-        if (!overlap)
-          continue;
-        dnf ns;
-        if ((r = negation(l, &e[i], tm, &ns)) >= 0)
-          r = dnf_and(l->a, &eff, &ns);
-      }
-      for (size_t k = 0; r >= 0 && k < eff.n; k++)
-        r = add_term(l, &eff.t[k], e[j].action, emitted);
-      dnf_free(&eff);
-      if (r == -ENOMEM)
-        return cell_error_set(c->err, ENOMEM, "out of memory");
-      if (r < 0)
-        return complex_error(c, &c->rules[e[j].rule], r, cell_sc_syscall_name(l->a, l->nr) ?: "a syscall");
-    }
+    for (size_t t = 0; t < e[j].d.n && r >= 0; t++)
+      r = add_term(l, &e[j].d.t[t], e[j].action);
+    if (r == -ENOMEM)
+      return cell_error_set(c->err, ENOMEM, "out of memory");
+    if (r < 0)
+      return complex_error(c, &c->rules[e[j].rule], r, cell_sc_syscall_name(l->a, l->nr) ?: "a syscall");
   }
   return 0;
 }
@@ -503,21 +434,18 @@ static int one_number(lower *l, rule_info *info, bool *named)
       e = q;
       cap = nc;
     }
-    e[ne++] = (entry) { d, rule->action, i, { 0 }, 0 };
+    e[ne++] = (entry) { d, rule->action, i };
   }
   if (r >= 0) {
     /* what falls through gets the default anyway */
     while (ne && e[ne - 1].action == l->ir->default_action) {
       ne--;
       dnf_free(&e[ne].d);
-      dnf_free(&e[ne].neg);
     }
-    bool emitted;
-    r = emit(l, e, ne, &emitted);
+    r = emit(l, e, ne);
   }
   for (size_t i = 0; i < ne; i++) {
     dnf_free(&e[i].d);
-    dnf_free(&e[i].neg);
   }
   free(e);
   return r;

@@ -175,7 +175,14 @@ static enum scmp_compare op_of(const char *s)
   return SCMP_CMP_EQ;
 }
 
-static int lib_build(json_t *p, const char *native, int optimize, struct sock_filter **out, size_t *len);
+static int lib_build(json_t *p, const char *native, int optimize, struct sock_filter **out, size_t *len,
+                     char **pfc);
+static char *last_pfc;
+
+const char *t_libseccomp_pfc(void)
+{
+  return last_pfc;
+}
 
 /* libseccomp 2.5.4 loops forever on some sets of overlapping rules, so it
  * runs in a worker process (forked once, and again after a hang): the
@@ -214,13 +221,17 @@ static void worker_loop(int in, int out)
     free(text);
     struct sock_filter *f = NULL;
     size_t n = 0;
-    int32_t r = p ? lib_build(p, "x86_64", opt, &f, &n) : -EINVAL;
+    char *pfc = NULL;
+    int32_t r = p ? lib_build(p, "x86_64", opt, &f, &n, &pfc) : -EINVAL;
     json_decref(p);
     uint32_t bytes = r == 0 ? (uint32_t) (n * sizeof *f) : 0;
+    uint32_t plen = pfc ? (uint32_t) strlen(pfc) : 0;
     if (!full_io(out, &r, 4, true) || !full_io(out, &bytes, 4, true) ||
-        (bytes && !full_io(out, f, bytes, true)))
+        (bytes && !full_io(out, f, bytes, true)) || !full_io(out, &plen, 4, true) ||
+        (plen && !full_io(out, pfc, plen, true)))
       _exit(1);
     free(f);
+    free(pfc);
   }
 }
 
@@ -280,18 +291,30 @@ int t_libseccomp(json_t *p, const char *native, int optimize, struct sock_filter
     worker_stop();
     return -ECHILD;
   }
-  if (r < 0)
-    return r;
   *out = malloc(bytes + 1);
   *len = bytes / sizeof(struct sock_filter);
-  if (!full_io(w.from, *out, bytes, false)) {
+  uint32_t plen = 0;
+  if (!full_io(w.from, *out, bytes, false) || !full_io(w.from, &plen, 4, false)) {
     worker_stop();
     return -ECHILD;
+  }
+  free(last_pfc);
+  last_pfc = malloc(plen + 1);
+  if (!full_io(w.from, last_pfc, plen, false)) {
+    worker_stop();
+    return -ECHILD;
+  }
+  last_pfc[plen] = 0;
+  if (r < 0) {
+    free(*out);
+    *out = NULL;
+    return r;
   }
   return 0;
 }
 
-static int lib_build(json_t *p, const char *native, int optimize, struct sock_filter **out, size_t *len)
+static int lib_build(json_t *p, const char *native, int optimize, struct sock_filter **out, size_t *len,
+                     char **pfc)
 {
   uint32_t def = action_of(p, "defaultAction", "defaultErrnoRet");
   scmp_filter_ctx ctx = seccomp_init(def);
@@ -372,6 +395,15 @@ static int lib_build(json_t *p, const char *native, int optimize, struct sock_fi
         (*out)[ix].code = __builtin_bswap16((*out)[ix].code);
         (*out)[ix].k = __builtin_bswap32((*out)[ix].k);
       }
+    }
+    close(fd);
+    fd = memfd_create("pfc", 0);
+    if (r == 0 && seccomp_export_pfc(ctx, fd) == 0) {
+      off_t size = lseek(fd, 0, SEEK_END);
+      *pfc = malloc((size_t) size + 1);
+      if (pread(fd, *pfc, (size_t) size, 0) != size)
+        r = -EIO;
+      (*pfc)[size] = 0;
     }
     close(fd);
   }

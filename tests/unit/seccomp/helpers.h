@@ -33,6 +33,10 @@ void t_data(void *out64, size_t arch, uint32_t nr, const uint64_t args[6]);
 int t_libseccomp(json_t *profile, const char *native, int optimize, struct sock_filter **out,
                  size_t *len);
 
+/* libseccomp's pseudo filter code (seccomp_export_pfc) of the last
+ * profile t_libseccomp built, "" when it failed. */
+const char *t_libseccomp_pfc(void);
+
 /* Names whose numbers libseccomp 2.5.4 and cell's table agree on for every
  * architecture both know. */
 const char **t_agreed_names(size_t *n);
