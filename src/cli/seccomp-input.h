@@ -33,6 +33,7 @@ bool cli_looks_like_json(const char *text, size_t len);
 int cli_parse_u64(const char *s, uint64_t *out);
 
 /* The tools; argv[0] is the tool's name. */
+int cli_seccomp_check(cell_cli *cli, int argc, char **argv, cell_error *err);
 int cli_seccomp_compile(cell_cli *cli, int argc, char **argv, cell_error *err);
 int cli_seccomp_convert(cell_cli *cli, int argc, char **argv, cell_error *err);
 int cli_seccomp_diff(cell_cli *cli, int argc, char **argv, cell_error *err);

@@ -8,6 +8,8 @@ static const char usage_main[] =
   "Usage: cell seccomp COMMAND ...\n"
   "\n"
   "Commands:\n"
+  "  check PROFILE [--strict]                  validate; report refused, shadowed,\n"
+  "                                            overlapping and impossible rules\n"
   "  compile PROFILE [-o FILE] [--arch ARCH]   compile to raw BPF\n"
   "  convert --to sec|json PROFILE [-o FILE]   JSON profile <-> policy (.sec)\n"
   "  diff A B                                  where two profiles decide differently\n"
@@ -18,6 +20,7 @@ static const char usage_main[] =
   "Run 'cell seccomp COMMAND --help' for details.\n";
 
 static const cell_command tools[] = {
+  { "check", cli_seccomp_check, NULL },
   { "compile", cli_seccomp_compile, NULL },
   { "convert", cli_seccomp_convert, NULL },
   { "diff", cli_seccomp_diff, NULL },

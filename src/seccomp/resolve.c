@@ -928,7 +928,10 @@ int cell_sc_resolve(const cell_sc_profile *p, const cell_seccomp_opts *opts, cel
   bool x32_32 = opts && opts->x32_libseccomp_width;
   for (size_t i = 0; i < ir->narches; i++) {
     const cell_sc_arch *a = &cell_sc_arches[ir->arches[i]];
+    /* arm's private numbers (0xf0000...) are looked up one by one */
     c.slot_len[i] = cell_sc_arch_max_nr(a) - a->nr_base + 1;
+    if (c.slot_len[i] > 4096)
+      c.slot_len[i] = 4096;
     c.slot[i] = malloc(c.slot_len[i] * sizeof *c.slot[i]);
     if (!c.slot[i]) {
       r = cell_error_set(err, ENOMEM, "seccomp: out of memory");

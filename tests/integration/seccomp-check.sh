@@ -1,0 +1,91 @@
+# `cell seccomp check` (issue 14): one line per finding with its place,
+# exit 0 clean, 1 warnings with --strict, 2 errors.  Nothing is written.
+
+# check FILE [ARGS]: the output in $OUT, the exit status in $RC
+check() {
+  OUT=$("$CELL_BIN" seccomp check "$@" 2>&1) && RC=0 || RC=$?
+}
+
+test_check_clean_profile() {
+  cat > "$TEST_TMP/p.json" <<'EOF2'
+{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read","write"],"action":"SCMP_ACT_ALLOW"},
+ {"names":["personality"],"action":"SCMP_ACT_ALLOW","args":[{"index":0,"value":8,"op":"SCMP_CMP_EQ"}]}]}
+EOF2
+  check "$TEST_TMP/p.json" --strict; assert_eq "$OUT" ""
+  assert_eq "$RC" 0
+  assert_eq "$(ls "$TEST_TMP")" "p.json" "check writes nothing"
+}
+
+test_check_warnings_and_strict() {
+  cat > "$TEST_TMP/p.json" <<'EOF2'
+{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[
+ {"names":["read","nosuchcall"],"action":"SCMP_ACT_ALLOW"},
+ {"names":["write"],"action":"SCMP_ACT_ERRNO"},
+ {"names":["close"],"action":"SCMP_ACT_LOG","args":[{"index":0,"value":0,"op":"SCMP_CMP_LT"}]},
+ {"names":["read"],"action":"SCMP_ACT_LOG","args":[{"index":0,"value":3,"op":"SCMP_CMP_EQ"}]},
+ {"names":["fcntl"],"action":"SCMP_ACT_KILL_PROCESS","args":[{"index":1,"value":255,"op":"SCMP_CMP_LE"},{"index":2,"value":255,"op":"SCMP_CMP_NE"}]},
+ {"names":["fcntl"],"action":"SCMP_ACT_TRAP","args":[{"index":1,"value":255,"op":"SCMP_CMP_NE"}]},
+ {"names":["mmap"],"action":"SCMP_ACT_LOG","args":[{"index":2,"value":1,"op":"SCMP_CMP_EQ"},{"index":2,"value":2,"op":"SCMP_CMP_EQ"}]}
+]}
+EOF2
+  check "$TEST_TMP/p.json"; local out=$OUT
+  assert_eq "$RC" 0 "warnings alone exit 0"
+  assert_contains "$out" "p.json:2:2: linux.seccomp.syscalls[0]: warning: names[1]: unknown syscall \"nosuchcall\""
+  assert_contains "$out" "p.json:3:2: linux.seccomp.syscalls[1]: warning: has the default action ERRNO(1): no effect"
+  assert_contains "$out" "linux.seccomp.syscalls[2].args[0]: warning: this condition can never hold"
+  assert_contains "$out" "p.json:5:2: linux.seccomp.syscalls[3]: warning: never decides \"read\" (x86_64): linux.seccomp.syscalls[0] decides it"
+  assert_contains "$out" "p.json:7:2: linux.seccomp.syscalls[5]: warning: overlaps linux.seccomp.syscalls[4] on \"fcntl\" (x86_64) with another action (TRAP(0) here, KILL_PROCESS there): for args (0, 0, 0, 0, 0, 0) libseccomp's merge gives TRAP(0)"
+  assert_contains "$out" "linux.seccomp.syscalls[6]: warning: two conditions on one argument: each is a rule of its own (OR)"
+  assert_eq "$(printf '%s\n' "$out" | grep -c ': warning: ')" "$(printf '%s\n' "$out" | wc -l)" "one finding a line"
+  check "$TEST_TMP/p.json" --strict
+  assert_eq "$RC" 1 "--strict: warnings exit 1"
+}
+
+test_check_refused_profile() {
+  cat > "$TEST_TMP/config.json" <<'EOF2'
+{"ociVersion":"1.0.2","linux":{"seccomp":{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[
+ {"names":["read"],"action":"SCMP_ACT_ERRNO","args":[{"index":0,"value":3,"op":"SCMP_CMP_EQ"}]},
+ {"names":["read"],"action":"SCMP_ACT_KILL_PROCESS","args":[{"index":0,"value":3,"op":"SCMP_CMP_EQ"}]}]}}}
+EOF2
+  check "$TEST_TMP/config.json"; local out=$OUT
+  assert_eq "$RC" 2
+  assert_contains "$out" "config.json:3:2: linux.seccomp.syscalls[1]: error: conflicts with linux.seccomp.syscalls[0] ($TEST_TMP/config.json:2:2) on \"read\" (x86_64): ERRNO(1) there and KILL_PROCESS here decide the same arguments; libseccomp refuses the profile (EEXIST)"
+  # compile refuses it the same way, and so does the runtime (cell create)
+  assert_fails_with "libseccomp refuses the profile (EEXIST)" "$CELL_BIN" seccomp compile "$TEST_TMP/config.json" -o "$TEST_TMP/f.bpf"
+  [ ! -e "$TEST_TMP/f.bpf" ] || fail "compile wrote a refused profile"
+}
+
+test_check_bad_input() {
+  echo '{"defaultAction":"SCMP_ACT_BOGUS"}' > "$TEST_TMP/a.json"
+  check "$TEST_TMP/a.json"; assert_eq "$OUT" "$TEST_TMP/a.json:1:18: linux.seccomp.defaultAction: error: unknown action \"SCMP_ACT_BOGUS\""
+  assert_eq "$RC" 2
+  echo '{"defaultAction":' > "$TEST_TMP/b.json"
+  check "$TEST_TMP/b.json"; assert_contains "$OUT" "b.json:2:0: error: "
+  assert_eq "$RC" 2
+  echo '{"ociVersion":"1.0.2","linux":{}}' > "$TEST_TMP/c.json"
+  check "$TEST_TMP/c.json"; assert_eq "$OUT" "$TEST_TMP/c.json: error: no linux.seccomp in this config"
+  assert_eq "$RC" 2
+  check "$TEST_TMP/none.json"; assert_eq "$OUT" "$TEST_TMP/none.json: error: open \`$TEST_TMP/none.json\`: No such file or directory"
+  assert_eq "$RC" 2
+  check --arch nosucharch "$TEST_TMP/a.json"
+  assert_eq "$RC" 2 "usage error"
+}
+
+test_check_policy() {
+  printf '$syscall == read => ALLOW;\n$syscall == read && $arg0 == 1 => LOG;\n=> ERRNO(EPERM);\n' > "$TEST_TMP/p.sec"
+  check "$TEST_TMP/p.sec"; local out=$OUT
+  assert_eq "$RC" 0
+  assert_eq "$out" "$TEST_TMP/p.sec:2:1: warning: this rule never applies: the rule at $TEST_TMP/p.sec:1:1 decides everything it matches first"
+  check "$TEST_TMP/p.sec" --strict
+  assert_eq "$RC" 1
+  printf '$syscall == nosuch => ALLOW;\n' > "$TEST_TMP/e.sec"
+  check "$TEST_TMP/e.sec"; assert_contains "$OUT" "e.sec:1:13: error: "
+  assert_eq "$RC" 2
+}
+
+test_check_real_profiles() {
+  check "$CELL_TESTS/../examples/podman-default.sec" --strict
+  assert_eq "$RC" 0 "the example policy is clean"
+  check "$CELL_TESTS/unit/seccomp/data/kubernetes-shaped.json"
+  assert_eq "$RC" 0
+}
