@@ -37,6 +37,15 @@ int t_libseccomp(json_t *profile, const char *native, int optimize, struct sock_
  * profile t_libseccomp built, "" when it failed. */
 const char *t_libseccomp_pfc(void);
 
+/* libseccomp's pfc text, parsed: t_pfc_eval gives the decision of its
+ * tree for a call whose syscall has a block there (false: none, the
+ * program's glue decides). Free with free(p->l). */
+typedef struct t_pline t_pline;
+typedef struct t_pfc { t_pline *l; size_t n; } t_pfc;
+void t_pfc_parse(const char *text, t_pfc *out);
+bool t_pfc_eval(const t_pfc *p, const cell_sc_arch *a, uint32_t audit, uint32_t nr, const uint64_t args[6],
+                uint32_t *out);
+
 /* Names whose numbers libseccomp 2.5.4 and cell's table agree on for every
  * architecture both know. */
 const char **t_agreed_names(size_t *n);

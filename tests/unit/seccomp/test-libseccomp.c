@@ -98,177 +98,7 @@ static void show(const char *why, size_t arch, uint32_t nr, const uint64_t a[6],
           cell_seccomp_action_str(model, b3));
 }
 
-/* ---- libseccomp's own statement of its tree: seccomp_export_pfc ---------- */
-
-enum { P_IF, P_ELSE, P_ACT };
-typedef struct pline {
-  uint8_t kind, indent, what, op;   /* what: 0 arch, 1 syscall, 2 argument */
-  uint8_t arg, word;                /* word: 0 whole (32-bit arch), 1 lo32, 2 hi32 */
-  uint32_t mask, value, action;
-} pline;
-typedef struct pfc { pline *l; size_t n; } pfc;
-
-static uint32_t pfc_action(const char *t)
-{
-  unsigned v = 0;
-  if (!strncmp(t, "KILL_PROCESS", 12)) return CELL_SC_RET_KILL_PROCESS;
-  if (!strncmp(t, "KILL", 4)) return CELL_SC_RET_KILL_THREAD;
-  if (!strncmp(t, "ALLOW", 5)) return CELL_SC_RET_ALLOW;
-  if (!strncmp(t, "LOG", 3)) return CELL_SC_RET_LOG;
-  if (!strncmp(t, "NOTIFY", 6)) return CELL_SC_RET_USER_NOTIF;
-  if (!strncmp(t, "0x", 2)) return (uint32_t) strtoul(t, NULL, 16);   /* NOTIFY, unnamed in 2.5.4 */
-  if (sscanf(t, "ERRNO(%u)", &v) == 1) return CELL_SC_RET_ERRNO | v;
-  if (sscanf(t, "TRACE(%u)", &v) == 1) return CELL_SC_RET_TRACE | v;
-  if (sscanf(t, "TRAP(%u)", &v) == 1 || !strncmp(t, "TRAP", 4)) return CELL_SC_RET_TRAP | v;
-  return 0xdeadbeef;
-}
-
-static void pfc_parse(const char *text, pfc *out)
-{
-  size_t cap = 64;
-  out->n = 0;
-  out->l = malloc(cap * sizeof *out->l);
-  for (const char *p = text; p && *p;) {
-    const char *e = strchr(p, '\n');
-    size_t len = e ? (size_t) (e - p) : strlen(p);
-    char line[256];
-    snprintf(line, sizeof line, "%.*s", (int) (len < 255 ? len : 255), p);
-    p = e ? e + 1 : NULL;
-    size_t ind = strspn(line, " ");
-    char *t = line + ind;
-    pline pl = { .indent = (uint8_t) ind, .mask = UINT32_MAX };
-    if (*t == '#' || !*t)
-      continue;
-    if (!strncmp(t, "else", 4))
-      pl.kind = P_ELSE;
-    else if (!strncmp(t, "action ", 7)) {
-      pl.kind = P_ACT;
-      pl.action = pfc_action(t + 7);
-    } else if (!strncmp(t, "if ($", 5)) {
-      pl.kind = P_IF;
-      char *q = t + 5;
-      if (!strncmp(q, "arch", 4))
-        pl.what = 0, q += 4;
-      else if (!strncmp(q, "syscall", 7))
-        pl.what = 1, q += 7;
-      else {
-        pl.what = 2;
-        pl.arg = (uint8_t) strtoul(q + 1, &q, 10);
-        if (!strncmp(q, ".hi32", 5))
-          pl.word = 2, q += 5;
-        else if (!strncmp(q, ".lo32", 5))
-          pl.word = 1, q += 5;
-      }
-      while (*q == ' ')
-        q++;
-      if (*q == '&') {
-        pl.mask = (uint32_t) strtoull(q + 1, &q, 0);
-        while (*q == ' ')
-          q++;
-      }
-      if (!strncmp(q, "==", 2))
-        pl.op = CELL_SC_EQ, q += 2;
-      else if (!strncmp(q, ">=", 2))
-        pl.op = CELL_SC_GE, q += 2;
-      else if (*q == '>')
-        pl.op = CELL_SC_GT, q++;
-      else
-        pl.op = 0;
-      pl.value = (uint32_t) strtoull(q, NULL, 0);
-    } else
-      continue;
-    if (out->n == cap)
-      out->l = realloc(out->l, (cap *= 2) * sizeof *out->l);
-    out->l[out->n++] = pl;
-  }
-}
-
-static bool pfc_cond(const pline *c, const cell_sc_arch *a, uint32_t audit, uint32_t nr, const uint64_t args[6])
-{
-  uint32_t x;
-  if (c->what == 0)
-    x = audit;
-  else if (c->what == 1)
-    x = nr;
-  else {
-    uint64_t v = args[c->arg % 6];
-    x = c->word == 2 ? (uint32_t) (v >> 32) : (uint32_t) v;
-    (void) a;
-  }
-  x &= c->mask;
-  return c->op == CELL_SC_EQ ? x == c->value : c->op == CELL_SC_GE ? x >= c->value : x > c->value;
-}
-
-/* the end of the statement at i (its body and else) */
-static size_t pfc_skip(const pfc *p, size_t i)
-{
-  size_t d = p->l[i].indent, j = i + 1;
-  while (j < p->n && p->l[j].indent > d)
-    j++;
-  return j;
-}
-
-/* run the block of statements at p->l[i..] of indent d: the action, or 0 */
-static uint32_t pfc_run(const pfc *p, size_t i, size_t end, const cell_sc_arch *a, uint32_t audit, uint32_t nr,
-                        const uint64_t args[6], bool *decided)
-{
-  size_t d = p->l[i].indent;
-  while (i < end && p->l[i].indent == d) {
-    const pline *l = &p->l[i];
-    if (l->kind == P_ACT) {
-      *decided = true;
-      return l->action;
-    }
-    size_t j = pfc_skip(p, i);
-    bool has_else = j < end && p->l[j].indent == d && p->l[j].kind == P_ELSE;
-    size_t k = has_else ? pfc_skip(p, j) : j;
-    if (l->kind == P_IF) {
-      bool t = pfc_cond(l, a, audit, nr, args);
-      uint32_t r = 0;
-      if (t && i + 1 < j)
-        r = pfc_run(p, i + 1, j, a, audit, nr, args, decided);
-      else if (!t && has_else && j + 1 < k)
-        r = pfc_run(p, j + 1, k, a, audit, nr, args, decided);
-      if (*decided)
-        return r;
-    }
-    i = k;
-  }
-  return 0;
-}
-
-/* libseccomp's tree decision for the input when the pfc has a block for
- * its syscall; false otherwise (no rules: its program's glue decides) */
-static bool pfc_eval(const pfc *p, const cell_sc_arch *a, uint32_t audit, uint32_t nr, const uint64_t args[6],
-                     uint32_t *out)
-{
-  for (size_t i = 0; i < p->n; i++) {
-    const pline *s = &p->l[i];
-    if (s->indent != 0 || s->kind != P_IF || s->what != 0 || s->value != audit)
-      continue;
-    size_t end = pfc_skip(p, i), dflt = 0;
-    bool have_dflt = false;
-    for (size_t j = i + 1; j < end; j++) {
-      const pline *q = &p->l[j];
-      if (q->indent == 2 && q->kind == P_ACT)
-        dflt = j, have_dflt = true;
-    }
-    for (size_t j = i + 1; j < end; j = pfc_skip(p, j)) {
-      const pline *q = &p->l[j];
-      if (q->kind != P_IF || q->what != 1 || q->value != nr)
-        continue;
-      bool decided = false;
-      size_t bend = pfc_skip(p, j);
-      uint32_t r = j + 1 < bend ? pfc_run(p, j + 1, bend, a, audit, nr, args, &decided) : 0;
-      *out = decided ? r : have_dflt ? p->l[dflt].action : 0xdeadbeef;
-      return true;
-    }
-  }
-  return false;
-}
-
-/* One input: 0 or -1 (printed). */
-static const pfc *cur_pfc;
+static const t_pfc *cur_pfc;
 
 static int check_input(stats *st, compiled *c, const struct sock_filter *lf, size_t ln, size_t arch,
                        uint32_t nr, const uint64_t args[6])
@@ -290,7 +120,7 @@ static int check_input(stats *st, compiled *c, const struct sock_filter *lf, siz
   uint32_t lib = t_interp(lf, ln, d, NULL, NULL, &ok), tree;
   /* where its program and its own statement of the tree disagree (its
    * accumulator tracking loses a load), the tree is libseccomp's meaning */
-  if (ok && cur_pfc && pfc_eval(cur_pfc, &cell_sc_arches[arch], audit, nr, args, &tree) && tree != lib) {
+  if (ok && cur_pfc && t_pfc_eval(cur_pfc, &cell_sc_arches[arch], audit, nr, args, &tree) && tree != lib) {
     st->lib_bug++;
     lib = tree;
   } else if (ok && t_interp_stale_arch) {
@@ -450,8 +280,8 @@ static int diff_profile(stats *st, json_t *p, uint64_t *s, unsigned per, unsigne
     free(lf);
     return -1;
   }
-  pfc pf;
-  pfc_parse(t_libseccomp_pfc(), &pf);
+  t_pfc pf;
+  t_pfc_parse(t_libseccomp_pfc(), &pf);
   cur_pfc = &pf;
   vals vs;
   profile_vals(p, &vs);
@@ -695,8 +525,8 @@ static void diff_real(int *unit_failed_, json_t *p, const char *what)
     return;
   }
   uint64_t s = 7;
-  pfc pf;
-  pfc_parse(t_libseccomp_pfc(), &pf);
+  t_pfc pf;
+  t_pfc_parse(t_libseccomp_pfc(), &pf);
   cur_pfc = &pf;
   vals vs;
   profile_vals(p, &vs);
