@@ -315,6 +315,7 @@ int dnf_not_cond(const cell_sc_arch *a, const cell_sc_cond *c, dnf *out)
     n.op = DNF_MASKED_NE;
     break;
   case DNF_MASKED_NE:
+  case CELL_SC_MASKED_NE:
     n.op = CELL_SC_MASKED_EQ;
     break;
   default:

@@ -483,9 +483,8 @@ static bool same_decisions(const cell_sc_ir *a, const cell_sc_ir *b, const cell_
 }
 
 /* The policy's IR a against the IR b its JSON gets from the OCI front end
- * (libseccomp's meaning): rules of one syscall that overlap with different
- * actions have no JSON form (libseccomp merges them, the policy takes the
- * first), and the decisions must agree on the values the rules test. */
+ * (libseccomp's meaning): the decisions must agree on the values the rules
+ * test, for every syscall either has rules for and the number after it. */
 static int verify(const cell_sc_ir *a, const cell_sc_ir *b, cell_error *err)
 {
   if (a->default_action != b->default_action)
@@ -511,17 +510,6 @@ static int verify(const cell_sc_ir *a, const cell_sc_ir *b, cell_error *err)
       size_t e = run_end(v, ir->nrules, i);
       const cell_sc_arch *ar = &cell_sc_arches[v[i].arch];
       const char *name = cell_sc_syscall_name(ar, v[i].nr);
-      for (size_t p = i; side == 0 && p < e; p++)
-        for (size_t q = i; q < p; q++) {
-          if (v[p].action == v[q].action)
-            continue;
-          dnf_term tp = { &a->conds[v[p].cond], v[p].ncond }, tq = { &a->conds[v[q].cond], v[q].ncond };
-          if (dnf_terms_overlap(ar, &tp, &tq))
-            return cell_error_set(err, EINVAL,
-                                  "no JSON form: the rules for `%s` on %s overlap with different actions "
-                                  "(libseccomp merges such rules into one tree, the policy takes the first match)",
-                                  name ? name : "?", ar->short_name);
-        }
       uint32_t next = v[i].nr + 1;
       if (!same_decisions(a, b, ir, v + i, e - i, v[i].arch, v[i].nr) ||
           (next != 0 && !same_decisions(a, b, ir, NULL, 0, v[i].arch, next)))
@@ -706,14 +694,72 @@ static int rule_json(const cell_sc_ir *ir, const cell_sc_rule *p, const char *na
   return 0;
 }
 
-int cell_sc_lang_ir_to_json(const cell_sc_ir *ir, json_t **out, cell_error *err)
+/* The policy's rules made disjoint: each rule minus the earlier ones of its
+ * syscall (first match), so that libseccomp's merge, which lets a later
+ * rule decide where an earlier one also matches, gives the same. */
+static int disjoint(const cell_sc_ir *ir, const cell_sc_rule *v, cell_sc_ir *out, cell_error *err)
+{
+  int r = 0;
+  out->default_action = ir->default_action;
+  out->badarch_action = ir->badarch_action;
+  out->enosys_stub = ir->enosys_stub;
+  for (size_t i = 0; i < ir->narches; i++)
+    (void) cell_sc_ir_add_arch(out, ir->arches[i]);
+  for (size_t i = 0; i < ir->nrules && r >= 0;) {
+    size_t e = run_end(v, ir->nrules, i);
+    const cell_sc_arch *a = &cell_sc_arches[v[i].arch];
+    for (size_t k = i; k < e && r >= 0; k++) {
+      dnf_term tk = { &ir->conds[v[k].cond], v[k].ncond };
+      dnf eff = { 0 };
+      r = dnf_add_cond(a, &eff, tk.c, tk.n);
+      for (size_t j = i; j < k && r >= 0 && eff.n; j++) {
+        dnf_term tj = { &ir->conds[v[j].cond], v[j].ncond };
+        if (!dnf_terms_overlap(a, &tk, &tj))
+          continue;
+        dnf one = { 0 }, neg;
+        if ((r = dnf_add_cond(a, &one, tj.c, tj.n)) >= 0 && (r = dnf_not(a, &one, &neg)) >= 0)
+          r = dnf_and(a, &eff, &neg);
+        dnf_free(&one);
+      }
+      for (size_t t = 0; t < eff.n && r >= 0; t++) {
+        dnf x;
+        if ((r = dnf_expand(a, &eff.t[t], &x)) < 0)
+          break;
+        for (size_t q = 0; q < x.n && r >= 0; q++)
+          r = cell_sc_ir_add_rule(out, v[k].arch, v[k].nr, v[k].action, (uint32_t) out->nrules, x.t[q].c, x.t[q].n);
+        dnf_free(&x);
+      }
+      dnf_free(&eff);
+    }
+    i = e;
+  }
+  if (r == -ENOMEM)
+    return cell_error_set(err, ENOMEM, "out of memory");
+  if (r < 0)
+    return cell_error_set(err, EINVAL, "no JSON form: the rules of a syscall are too complex to make disjoint");
+  return 0;
+}
+
+int cell_sc_lang_ir_to_json(const cell_sc_ir *orig, json_t **out, cell_error *err)
 {
   *out = NULL;
-  if (!ir->narches)
+  if (!orig->narches)
     return cell_error_set(err, EINVAL, "no JSON form: no architecture");
-  _cleanup_free_ cell_sc_rule *v = sorted_rules(ir);
-  if (!v)
+  _cleanup_free_ cell_sc_rule *ov = sorted_rules(orig);
+  if (!ov)
     return cell_error_set(err, ENOMEM, "out of memory");
+  cell_sc_ir dis;
+  cell_sc_ir_init(&dis);
+  if (disjoint(orig, ov, &dis, err) < 0) {
+    cell_sc_ir_free(&dis);
+    return -EINVAL;
+  }
+  const cell_sc_ir *ir = &dis;
+  _cleanup_free_ cell_sc_rule *v = sorted_rules(ir);
+  if (!v) {
+    cell_sc_ir_free(&dis);
+    return cell_error_set(err, ENOMEM, "out of memory");
+  }
   json_t *o = json_object();
   json_t *arches = json_array(), *scs = json_array();
   action_json(ir->default_action, o, "defaultAction", "defaultErrnoRet");
@@ -793,9 +839,10 @@ int cell_sc_lang_ir_to_json(const cell_sc_ir *ir, json_t **out, cell_error *err)
     cell_sc_ir_init(&back);
     r = cell_sc_oci_to_ir(o, &so, &back, &res, err);
     if (r >= 0)
-      r = verify(ir, &back, err);
+      r = verify(orig, &back, err);
     cell_sc_ir_free(&back);
   }
+  cell_sc_ir_free(&dis);
   if (r < 0) {
     json_decref(o);
     return r;

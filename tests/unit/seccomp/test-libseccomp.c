@@ -646,6 +646,44 @@ TEST(diff_podman_default)
   json_decref(src);
 }
 
+/* The project's own default profile (today examples/podman-default.sec) as
+ * the JSON `convert --to json` makes of it: against libseccomp, and the
+ * policy against its JSON on every number. */
+TEST(diff_project_default_profile)
+{
+  char path[4096];
+  snprintf(path, sizeof path, "%s/examples/podman-default.sec", CELL_SOURCE_ROOT);
+  cell_log quiet = { .fd = -1 };
+  cell_sc_lang_opts lo = { .native_arch = "x86_64", .log = &quiet };
+  cell_sc_ir pir;
+  cell_error err = CELL_ERROR_INIT;
+  json_t *j = NULL;
+  cell_sc_ir_init(&pir);
+  CHECK_INT(cell_sc_lang_compile_file(path, &lo, &pir, &err), 0);
+  CHECK_INT(cell_sc_lang_ir_to_json(&pir, &j, &err), 0);
+  if (err.msg)
+    fprintf(stderr, "  %s\n", err.msg);
+  if (j) {
+    diff_real(unit_failed_, j, "project default (examples/podman-default.sec as JSON)");
+    compiled c;
+    CHECK_INT(compile(j, &c), 0);
+    unsigned bad = 0;
+    for (size_t ai = 0; ai < pir.narches; ai++) {
+      const cell_sc_arch *a = &cell_sc_arches[pir.arches[ai]];
+      for (uint32_t nr = a->nr_base; nr < a->nr_base + 1100; nr++)
+        for (int t = 0; t < 3; t++) {
+          uint64_t args[6] = { t == 1 ? 16 : 0, t == 2 ? 0x7e020000 : 0, t ? 9 : 0, 0, 0, 0 };
+          bad += cell_sc_ir_eval(&pir, a->audit, nr, args) != cell_sc_ir_eval(&c.ir, a->audit, nr, args);
+        }
+    }
+    CHECK_INT(bad, 0);
+    compiled_free(&c);
+  }
+  json_decref(j);
+  cell_sc_ir_free(&pir);
+  cell_error_cleanup(&err);
+}
+
 /* Profiles in the shape of Docker's default and of a Kubernetes
  * RuntimeDefault with site rules, written for this test. */
 TEST(diff_shaped_profiles)
