@@ -89,3 +89,14 @@ test_check_real_profiles() {
   check "$CELL_TESTS/unit/seccomp/data/kubernetes-shaped.json"
   assert_eq "$RC" 0
 }
+
+test_runtime_refuses_what_libseccomp_refuses() {
+  make_bundle "$TEST_TMP/b"
+  cfg "$TEST_TMP/b" 'c["linux"]["seccomp"] = {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
+    {"names": ["getpid"], "action": "SCMP_ACT_ERRNO", "args": [{"index": 0, "value": 3, "op": "SCMP_CMP_EQ"}]},
+    {"names": ["getpid"], "action": "SCMP_ACT_KILL_PROCESS", "args": [{"index": 0, "value": 3, "op": "SCMP_CMP_EQ"}]}]}'
+  assert_fails_with 'linux.seccomp.syscalls[1]: conflicts with linux.seccomp.syscalls[0]' cell create -b "$TEST_TMP/b" refused1
+  assert_contains "$LAST_ERR" '"getpid" (x86_64): ERRNO(1) there and KILL_PROCESS here'
+  assert_eq "$(cell list -q 2>/dev/null | grep -c refused1 || true)" "0" "no container left"
+  [ ! -e "$CELL_ROOT/refused1" ] || fail "state left behind"
+}
