@@ -595,7 +595,11 @@ int cell_sc_codegen(const cell_sc_ir *ir, struct sock_filter **out, size_t *len,
   for (size_t i = 0; i < ir->nrules; i++)
     g.sorted[i] = &ir->rules[i];
   g.nsorted = ir->nrules;
-  qsort(g.sorted, g.nsorted, sizeof *g.sorted, by_arch_nr);
+  bool in_order = true;   /* resolve.c writes them so */
+  for (size_t i = 1; i < g.nsorted && in_order; i++)
+    in_order = by_arch_nr(&g.sorted[i - 1], &g.sorted[i]) < 0;
+  if (!in_order)
+    qsort(g.sorted, g.nsorted, sizeof *g.sorted, by_arch_nr);
 
   const size_t x86_64 = 1, x32 = 2;
   bool has64 = cell_sc_ir_has_arch(ir, x86_64), has32 = cell_sc_ir_has_arch(ir, x32);

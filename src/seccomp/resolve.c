@@ -49,6 +49,8 @@
  * the worst that finish) cell says so instead */
 #define STEP_LIMIT 100000000u
 #define PATH_LIMIT 4096u
+/* the keys of syscalls an arch lacks (above every real number) */
+#define PHANTOM_BASE 0xf0000000u
 
 typedef struct node {
   int32_t lvl_prv, lvl_nxt, nxt_t, nxt_f;
@@ -67,6 +69,7 @@ typedef struct entry {
   uint32_t nr;
   int32_t chains;
   bool uncond;             /* decided without conditions */
+  bool phantom;            /* a syscall the arch lacks: merged, never emitted */
   uint32_t action, src;    /* then: its action and rule */
   uint32_t first_src;      /* the rule that made the entry */
   const char *name;
@@ -79,6 +82,7 @@ typedef struct rctx {
   size_t ne, ecap;
   int32_t *slot[CELL_SC_MAX_ARCHES];  /* per IR arch: nr - base -> entry */
   uint32_t slot_len[CELL_SC_MAX_ARCHES];
+  int32_t *pslot[CELL_SC_MAX_ARCHES];  /* per IR arch: table row -> phantom entry */
   unsigned long steps;
   bool hung;
   uint32_t conflict_src;   /* EEXIST: the existing rule */
@@ -740,9 +744,22 @@ static entry *entry_of(rctx *c, size_t ai, uint16_t arch, uint32_t nr, uint32_t 
 {
   const cell_sc_arch *a = &cell_sc_arches[arch];
   uint32_t k = nr - a->nr_base;
+  int32_t *ps = NULL;
+  if (nr >= PHANTOM_BASE) {
+    if (!c->pslot[ai]) {
+      c->pslot[ai] = malloc(cell_sc_nsyscalls * sizeof *c->pslot[ai]);
+      if (!c->pslot[ai])
+        return NULL;
+      memset(c->pslot[ai], 0xff, cell_sc_nsyscalls * sizeof *c->pslot[ai]);
+    }
+    ps = &c->pslot[ai][nr - PHANTOM_BASE];
+    if (*ps >= 0)
+      return &c->e[*ps];
+    k = UINT32_MAX;
+  }
   if (nr >= a->nr_base && k < c->slot_len[ai] && c->slot[ai][k] >= 0)
     return &c->e[c->slot[ai][k]];
-  if (!(nr >= a->nr_base && k < c->slot_len[ai]))
+  if (!ps && !(nr >= a->nr_base && k < c->slot_len[ai]))
     for (size_t i = 0; i < c->ne; i++)
       if (c->e[i].arch == arch && c->e[i].nr == nr)
         return &c->e[i];
@@ -754,10 +771,38 @@ static entry *entry_of(rctx *c, size_t ai, uint16_t arch, uint32_t nr, uint32_t 
     c->e = q;
     c->ecap = cap;
   }
-  if (nr >= a->nr_base && k < c->slot_len[ai])
+  if (ps)
+    *ps = (int32_t) c->ne;
+  else if (nr >= a->nr_base && k < c->slot_len[ai])
     c->slot[ai][k] = (int32_t) c->ne;
   c->e[c->ne] = (entry) { .arch = arch, .nr = nr, .chains = NIL, .first_src = src, .name = name };
   return &c->e[c->ne++];
+}
+
+/* A rule on a syscall the arch lacks: only conditional rules can be
+ * refused there, so a rule without conditions just marks the row (later
+ * conditional ones are dropped, as libseccomp drops them).  1: nothing to
+ * merge, 0: merge into the phantom entry, -ENOMEM. */
+static int phantom_skip(rctx *c, size_t ai, size_t row, const chain_arg *ch, bool bits32)
+{
+  if (!c->pslot[ai]) {
+    c->pslot[ai] = malloc(cell_sc_nsyscalls * sizeof *c->pslot[ai]);
+    if (!c->pslot[ai])
+      return -ENOMEM;
+    memset(c->pslot[ai], 0xff, cell_sc_nsyscalls * sizeof *c->pslot[ai]);
+  }
+  int32_t *ps = &c->pslot[ai][row];
+  bool uncond = true;
+  for (int i = 0; i < 6; i++)
+    if (ch[i].valid && (ch[i].op != CELL_SC_MASKED_EQ || (bits32 ? (uint32_t) ch[i].mask : ch[i].mask) != 0))
+      uncond = false;
+  if (*ps == -2)
+    return 1;   /* decided without conditions already */
+  if (uncond && *ps < 0) {
+    *ps = -2;
+    return 1;
+  }
+  return 0;
 }
 
 static const char *act_text(uint32_t a, char buf[32])
@@ -973,6 +1018,17 @@ int cell_sc_resolve(const cell_sc_profile *p, const cell_seccomp_opts *opts, cel
           int64_t nr = cell_sc_syscall_nr(a, s);
           for (int form = 0; form < 2 && r == 0; form++) {
             int64_t n = form == 0 ? mux_nr : nr;
+            /* a syscall this arch lacks: libseccomp still merges the rule
+             * under a placeholder number (and may refuse it there) */
+            bool phantom = form == 1 && n < 0 && mux_nr < 0;
+            if (phantom) {
+              n = PHANTOM_BASE + (s - cell_sc_syscalls);
+              int pr = phantom_skip(&c, ai, (size_t) (s - cell_sc_syscalls), ch, bits32);
+              if (pr < 0)
+                r = cell_error_set(err, ENOMEM, "seccomp: out of memory");
+              if (pr != 0)
+                continue;
+            }
             if (n < 0)
               continue;
             chain_arg fc[6];
@@ -985,6 +1041,7 @@ int cell_sc_resolve(const cell_sc_profile *p, const cell_seccomp_opts *opts, cel
               r = cell_error_set(err, ENOMEM, "seccomp: out of memory");
               break;
             }
+            e->phantom = phantom;
             int rr = rule_add(&c, e, fc, bits32, rule->action, (uint32_t) rule->index);
             if (rr < 0)
               r = refuse(&c, opts, rr, e, (uint32_t) rule->index, rule->action, err);
@@ -994,10 +1051,37 @@ int cell_sc_resolve(const cell_sc_profile *p, const cell_seccomp_opts *opts, cel
     }
   }
 
-  /* the entries into the IR */
-  for (size_t i = 0; i < c.ne && r == 0; i++) {
-    entry *e = &c.e[i];
+  /* the entries into the IR, by arch and number (the back end then need
+   * not sort): the slot arrays in order, then the few numbers past them */
+  size_t *seq = malloc((c.ne + 1) * sizeof *seq), nseq = 0;
+  if (!seq && r == 0)
+    r = cell_error_set(err, ENOMEM, "seccomp: out of memory");
+  size_t order_ai[CELL_SC_MAX_ARCHES];
+  for (size_t i = 0; i < ir->narches; i++) {
+    size_t j = i;
+    while (j > 0 && ir->arches[order_ai[j - 1]] > ir->arches[i]) {
+      order_ai[j] = order_ai[j - 1];
+      j--;
+    }
+    order_ai[j] = i;
+  }
+  for (size_t q = 0; q < ir->narches && seq; q++) {
+    size_t ai = order_ai[q];
+    for (uint32_t k = 0; k < c.slot_len[ai]; k++)
+      if (c.slot[ai][k] >= 0)
+        seq[nseq++] = (size_t) c.slot[ai][k];
+    for (size_t i = 0; i < c.ne; i++) {
+      const entry *e = &c.e[i];
+      const cell_sc_arch *a = &cell_sc_arches[e->arch];
+      if (e->arch == ir->arches[ai] && !e->phantom && !(e->nr >= a->nr_base && e->nr - a->nr_base < c.slot_len[ai]))
+        seq[nseq++] = i;
+    }
+  }
+  for (size_t si = 0; si < nseq && r == 0; si++) {
+    entry *e = &c.e[seq[si]];
     size_t before = ir->nrules;
+    if (e->phantom)
+      continue;
     if (e->uncond) {
       if (cell_sc_ir_add_rule(ir, e->arch, e->nr, e->action, 0, NULL, 0) < 0)
         r = cell_error_set(err, ENOMEM, "seccomp: out of memory");
@@ -1033,11 +1117,14 @@ int cell_sc_resolve(const cell_sc_profile *p, const cell_seccomp_opts *opts, cel
       entry_findings(&c, p, e, ir, before, ir->nrules, added, nadded);
     }
   }
+  free(seq);
   if (r == 0 && c.oom)
     r = cell_error_set(err, ENOMEM, "seccomp: out of memory");
 out:
-  for (size_t i = 0; i < ir->narches; i++)
+  for (size_t i = 0; i < ir->narches; i++) {
     free(c.slot[i]);
+    free(c.pslot[i]);
+  }
   free(c.n);
   free(c.e);
   return r;
