@@ -83,6 +83,7 @@ typedef struct rctx {
   int32_t *slot[CELL_SC_MAX_ARCHES];  /* per IR arch: nr - base -> entry */
   uint32_t slot_len[CELL_SC_MAX_ARCHES];
   int32_t *pslot[CELL_SC_MAX_ARCHES];  /* per IR arch: table row -> phantom entry */
+  bool has_mux[CELL_SC_MAX_ARCHES];    /* the arch multiplexes socket or IPC calls */
   unsigned long steps;
   bool hung;
   uint32_t conflict_src;   /* EEXIST: the existing rule */
@@ -973,6 +974,8 @@ int cell_sc_resolve(const cell_sc_profile *p, const cell_seccomp_opts *opts, cel
   bool x32_32 = opts && opts->x32_libseccomp_width;
   for (size_t i = 0; i < ir->narches; i++) {
     const cell_sc_arch *a = &cell_sc_arches[ir->arches[i]];
+    const cell_sc_syscall *sk = cell_sc_syscall_lookup("socketcall"), *ip = cell_sc_syscall_lookup("ipc");
+    c.has_mux[i] = (sk && cell_sc_syscall_nr(a, sk) >= 0) || (ip && cell_sc_syscall_nr(a, ip) >= 0);
     /* arm's private numbers (0xf0000...) are looked up one by one */
     c.slot_len[i] = cell_sc_arch_max_nr(a) - a->nr_base + 1;
     if (c.slot_len[i] > 4096)
@@ -1019,8 +1022,9 @@ int cell_sc_resolve(const cell_sc_profile *p, const cell_seccomp_opts *opts, cel
           for (int form = 0; form < 2 && r == 0; form++) {
             int64_t n = form == 0 ? mux_nr : nr;
             /* a syscall this arch lacks: libseccomp still merges the rule
-             * under a placeholder number (and may refuse it there) */
-            bool phantom = form == 1 && n < 0 && mux_nr < 0;
+             * under a placeholder number (and may refuse it there), except
+             * on the arches whose own rule hook (socketcall/ipc) drops it */
+            bool phantom = form == 1 && n < 0 && mux_nr < 0 && !c.has_mux[ai];
             if (phantom) {
               n = PHANTOM_BASE + (s - cell_sc_syscalls);
               int pr = phantom_skip(&c, ai, (size_t) (s - cell_sc_syscalls), ch, bits32);
