@@ -1,6 +1,8 @@
 /* libseccomp's meaning of an OCI profile, written for cell from a reading
  * of libseccomp 2.5.4 (src/db.c, src/gen_bpf.c) and checked against the
- * library by tests/unit/seccomp/test-libseccomp.c.
+ * library by tests/unit/seccomp/test-libseccomp.c.  This file adds the
+ * rules as runc does (rule, name, arch, socketcall first), names what it
+ * refuses and finds what `check` reports; lstree.c is the tree.
  *
  * runc and crun add a profile's rules one by one with seccomp_rule_add;
  * libseccomp keeps, per architecture and syscall number, either one
@@ -38,57 +40,24 @@
  * (opts->x32_libseccomp_width gives libseccomp's 32 for the tests). */
 #include "seccomp/oci.h"
 
+#include "seccomp/lstree.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define NIL (-1)
-/* libseccomp loops forever on some corrupted trees; past this many steps
- * of one rule's merge (a few hundred for real profiles, some millions for
- * the worst that finish) cell says so instead */
-#define STEP_LIMIT 100000000u
-#define PATH_LIMIT 4096u
 /* the keys of syscalls an arch lacks (above every real number) */
 #define PHANTOM_BASE 0xf0000000u
 
-typedef struct node {
-  int32_t lvl_prv, lvl_nxt, nxt_t, nxt_f;
-  uint32_t refcnt;
-  uint8_t arg, hi, op, op_orig;
-  bool act_t_flg, act_f_flg;
-  uint32_t mask, datum;
-  uint64_t datum_full;
-  uint32_t act_t, act_f;
-  uint32_t src_t, src_f;   /* the rule that set the action (index in syscalls[]) */
-} node;
-
-/* one syscall on one architecture: libseccomp's struct db_sys_list */
-typedef struct entry {
-  uint16_t arch;
-  uint32_t nr;
-  int32_t chains;
-  bool uncond;             /* decided without conditions */
-  bool phantom;            /* a syscall the arch lacks: merged, never emitted */
-  uint32_t action, src;    /* then: its action and rule */
-  uint32_t first_src;      /* the rule that made the entry */
-  const char *name;
-} entry;
-
 typedef struct rctx {
-  node *n;
-  size_t nn, ncap;
-  entry *e;
+  lstree t;
+  lst_entry *e;
   size_t ne, ecap;
   int32_t *slot[CELL_SC_MAX_ARCHES];  /* per IR arch: nr - base -> entry */
   uint32_t slot_len[CELL_SC_MAX_ARCHES];
   int32_t *pslot[CELL_SC_MAX_ARCHES];  /* per IR arch: table row -> phantom entry */
   bool has_mux[CELL_SC_MAX_ARCHES];    /* the arch multiplexes socket or IPC calls */
-  unsigned long steps;
-  bool hung;
-  uint32_t conflict_src;   /* EEXIST: the existing rule */
-  uint32_t conflict_act;
-  entry *cur;
   /* findings */
   bool want;
   cell_sc_oci_result *res;
@@ -96,652 +65,9 @@ typedef struct rctx {
   bool oom;
 } rctx;
 
-static bool step(rctx *c)
-{
-  if (++c->steps > STEP_LIMIT)
-    c->hung = true;
-  return !c->hung;
-}
-
-static int32_t get(rctx *c, int32_t i)
-{
-  if (i != NIL)
-    c->n[i].refcnt++;
-  return i;
-}
-
-static int32_t new_node(rctx *c)
-{
-  if (c->nn == c->ncap) {
-    size_t cap = c->ncap ? c->ncap * 2 : 64;
-    node *q = realloc(c->n, cap * sizeof *q);
-    if (!q)
-      return NIL;
-    c->n = q;
-    c->ncap = cap;
-  }
-  c->n[c->nn] = (node) { .lvl_prv = NIL, .lvl_nxt = NIL, .nxt_t = NIL, .nxt_f = NIL };
-  return (int32_t) c->nn++;
-}
-
-#define N(i) (c->n[i])
-
-static unsigned node_put(rctx *c, int32_t *p);
-
-static bool leaf(rctx *c, int32_t i)
-{
-  return N(i).nxt_t == NIL && N(i).nxt_f == NIL;
-}
-
-static bool zombie(rctx *c, int32_t i)
-{
-  return leaf(c, i) && !N(i).act_t_flg && !N(i).act_f_flg;
-}
-
-/* the level order: argument, its high word first, operator class, value */
-static unsigned arg_prio(const node *a)
-{
-  return (a->arg << 1u) + (a->hi ? 1u : 0u);
-}
-
-static unsigned op_prio(unsigned op)
-{
-  switch (op) {
-  case CELL_SC_MASKED_EQ: case CELL_SC_EQ: case CELL_SC_NE: return 3;
-  case CELL_SC_LE: case CELL_SC_LT: return 2;
-  case CELL_SC_GE: case CELL_SC_GT: return 1;
-  }
-  return 0;
-}
-
-static bool chain_lt(const node *a, const node *b)
-{
-  unsigned x = arg_prio(a), y = arg_prio(b);
-  if (x != y)
-    return x < y;
-  x = op_prio(a->op_orig), y = op_prio(b->op_orig);
-  if (x != y)
-    return x < y;
-  if (a->op_orig == CELL_SC_LE || a->op_orig == CELL_SC_LT)
-    return a->datum > b->datum;
-  return a->datum < b->datum;
-}
-
-static bool chain_eq(const node *a, const node *b)
-{
-  return arg_prio(a) == arg_prio(b) && a->op == b->op && a->datum == b->datum && a->mask == b->mask;
-}
-
-/* a whole level goes when nothing but its own links holds it */
-static unsigned level_clean(rctx *c, int32_t i)
-{
-  unsigned cnt = 0;
-  int32_t n = i;
-  while (N(n).lvl_prv != NIL && step(c))
-    n = N(n).lvl_prv;
-  int32_t start = n;
-  while (n != NIL && step(c)) {
-    unsigned links = (N(n).lvl_prv != NIL) + (N(n).lvl_nxt != NIL);
-    if (N(n).refcnt > links)
-      return cnt;
-    n = N(n).lvl_nxt;
-  }
-  n = start;
-  while (n != NIL && step(c))
-    cnt += node_put(c, &n);
-  return cnt;
-}
-
-static unsigned tree_put(rctx *c, int32_t *t)
-{
-  unsigned cnt = node_put(c, t);
-  if (*t != NIL && !c->hung)
-    cnt += level_clean(c, *t);
-  return cnt;
-}
-
-/* Drop a reference; the last one frees the node and its subtrees and
- * splices its level.  *p moves to a neighbour on the level. */
-static unsigned node_put(rctx *c, int32_t *p)
-{
-  int32_t n = *p;
-  unsigned cnt = 0;
-  if (n == NIL || !step(c))
-    return 0;
-  if (--N(n).refcnt == 0) {
-    int32_t lp = N(n).lvl_prv, ln = N(n).lvl_nxt, t = N(n).nxt_t, f = N(n).nxt_f;
-    if (lp != NIL)
-      N(lp).lvl_nxt = NIL;
-    if (ln != NIL)
-      N(ln).lvl_prv = NIL;
-    if (lp != NIL)
-      cnt += node_put(c, &lp);
-    if (ln != NIL)
-      cnt += node_put(c, &ln);
-    if (lp != NIL)
-      N(lp).lvl_nxt = get(c, ln);
-    if (ln != NIL)
-      N(ln).lvl_prv = get(c, lp);
-    *p = lp != NIL ? lp : ln;
-    cnt += tree_put(c, &t);
-    cnt += tree_put(c, &f);
-    cnt++;
-  }
-  return cnt;
-}
-
-static unsigned tree_remove(rctx *c, int32_t *tree, int32_t target)
-{
-  unsigned cnt = 0;
-  if (*tree == NIL || target == NIL)
-    return 0;
-  int32_t x = *tree;
-  while (N(x).lvl_prv != NIL && step(c))
-    x = N(x).lvl_prv;
-  do {
-    if (x == target)
-      goto remove;
-    cnt += tree_remove(c, &N(x).nxt_t, target);
-    cnt += tree_remove(c, &N(x).nxt_f, target);
-    if (zombie(c, x))
-      goto remove;
-    x = N(x).lvl_nxt;
-  } while (x != NIL && cnt == 0 && step(c));
-  return cnt;
-remove:
-  if (x == *tree)
-    *tree = N(x).lvl_prv != NIL ? N(x).lvl_prv : N(x).lvl_nxt;
-  if (N(x).lvl_prv != NIL)
-    N(N(x).lvl_prv).lvl_nxt = N(x).lvl_nxt;
-  if (N(x).lvl_nxt != NIL)
-    N(N(x).lvl_nxt).lvl_prv = N(x).lvl_prv;
-  N(x).lvl_prv = N(x).lvl_nxt = NIL;
-  cnt += node_put(c, &x);
-  return cnt;
-}
-
-/* every action in the tree is action; else -EEXIST and the rule of the
- * first other one in c->conflict_src */
-static int act_check(rctx *c, int32_t t, uint32_t action)
-{
-  if (t == NIL)
-    return 0;
-  int32_t x = t;
-  while (N(x).lvl_prv != NIL && step(c))
-    x = N(x).lvl_prv;
-  do {
-    if (N(x).act_t_flg && N(x).act_t != action) {
-      c->conflict_src = N(x).src_t;
-      c->conflict_act = N(x).act_t;
-      return -EEXIST;
-    }
-    if (N(x).act_f_flg && N(x).act_f != action) {
-      c->conflict_src = N(x).src_f;
-      c->conflict_act = N(x).act_f;
-      return -EEXIST;
-    }
-    int r = act_check(c, N(x).nxt_t, action);
-    if (r < 0)
-      return r;
-    if ((r = act_check(c, N(x).nxt_f, action)) < 0)
-      return r;
-    x = N(x).lvl_nxt;
-  } while (x != NIL && step(c));
-  return 0;
-}
-
-enum {
-  IST_MATCH = 1, IST_MATCH_ONCE = 2, IST_X_FINISHED = 0x10, IST_N_FINISHED = 0x20,
-  IST_X_PREFIX = 0x100, IST_N_PREFIX = 0x200,
-  IST_MATCHSET = IST_MATCH | IST_MATCH_ONCE,
-  IST_REDUNDANT = IST_MATCH | IST_X_FINISHED | IST_N_PREFIX,
-};
-
-typedef struct pstate { unsigned flags; uint32_t action; } pstate;
-
-static bool act_same(rctx *c, int32_t x, uint32_t action)
-{
-  uint32_t keep_src = c->conflict_src, keep_act = c->conflict_act;
-  bool same = act_check(c, x, action) == 0;
-  c->conflict_src = keep_src;
-  c->conflict_act = keep_act;
-  return same;
-}
-
-static unsigned tree_prune(rctx *c, int32_t *existing, int32_t nw, pstate *st);
-
-/* One step of tree_prune: hold x, prune below its branch br (-1: at x
- * itself, with the new chain's subtree), let go (x may be freed then). */
-static unsigned prune_step(rctx *c, int32_t *x, int br, int32_t nw, const pstate *st, unsigned clear,
-                           unsigned set, pstate *nx)
-{
-  get(c, *x);
-  *nx = *st;
-  nx->flags &= ~clear;
-  nx->flags |= set;
-  int32_t *where = br < 0 ? x : br ? &N(*x).nxt_f : &N(*x).nxt_t;
-  unsigned cnt = tree_prune(c, where, nw, nx);
-  return cnt + node_put(c, x);
-}
-
-/* Remove the parts of the existing tree that the new chain makes
- * unnecessary (libseccomp's _db_tree_prune).  Returns nodes removed. */
-static unsigned tree_prune(rctx *c, int32_t *existing, int32_t nw, pstate *st)
-{
-  unsigned cnt = 0;
-  pstate sn = *st, nx;
-  int32_t x = *existing, xn;
-  if (nw == NIL || x == NIL)
-    goto out;
-  if ((st->flags & IST_MATCHSET) == IST_MATCH_ONCE)
-    goto out;
-  while (N(x).lvl_prv != NIL && step(c))
-    x = N(x).lvl_prv;
-  do {
-    xn = N(x).lvl_nxt;
-    if (chain_eq(&N(x), &N(nw))) {
-      sn.flags |= IST_MATCHSET;
-      if (leaf(c, nw))
-        sn.flags |= IST_N_FINISHED;
-      if (leaf(c, x))
-        sn.flags |= IST_X_FINISHED;
-      if ((N(x).act_t_flg || N(x).nxt_t != NIL) && !(N(nw).act_t_flg || N(nw).nxt_t != NIL))
-        goto out;
-      if ((N(x).act_f_flg || N(x).nxt_f != NIL) && !(N(nw).act_f_flg || N(nw).nxt_f != NIL))
-        goto out;
-      if ((sn.flags & IST_N_FINISHED) && (sn.flags & IST_X_FINISHED)) {
-        if (N(nw).act_t_flg != N(x).act_t_flg || N(nw).act_t != N(x).act_t ||
-            N(nw).act_f_flg != N(x).act_f_flg || N(nw).act_f != N(x).act_f)
-          goto out;
-      }
-      for (int br = 0; br < 2; br++) {
-        int32_t nsub = br ? N(nw).nxt_f : N(nw).nxt_t;
-        if (nsub == NIL)
-          continue;
-        cnt += prune_step(c, &x, br, nsub, st, 0, IST_MATCHSET, &nx);
-        if (nx.flags & IST_MATCH)
-          sn.flags |= nx.flags;
-        if (x == NIL)
-          goto next;
-      }
-      if (act_same(c, x, sn.action) && (sn.flags & IST_MATCH) && (sn.flags & IST_N_FINISHED) &&
-          (sn.flags & IST_X_PREFIX)) {
-        cnt += tree_remove(c, &c->cur->chains, x);
-        if (c->cur->chains == NIL)
-          goto out;
-      } else if (act_same(c, x, sn.action) && (sn.flags & IST_MATCH) && (sn.flags & IST_X_FINISHED) &&
-                 (sn.flags & IST_N_PREFIX)) {
-        goto out;
-      }
-    } else if (chain_lt(&N(x), &N(nw))) {
-      if (st->flags & IST_N_PREFIX)
-        goto out;
-      for (int br = 0; br < 2; br++) {
-        if ((br ? N(x).nxt_f : N(x).nxt_t) == NIL)
-          continue;
-        cnt += prune_step(c, &x, br, nw, st, IST_MATCH, IST_X_PREFIX, &nx);
-        if (nx.flags & IST_MATCH) {
-          sn.flags |= nx.flags;
-          goto out;
-        }
-        if (x == NIL)
-          goto next;
-      }
-    } else {
-      if (st->flags & IST_X_PREFIX)
-        goto out;
-      for (int br = 0; br < 2; br++) {
-        int32_t nsub = br ? N(nw).nxt_f : N(nw).nxt_t;
-        if (nsub == NIL)
-          continue;
-        cnt += prune_step(c, &x, -1, nsub, st, IST_MATCH, IST_N_PREFIX, &nx);
-        if (nx.flags & IST_MATCH) {
-          sn.flags |= nx.flags;
-          goto out;
-        }
-        if (x == NIL)
-          goto next;
-      }
-    }
-next:
-    x = xn;
-  } while (x != NIL && step(c));
-  sn.flags &= ~(unsigned) IST_MATCH;
-out:
-  if (sn.flags & IST_MATCH)
-    st->flags |= sn.flags;
-  else
-    st->flags &= ~(unsigned) IST_MATCH;
-  return cnt;
-}
-
-/* Merge the new chain into the existing tree (libseccomp's _db_tree_add). */
-static int tree_add(rctx *c, int32_t *existing, int32_t nw)
-{
-  int32_t x = *existing;
-  do {
-    if (!step(c))
-      return 0;
-    if (chain_eq(&N(x), &N(nw))) {
-      for (int br = 0; br < 2; br++) {
-        bool nflg = br ? N(nw).act_f_flg : N(nw).act_t_flg;
-        if (!nflg)
-          continue;
-        bool *xflg = br ? &N(x).act_f_flg : &N(x).act_t_flg;
-        uint32_t *xact = br ? &N(x).act_f : &N(x).act_t;
-        uint32_t nact = br ? N(nw).act_f : N(nw).act_t;
-        if (!*xflg) {
-          int r = act_check(c, br ? N(x).nxt_f : N(x).nxt_t, nact);
-          if (r != 0)
-            return r;
-          int32_t *sub = br ? &N(x).nxt_f : &N(x).nxt_t;
-          node_put(c, sub);
-          *sub = NIL;
-          *xact = nact;
-          *xflg = true;
-          if (br)
-            N(x).src_f = N(nw).src_f;
-          else
-            N(x).src_t = N(nw).src_t;
-        } else if (nact != *xact) {
-          /* libseccomp adjusts the true action by the full 64-bit value
-           * on either branch (its false branch sets act_t too) */
-          bool adjust = N(nw).hi && (br ? N(nw).datum_full < N(x).datum_full
-                                        : N(nw).datum_full > N(x).datum_full);
-          if (adjust) {
-            N(x).act_t = N(nw).act_t;
-            N(x).src_t = N(nw).src_t;
-          }
-          if (leaf(c, x) || leaf(c, nw)) {
-            c->conflict_src = br ? N(x).src_f : N(x).src_t;
-            c->conflict_act = br ? N(x).act_f : N(x).act_t;
-            return -EEXIST;
-          }
-        }
-      }
-      for (int br = 0; br < 2; br++) {
-        int32_t nsub = br ? N(nw).nxt_f : N(nw).nxt_t;
-        if (nsub == NIL)
-          continue;
-        int32_t *xsub = br ? &N(x).nxt_f : &N(x).nxt_t;
-        if (*xsub != NIL) {
-          int r = tree_add(c, xsub, nsub);
-          if (r != 0)
-            return r;
-        } else if (!(br ? N(x).act_f_flg : N(x).act_t_flg)) {
-          *xsub = get(c, nsub);
-        } else {
-          return 0;
-        }
-      }
-      return 0;
-    } else if (!chain_lt(&N(x), &N(nw))) {
-      if (N(x).lvl_nxt == NIL) {
-        N(nw).lvl_prv = get(c, x);
-        N(x).lvl_nxt = get(c, nw);
-        return 0;
-      }
-      x = N(x).lvl_nxt;
-    } else {
-      if (N(x).lvl_prv != NIL) {
-        N(N(x).lvl_prv).lvl_nxt = get(c, nw);
-        N(nw).lvl_prv = N(x).lvl_prv;
-        N(x).lvl_prv = get(c, nw);
-        N(nw).lvl_nxt = x;
-      } else {
-        N(x).lvl_prv = get(c, nw);
-        N(nw).lvl_nxt = get(c, x);
-      }
-      if (*existing == x) {
-        *existing = get(c, nw);
-        node_put(c, &x);
-      }
-      return 0;
-    }
-  } while (x != NIL);
-  return 0;
-}
-
-/* ---- rule chains --------------------------------------------------------- */
-
-typedef struct chain_arg { bool valid; uint8_t op; uint64_t datum, mask; } chain_arg;
-
-static int32_t mk(rctx *c, uint8_t arg, bool hi, uint8_t op, uint8_t orig, uint32_t mask, uint32_t datum,
-                  uint64_t full)
-{
-  int32_t i = new_node(c);
-  if (i == NIL) {
-    c->oom = true;
-    return NIL;
-  }
-  N(i).arg = arg;
-  N(i).hi = hi;
-  N(i).op = op;
-  N(i).op_orig = orig;
-  N(i).mask = mask;
-  N(i).datum = datum & mask;
-  N(i).datum_full = full;
-  return i;
-}
-
-/* The chain of one rule (libseccomp's _db_rule_gen); NIL when it has no
- * comparison left (unconditional). */
-static int32_t gen_chain(rctx *c, const chain_arg *ch, bool bits32, uint32_t action, uint32_t src)
-{
-  int32_t prev[4] = { NIL, NIL, NIL, NIL }, root = NIL;
-  bool tf = false;
-  for (uint8_t i = 0; i < 6 && !c->oom; i++) {
-    const chain_arg *a = &ch[i];
-    if (!a->valid)
-      continue;
-    uint32_t mlo = (uint32_t) a->mask, mhi = (uint32_t) (a->mask >> 32);
-    bool masked = a->op == CELL_SC_MASKED_EQ;
-    if (bits32) {
-      if (masked && mlo == 0)
-        continue;
-      uint8_t op = a->op;
-      bool ntf = true;
-      switch (op) {
-      case CELL_SC_NE: op = CELL_SC_EQ; ntf = false; break;
-      case CELL_SC_LT: op = CELL_SC_GE; ntf = false; break;
-      case CELL_SC_LE: op = CELL_SC_GT; ntf = false; break;
-      default: break;
-      }
-      int32_t n = mk(c, i, false, op, a->op, mlo, (uint32_t) a->datum, a->datum);
-      if (n == NIL)
-        return NIL;
-      for (int k = 0; k < 4 && prev[k] != NIL; k++) {
-        if (tf)
-          N(prev[k]).nxt_t = get(c, n);
-        else
-          N(prev[k]).nxt_f = get(c, n);
-      }
-      prev[0] = n;
-      prev[1] = NIL;
-      if (root == NIL)
-        root = get(c, n);
-      tf = ntf;
-      continue;
-    }
-    if (masked && mlo == 0 && mhi == 0)
-      continue;
-    uint32_t dhi = (uint32_t) (a->datum >> 32), dlo = (uint32_t) a->datum;
-    int32_t n0, n1, n2 = NIL;
-    bool range = a->op == CELL_SC_GT || a->op == CELL_SC_GE || a->op == CELL_SC_LT || a->op == CELL_SC_LE;
-    if (range) {
-      n0 = mk(c, i, true, CELL_SC_GT, a->op, mhi, dhi, a->datum);
-      n1 = mk(c, i, true, CELL_SC_EQ, a->op, mhi, dhi, a->datum);
-      n2 = mk(c, i, false, a->op == CELL_SC_GT || a->op == CELL_SC_LE ? CELL_SC_GT : CELL_SC_GE, a->op, mlo,
-              dlo, a->datum);
-    } else {
-      uint8_t op = masked ? CELL_SC_MASKED_EQ : CELL_SC_EQ;
-      n0 = mk(c, i, true, op, a->op, mhi, dhi, a->datum);
-      n1 = mk(c, i, false, op, a->op, mlo, dlo, a->datum);
-    }
-    if (c->oom)
-      return NIL;
-    for (int k = 0; k < 4 && prev[k] != NIL; k++) {
-      if (tf)
-        N(prev[k]).nxt_t = get(c, n0);
-      else
-        N(prev[k]).nxt_f = get(c, n0);
-    }
-    prev[0] = prev[1] = prev[2] = prev[3] = NIL;
-    if (range) {
-      N(n0).nxt_f = get(c, n1);
-      N(n1).nxt_t = get(c, n2);
-    } else {
-      N(n0).nxt_t = get(c, n1);
-    }
-    if (root == NIL)
-      root = get(c, n0);
-    switch (a->op) {
-    case CELL_SC_GT: case CELL_SC_GE: prev[0] = n0; prev[1] = n2; tf = true; break;
-    case CELL_SC_EQ: case CELL_SC_MASKED_EQ: prev[0] = n1; tf = true; break;
-    case CELL_SC_LE: case CELL_SC_LT: prev[0] = n1; prev[1] = n2; tf = false; break;
-    default: prev[0] = n0; prev[1] = n1; tf = false; break;   /* NE */
-    }
-  }
-  if (root == NIL)
-    return NIL;
-  for (int k = 0; k < 4 && prev[k] != NIL; k++) {
-    if (tf) {
-      N(prev[k]).act_t_flg = true;
-      N(prev[k]).act_t = action;
-      N(prev[k]).src_t = src;
-    } else {
-      N(prev[k]).act_f_flg = true;
-      N(prev[k]).act_f = action;
-      N(prev[k]).src_f = src;
-    }
-  }
-  return root;
-}
-
-/* libseccomp's db_rule_add for one syscall entry. */
-static int rule_add(rctx *c, entry *e, const chain_arg *ch, bool bits32, uint32_t action, uint32_t src)
-{
-  c->steps = 0;
-  int32_t nw = gen_chain(c, ch, bits32, action, src);
-  if (c->oom)
-    return -ENOMEM;
-  c->cur = e;
-  bool removed = false;
-  for (;;) {
-    if (e->uncond && !removed) {
-      /* the syscall is decided without conditions: the new rule is
-       * dropped */
-      tree_put(c, &nw);
-      return 0;
-    }
-    if (e->chains == NIL) {
-      /* an empty entry (new, or its tree pruned away) */
-      e->chains = nw;
-      e->uncond = nw == NIL;
-      if (e->uncond) {
-        e->action = action;
-        e->src = src;
-      }
-      return 0;
-    }
-    if (nw == NIL) {
-      /* unconditional after conditional rules: they go */
-      tree_put(c, &e->chains);
-      e->chains = NIL;
-      e->uncond = true;
-      e->action = action;
-      e->src = src;
-      return 0;
-    }
-    pstate st = { 0, action };
-    unsigned cnt = tree_prune(c, &e->chains, nw, &st);
-    if (c->hung)
-      return -ELOOP;
-    if (cnt > 0) {
-      removed = true;
-      if (e->chains == NIL)
-        continue;
-    } else if ((st.flags & IST_REDUNDANT) == IST_REDUNDANT) {
-      tree_put(c, &nw);
-      return 0;
-    }
-    break;
-  }
-  int r = tree_add(c, &e->chains, nw);
-  if (c->hung)
-    return -ELOOP;
-  if (r < 0)
-    return r;
-  tree_put(c, &nw);
-  return c->hung ? -ELOOP : 0;
-}
-
-/* ---- the IR ---------------------------------------------------------------- */
-
-/* The tree as libseccomp's filter walks it (gen_bpf.c, and the same as
- * its export_pfc prints): the nodes of a level in order; a node's branch
- * is its action, or its subtree, or nothing (on to the next node); a
- * subtree that decides nothing passes on to the parent's next node.  Each
- * path becomes one IR rule, in that order. */
-typedef struct emitter {
-  rctx *c;
-  cell_sc_ir *ir;
-  const entry *e;
-  cell_sc_cond path[64];
-  size_t depth;
-  uint32_t order;
-  unsigned paths;
-  int err;
-} emitter;
-
-static cell_sc_cond literal(const node *n)
-{
-  cell_sc_cond k = { .arg = n->arg, .op = n->op, .value = n->datum, .part = n->hi ? CELL_SC_HI : CELL_SC_LO };
-  if (n->op == CELL_SC_MASKED_EQ)
-    k.mask = n->mask;
-  return k;
-}
-
-static void level(emitter *m, int32_t i);
-
-static void branch(emitter *m, cell_sc_cond lit, int32_t sub, bool flg, uint32_t act)
-{
-  if (sub == NIL && !flg)
-    return;
-  if (m->depth >= sizeof m->path / sizeof m->path[0]) {
-    m->err = -ELOOP;
-    return;
-  }
-  m->path[m->depth++] = lit;
-  if (sub != NIL)
-    level(m, sub);
-  else if (++m->paths > PATH_LIMIT)
-    m->err = -E2BIG;
-  else if (cell_sc_ir_add_rule(m->ir, m->e->arch, m->e->nr, act, m->order++, m->path, m->depth) < 0)
-    m->err = -ENOMEM;
-  m->depth--;
-}
-
-static void level(emitter *m, int32_t i)
-{
-  rctx *c = m->c;
-  while (N(i).lvl_prv != NIL && step(c))
-    i = N(i).lvl_prv;
-  for (; i != NIL && !m->err; i = N(i).lvl_nxt) {
-    if (!step(c)) {
-      m->err = -ELOOP;
-      return;
-    }
-    node n = N(i);
-    cell_sc_cond lit = literal(&n);
-    branch(m, lit, n.nxt_t, n.act_t_flg, n.act_t);
-    branch(m, cell_sc_cond_not(&lit), n.nxt_f, n.act_f_flg, n.act_f);
-  }
-}
-
 /* ---- driving: the rules as runc adds them ---------------------------------- */
 
-static entry *entry_of(rctx *c, size_t ai, uint16_t arch, uint32_t nr, uint32_t src, const char *name)
+static lst_entry *entry_of(rctx *c, size_t ai, uint16_t arch, uint32_t nr, uint32_t src, const char *name)
 {
   const cell_sc_arch *a = &cell_sc_arches[arch];
   uint32_t k = nr - a->nr_base;
@@ -766,7 +92,7 @@ static entry *entry_of(rctx *c, size_t ai, uint16_t arch, uint32_t nr, uint32_t 
         return &c->e[i];
   if (c->ne == c->ecap) {
     size_t cap = c->ecap ? c->ecap * 2 : 256;
-    entry *q = realloc(c->e, cap * sizeof *q);
+    lst_entry *q = realloc(c->e, cap * sizeof *q);
     if (!q)
       return NULL;
     c->e = q;
@@ -776,7 +102,7 @@ static entry *entry_of(rctx *c, size_t ai, uint16_t arch, uint32_t nr, uint32_t 
     *ps = (int32_t) c->ne;
   else if (nr >= a->nr_base && k < c->slot_len[ai])
     c->slot[ai][k] = (int32_t) c->ne;
-  c->e[c->ne] = (entry) { .arch = arch, .nr = nr, .chains = NIL, .first_src = src, .name = name };
+  c->e[c->ne] = (lst_entry) { .arch = arch, .nr = nr, .chains = NIL, .first_src = src, .name = name };
   return &c->e[c->ne++];
 }
 
@@ -811,7 +137,7 @@ static const char *act_text(uint32_t a, char buf[32])
   return cell_seccomp_action_str(a, buf);
 }
 
-static int refuse(rctx *c, const cell_seccomp_opts *opts, int r, const entry *e, uint32_t src,
+static int refuse(rctx *c, const cell_seccomp_opts *opts, int r, const lst_entry *e, uint32_t src,
                   uint32_t action, cell_error *err)
 {
   char loc[256], path[256], oloc[256], opath[256], oref[600], b1[32], b2[32];
@@ -820,7 +146,7 @@ static int refuse(rctx *c, const cell_seccomp_opts *opts, int r, const entry *e,
   if (r == -ENOMEM)
     return cell_error_set(err, ENOMEM, "seccomp: out of memory");
   if (r == -EEXIST) {
-    cell_sc_oci_where(opts, c->conflict_src, oloc, sizeof oloc, opath, sizeof opath);
+    cell_sc_oci_where(opts, c->t.conflict_src, oloc, sizeof oloc, opath, sizeof opath);
     size_t ol = strlen(oloc);
     if (ol >= 2)
       oloc[ol - 2] = 0;   /* "file:line:col" without ": " */
@@ -828,7 +154,7 @@ static int refuse(rctx *c, const cell_seccomp_opts *opts, int r, const entry *e,
     return cell_error_set(err, EEXIST,
                           "%s%s: conflicts with %s on \"%s\" (%s): %s there and %s here decide the same "
                           "arguments; libseccomp refuses the profile (EEXIST), and so do runc and crun",
-                          loc, path, oref, e->name, an, act_text(c->conflict_act, b1), act_text(action, b2));
+                          loc, path, oref, e->name, an, act_text(c->t.conflict_act, b1), act_text(action, b2));
   }
   if (r == -E2BIG)
     return cell_error_set(err, E2BIG, "%s%s: the rules for \"%s\" (%s) make more than %u paths", loc, path,
@@ -882,7 +208,7 @@ static bool rules_match(const cell_sc_arch *a, const cell_sc_cond *k, size_t n, 
 }
 
 /* findings of one entry: rules that contributed and how they overlap */
-static void entry_findings(rctx *c, const cell_sc_profile *p, const entry *e, const cell_sc_ir *ir,
+static void entry_findings(rctx *c, const cell_sc_profile *p, const lst_entry *e, const cell_sc_ir *ir,
                            size_t first_rule, size_t end_rule, const uint32_t *added, size_t nadded)
 {
   const cell_sc_arch *a = &cell_sc_arches[e->arch];
@@ -1039,14 +365,14 @@ int cell_sc_resolve(const cell_sc_profile *p, const cell_seccomp_opts *opts, cel
             memcpy(fc, ch, sizeof fc);
             if (form == 0)   /* socketcall(call, ...): the call number on arg0 */
               fc[0] = (chain_arg) { true, CELL_SC_EQ, call, UINT64_MAX };
-            entry *e = entry_of(&c, ai, arch, (uint32_t) n, (uint32_t) rule->index,
+            lst_entry *e = entry_of(&c, ai, arch, (uint32_t) n, (uint32_t) rule->index,
                                 form == 0 ? muxer->name : s->name);
             if (!e) {
               r = cell_error_set(err, ENOMEM, "seccomp: out of memory");
               break;
             }
             e->phantom = phantom;
-            int rr = rule_add(&c, e, fc, bits32, rule->action, (uint32_t) rule->index);
+            int rr = lst_rule_add(&c.t, e, fc, bits32, rule->action, (uint32_t) rule->index);
             if (rr < 0)
               r = refuse(&c, opts, rr, e, (uint32_t) rule->index, rule->action, err);
           }
@@ -1075,14 +401,14 @@ int cell_sc_resolve(const cell_sc_profile *p, const cell_seccomp_opts *opts, cel
       if (c.slot[ai][k] >= 0)
         seq[nseq++] = (size_t) c.slot[ai][k];
     for (size_t i = 0; i < c.ne; i++) {
-      const entry *e = &c.e[i];
+      const lst_entry *e = &c.e[i];
       const cell_sc_arch *a = &cell_sc_arches[e->arch];
       if (e->arch == ir->arches[ai] && !e->phantom && !(e->nr >= a->nr_base && e->nr - a->nr_base < c.slot_len[ai]))
         seq[nseq++] = i;
     }
   }
   for (size_t si = 0; si < nseq && r == 0; si++) {
-    entry *e = &c.e[seq[si]];
+    lst_entry *e = &c.e[seq[si]];
     size_t before = ir->nrules;
     if (e->phantom)
       continue;
@@ -1090,11 +416,9 @@ int cell_sc_resolve(const cell_sc_profile *p, const cell_seccomp_opts *opts, cel
       if (cell_sc_ir_add_rule(ir, e->arch, e->nr, e->action, 0, NULL, 0) < 0)
         r = cell_error_set(err, ENOMEM, "seccomp: out of memory");
     } else if (e->chains != NIL) {
-      emitter m = { .c = &c, .ir = ir, .e = e };
-      c.steps = 0;
-      level(&m, e->chains);
-      if (m.err)
-        r = refuse(&c, opts, m.err, e, e->first_src, 0, err);
+      int er = lst_emit(&c.t, e, ir);
+      if (er)
+        r = refuse(&c, opts, er, e, e->first_src, 0, err);
       else if (ir->nrules == before &&
                cell_sc_ir_add_rule(ir, e->arch, e->nr, ir->default_action, 0, NULL, 0) < 0)
         r = cell_error_set(err, ENOMEM, "seccomp: out of memory");   /* named, decides nothing */
@@ -1129,7 +453,7 @@ out:
     free(c.slot[i]);
     free(c.pslot[i]);
   }
-  free(c.n);
+  lst_free(&c.t);
   free(c.e);
   return r;
 }
