@@ -200,6 +200,41 @@ static bool same_rules(const cell_sc_ir *ir, const cell_sc_rule *v, const group 
 }
 
 /* The rules of one group for the given arches. */
+/* A path's comparisons on one 32-bit word, simplified: false when they
+ * exclude each other; comparisons a word equality implies are dropped. */
+static bool tidy_path(cell_sc_cond *c, size_t *n)
+{
+  for (size_t i = 0; i < *n; i++) {
+    if (c[i].part == CELL_SC_FULL || c[i].op != CELL_SC_EQ)
+      continue;
+    for (size_t j = 0; j < *n; j++) {
+      if (j == i || c[j].arg != c[i].arg || c[j].part != c[i].part)
+        continue;
+      cell_sc_arch any = { .bits64 = true };
+      if (!cell_sc_cond_eval(&any, &c[j], c[i].part == CELL_SC_HI ? c[i].value << 32 : c[i].value))
+        return false;
+      if (c[j].op != CELL_SC_EQ && c[j].op != CELL_SC_MASKED_EQ && c[j].op != CELL_SC_MASKED_NE) {
+        memmove(&c[j], &c[j + 1], (*n - j - 1) * sizeof *c);
+        (*n)--;
+        if (j < i)
+          i--;
+        j--;
+      }
+    }
+  }
+  /* hi <= v && hi != v, and the like: an empty range of one word */
+  for (size_t i = 0; i < *n; i++)
+    for (size_t j = 0; j < *n; j++) {
+      const cell_sc_cond *a = &c[i], *b = &c[j];
+      if (i == j || a->part == CELL_SC_FULL || a->arg != b->arg || a->part != b->part || a->value != b->value)
+        continue;
+      if ((a->op == CELL_SC_LE && b->op == CELL_SC_NE && a->value == 0) ||
+          (a->op == CELL_SC_GE && b->op == CELL_SC_NE && (uint32_t) a->value == UINT32_MAX))
+        return false;
+    }
+  return true;
+}
+
 static int write_group(FILE *f, const spelling *sp, const cell_sc_ir *ir, const cell_sc_rule *v, const group *g,
                        const uint16_t *guard, size_t ng, const char *name, cell_error *err)
 {
@@ -217,7 +252,7 @@ static int write_group(FILE *f, const spelling *sp, const cell_sc_ir *ir, const 
       if (st == 0)
         conds[nc++] = *c;
     }
-    if (never)
+    if (never || !tidy_path(conds, &nc))
       continue;
     sp->rule(f, guard, ng, &name, 1, conds, nc, r->action);
     wrote = true;
