@@ -142,6 +142,9 @@ static int check_json(tally *t, const char *path, const char *text, size_t len, 
     sec = json_object_get(json_object_get(root, "linux"), "seccomp");
     o.prefix = prefix;
     o.prefix_len = 2;
+    /* the runtime fails on unknown names then: so does check */
+    if (json_object_get(json_object_get(root, "annotations"), "run.oci.seccomp_fail_unknown_syscall"))
+      o.fail_unknown_syscall = true;
     if (!sec) {
       printf("%s: error: no linux.seccomp in this config\n", path);
       t->errors++;

@@ -67,6 +67,10 @@ test_check_bad_input() {
   assert_eq "$RC" 2
   check "$TEST_TMP/none.json"; assert_eq "$OUT" "$TEST_TMP/none.json: error: open \`$TEST_TMP/none.json\`: No such file or directory"
   assert_eq "$RC" 2
+  echo '{"ociVersion":"1.0.2","annotations":{"run.oci.seccomp_fail_unknown_syscall":"1"},"linux":{"seccomp":{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["nosuchcall"],"action":"SCMP_ACT_ERRNO"}]}}}' > "$TEST_TMP/d.json"
+  check "$TEST_TMP/d.json"
+  assert_contains "$OUT" "linux.seccomp.syscalls[0].names[0]: error: unknown syscall \"nosuchcall\" (annotation run.oci.seccomp_fail_unknown_syscall is set)"
+  assert_eq "$RC" 2
   check --arch nosucharch "$TEST_TMP/a.json"
   assert_eq "$RC" 2 "usage error"
 }
