@@ -251,6 +251,7 @@ int cli_seccomp_check(cell_cli *cli, int argc, char **argv, cell_error *err)
   tally t = { 0 };
   if (cli_read_input(path, &text, &len, err) < 0) {
     printf("%s: error: %s\n", path, err->msg);
+    cell_error_clear(err);
     return 2;
   }
   if (cell_sc_lang_is_policy(path, text, len))
