@@ -690,9 +690,14 @@ static int rule_json(const cell_sc_ir *ir, const cell_sc_rule *p, const char *na
   for (unsigned arg = 0; arg < 6; arg++) {
     const cell_sc_cond *cs[64];
     size_t n = 0;
-    for (size_t k = 0; k < p->ncond && n < 64; k++)
-      if (ir->conds[p->cond + k].arg == arg && !cell_sc_cond_trivial(a, &ir->conds[p->cond + k]))
-        cs[n++] = &ir->conds[p->cond + k];
+    for (size_t k = 0; k < p->ncond && n < 64; k++) {
+      const cell_sc_cond *ck = &ir->conds[p->cond + k];
+      bool dup = false;
+      for (size_t q = 0; q < n && !dup; q++)
+        dup = cell_sc_cond_same(cs[q], ck);
+      if (ck->arg == arg && !dup && !cell_sc_cond_trivial(a, ck))
+        cs[n++] = ck;
+    }
     if (!n)
       continue;
     used[arg] = true;
