@@ -7,7 +7,7 @@ DEB_PACKAGES = meson ninja-build pkg-config gcc libjansson-dev libseccomp-dev \
 	podman conmon iproute2 util-linux afl++ stress-ng \
 	containerd docker.io buildah python3-grpcio python3-protobuf protobuf-compiler
 
-.PHONY: all deps check check-unit check-integration demo bench clean fuzz stress
+.PHONY: all deps check check-unit check-integration demo bench bench-scale clean fuzz stress
 
 all: $(BUILD)/build.ninja
 	@ninja -C $(BUILD)
@@ -54,7 +54,10 @@ stress: all $(ASAN_BUILD)/build.ninja
 	@tests/reliability/stress $(BUILD) $(ASAN_BUILD)
 
 bench: all
-	@bench/run $(BUILD)
+	@bench/run $(BUILD) quick
+
+bench-scale: all
+	@bench/run $(BUILD) scale
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -1,232 +1,171 @@
 #!/bin/bash
 # bench/runtime.sh [BUILD]: `run` of /bin/true in a busybox bundle with the
 # namespaces of `cell spec`, timed for cell, crun and runc, plus the unshare
-# floor (the same namespaces, exec of /bin/true, no runtime), in one run.
-# Then the same under cell's default seccomp profile (build/profiles/default.json,
-# from profiles/default.sec). See bench/README.md.
+# floor (the same namespaces, chroot and exec of /bin/true, no runtime), in
+# one run; then the same with a seccomp profile (bench_profile in
+# bench/lib.sh: the project's default, else podman's); then both again with
+# the runs spaced out (BENCH_GAP s of untimed sleep before each), as
+# containers start in practice; then the peak RSS of `run` and `create`.
+# See bench/README.md.
 #
-# Then the plain bundle again with the runs spaced out (BENCH_GAP seconds
-# of sleep before each, untimed), as containers start in practice: see
-# "Spaced runs" in bench/README.md.
+# Every command is timed the same way: the whole script runs inside one
+# private mount namespace with /sys/fs/cgroup/unified unmounted (crun 1.8.1
+# refuses hybrid hosts), by one hyperfine -N, with a fresh state root made
+# before every run (untimed, --prepare), on a tmpfs (bench_tmp in lib.sh).
 #
 # Environment: BENCH_RUNS (default 50), BENCH_ROUNDS (5), BENCH_WARMUP (5),
-# BENCH_PROFILE (the seccomp profile), BENCH_NO_HYPERFINE=1 (use a
-# date +%s%N loop instead of hyperfine), BENCH_GAP (0.3),
-# BENCH_SPACED_RUNS (20; 0 skips the spaced set).
+# BENCH_PROFILE, BENCH_GAP (0.3), BENCH_SPACED_RUNS (20; 0 skips the spaced
+# sets), BENCH_RSS_RUNS (5).
 set -euo pipefail
+build=${1:-}
+source "$(dirname "$0")/lib.sh"
+bench_enter_ns "$0" "$@"
+command -v hyperfine >/dev/null || bench_die "needs hyperfine (make deps)"
 
-here=$(cd "$(dirname "$0")" && pwd)
-repo=$(dirname "$here")
-build=$(cd "${1:-$repo/build}" && pwd)
-CELL=$build/cell
 RUNS=${BENCH_RUNS:-50}
 WARMUP=${BENCH_WARMUP:-5}
-PROFILE=${BENCH_PROFILE:-$build/profiles/default.json}
+ROUNDS=${BENCH_ROUNDS:-5}
+RSS_RUNS=${BENCH_RSS_RUNS:-5}
 
-# rootfs_cache and cfg; common.sh's `cell` function is not used here.
-CELL_BUILD=$build
-source "$repo/tests/lib/common.sh"
-
-die() { echo "bench: $*" >&2; exit 1; }
-[ "$(id -u)" = 0 ] || die "needs root (the runtimes create namespaces and cgroups)"
-[ -x "$CELL" ] || die "no cell binary at $CELL (run 'make' first)"
-
-tmp=$(mktemp -d /tmp/cell-bench.XXXXXX)
-cgname=cell-bench-$$
-cleanup() {
-  set +e
-  local rt id
-  for rt in cell crun runc; do
-    [ -d "$tmp/root-$rt" ] || continue
-    for id in $(ls "$tmp/root-$rt" 2>/dev/null); do
-      case $rt in
-        cell) "$CELL" --root "$tmp/root-cell" delete -f "$id" ;;
-        crun) in_crun_ns crun --root "$tmp/root-crun" delete -f "$id" ;;
-        runc) runc --root "$tmp/root-runc" delete -f "$id" ;;
-      esac >/dev/null 2>&1
-    done
-  done
-  awk -v d="$tmp" 'index($2, d) == 1 {print $2}' /proc/self/mounts | sort -r |
-    while read -r m; do umount -l "$m" 2>/dev/null; done
-  find /sys/fs/cgroup -depth -type d -name "$cgname" -exec rmdir {} \; 2>/dev/null
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
+tmp=$(bench_tmp cell-bench)
+trap 'bench_cleanup_tmp "$tmp"' EXIT
 trap 'exit 130' INT TERM
 
-# crun 1.8.1 refuses a hybrid cgroup host ("cgroups in hybrid mode not
-# supported"): give it a private mount namespace without the cgroup2 mount.
-in_crun_ns() {
-  unshare -m --propagation private sh -c \
-    'umount /sys/fs/cgroup/unified 2>/dev/null; exec "$@"' sh "$@"
-}
-
-# ---- the bundles -----------------------------------------------------------
-
 rootfs=$(rootfs_cache)
-mkdir -p "$tmp/plain" "$tmp/seccomp"
-(cd "$tmp/plain" && "$CELL" spec) || die "cell spec failed"
-# ociVersion 1.0.2-dev: crun 1.8.1 accepts only 1.0.x. The cgroup path is
-# relative: below runc's own cgroup (runc), below the root (crun).
-cfg "$tmp/plain" "
-c['ociVersion'] = '1.0.2-dev'
-c['root']['path'] = '$rootfs'
-c['process']['terminal'] = False
-c['process']['args'] = ['/bin/true']
-c['linux']['cgroupsPath'] = '$cgname'
-c['linux'].pop('seccomp', None)"
+bench_bundle "$tmp/plain"
+mkdir -p "$tmp/seccomp"
 cp "$tmp/plain/config.json" "$tmp/seccomp/config.json"
-have_profile=0
-if [ -f "$PROFILE" ]; then
-  have_profile=1
-  cfg "$tmp/seccomp" "c['linux']['seccomp'] = json.load(open('$PROFILE'))"
-fi
+PROFILE=$(bench_profile) || PROFILE=
+[ -n "$PROFILE" ] && cfg "$tmp/seccomp" "c['linux']['seccomp'] = json.load(open('$PROFILE'))"
 
-# ---- timing ----------------------------------------------------------------
-# The runtimes take turns: BENCH_ROUNDS rounds, each running every command
-# RUNS/ROUNDS times, so that a burst of load on the machine hits all of them
-# alike. Every run's time (ms) is appended to $tmp/KEY.times; the figure is
-# the median of all of them.
-
-ROUNDS=${BENCH_ROUNDS:-5}
-PER_ROUND=$(( (RUNS + ROUNDS - 1) / ROUNDS ))
-[ "$PER_ROUND" -ge 2 ] || PER_ROUND=2   # hyperfine's minimum
-
-# loop_time RUNS WARMUP OUT CMD...: append RUNS times in ms to OUT.
-loop_time() {
-  local runs=$1 warm=$2 out=$3 i t0 t1
-  shift 3
-  for ((i = 0; i < warm; i++)); do "$@" >/dev/null 2>&1 || return 1; done
-  for ((i = 0; i < runs; i++)); do
-    [ -n "${GAP:-}" ] && sleep "$GAP"
-    t0=$(date +%s%N)
-    "$@" >/dev/null 2>&1 || return 1
-    t1=$(date +%s%N)
-    awk -v ns=$((t1 - t0)) 'BEGIN { printf "%.3f\n", ns / 1e6 }' >>"$out"
-  done
+# cmd_of RT BUNDLE: the command line timed for RT (its state root is
+# $tmp/root-RT, remade before every run).
+cmd_of() {
+  case $1 in
+    unshare) echo "unshare --root=$rootfs -fpnimuC /bin/true" ;;   # pid net ipc uts mnt cgroup
+    cell) echo "$CELL --root $tmp/root-cell run -b $2 cb" ;;
+    crun|runc) echo "$1 --root $tmp/root-$1 run -b $2 cb" ;;
+  esac
 }
 
-use_hyperfine=1
-command -v hyperfine >/dev/null 2>&1 || use_hyperfine=0
-[ -n "${BENCH_NO_HYPERFINE:-}" ] && use_hyperfine=0
-
-# measure KEY WRAP WARMUP CMD...: one round for KEY. WRAP is "crun-ns" or
-# "-". A failure is kept in $tmp/KEY.err and ends KEY's measurements.
+# measure KEY RT BUNDLE RUNS WARMUP: one round of KEY; times (ms) appended
+# to $tmp/KEY.times. A failure is kept in $tmp/KEY.err.
 measure() {
-  local key=$1 wrap=$2 warm=$3
-  shift 3
+  local key=$1 rt=$2 b=$3 runs=$4 warm=$5 cmd prep
   [ -f "$tmp/$key.err" ] && return 0
-  local pre=()
-  [ "$wrap" = crun-ns ] && pre=(in_crun_ns)
+  cmd=$(cmd_of "$rt" "$b")
+  prep="rm -rf $tmp/root-$rt; mkdir $tmp/root-$rt"
+  [ -n "${GAP:-}" ] && prep="$prep; sleep $GAP"
   if [ ! -f "$tmp/$key.times" ]; then
     # One run first, to show a failure instead of timing it.
-    if ! "${pre[@]}" "$@" >"$tmp/$key.out" 2>&1; then
+    if ! (eval "$prep" && $cmd) >"$tmp/$key.out" 2>&1; then
       tail -1 "$tmp/$key.out" >"$tmp/$key.err"
       return 0
     fi
     : >"$tmp/$key.times"
   fi
-  local prep=()
-  [ -n "${GAP:-}" ] && prep=(--prepare "sleep $GAP")
-  if [ $use_hyperfine = 1 ]; then
-    "${pre[@]}" hyperfine -N --style none --runs "$PER_ROUND" --warmup "$warm" "${prep[@]}" \
-      --export-json "$tmp/$key.json" -- "$*" >/dev/null 2>"$tmp/$key.out" ||
-      { tail -1 "$tmp/$key.out" >"$tmp/$key.err"; return 0; }
-    python3 -c 'import json, sys
+  hyperfine -N --style none --runs "$runs" --warmup "$warm" --prepare "sh -c '$prep'" \
+    --export-json "$tmp/$key.json" -- "$cmd" >/dev/null 2>"$tmp/$key.out" ||
+    { tail -1 "$tmp/$key.out" >"$tmp/$key.err"; return 0; }
+  python3 -c 'import json, sys
 for t in json.load(open(sys.argv[1]))["results"][0]["times"]: print("%.3f" % (t * 1000))' \
-      "$tmp/$key.json" >>"$tmp/$key.times"
-  elif [ "$wrap" = crun-ns ]; then
-    unshare -m --propagation private bash -c \
-      "umount /sys/fs/cgroup/unified 2>/dev/null; $(declare -f loop_time); loop_time \"\$@\"" \
-      bash "$PER_ROUND" "$warm" "$tmp/$key.times" "$@" ||
-      echo "failed during the timed runs" >"$tmp/$key.err"
-  else
-    loop_time "$PER_ROUND" "$warm" "$tmp/$key.times" "$@" ||
-      echo "failed during the timed runs" >"$tmp/$key.err"
-  fi
+    "$tmp/$key.json" >>"$tmp/$key.times"
 }
 
-# bench_set SET BUNDLE [--floor]: ROUNDS rounds over the runtimes.
+# bench_set SET BUNDLE RUNS: ROUNDS rounds in which the floor and the
+# runtimes take turns, so that load from elsewhere falls on all alike.
 bench_set() {
-  local set=$1 b=$2 floor=${3:-} round warm
-  mkdir -p "$tmp/root-cell" "$tmp/root-crun" "$tmp/root-runc"
-  if [ "$set" = seccomp ] &&
-     ! "$CELL" --root "$tmp/root-cell" run -b "$b" cell-probe >/dev/null 2>"$tmp/probe.err"; then
-    # Until the seccomp issue lands cell refuses linux.seccomp; say so.
-    "$CELL" --root "$tmp/root-cell" delete -f cell-probe >/dev/null 2>&1 || true
-    echo "skipped: cell refuses this config: $(tail -1 "$tmp/probe.err")" >"$tmp/$set-cell.err"
-  fi
+  local set=$1 b=$2 runs=$3 per round warm rt
+  per=$(( (runs + ROUNDS - 1) / ROUNDS ))
+  [ "$per" -ge 2 ] || per=2   # hyperfine's minimum
   for ((round = 1; round <= ROUNDS; round++)); do
     warm=1
     [ $round = 1 ] && warm=$WARMUP
-    if [ -n "$floor" ]; then
-      # pid, network, ipc, uts, mount, cgroup: the namespaces of `cell spec`.
-      measure "$set-unshare" - "$warm" unshare --root="$rootfs" -fpnimuC /bin/true
-    fi
-    measure "$set-cell" - "$warm" "$CELL" --root "$tmp/root-cell" run -b "$b" cell-bench
-    measure "$set-crun" crun-ns "$warm" crun --root "$tmp/root-crun" run -b "$b" crun-bench
-    measure "$set-runc" - "$warm" runc --root "$tmp/root-runc" run -b "$b" runc-bench
+    for rt in unshare cell crun runc; do
+      measure "$set-$rt" $rt "$b" "$per" "$warm"
+    done
   done
+  echo "$((per * ROUNDS))" >"$tmp/$set.n"
 }
 
-# val KEY: the median of KEY's times, or false.
-val() {
-  [ -f "$tmp/$1.err" ] && return 1
-  [ -s "$tmp/$1.times" ] || return 1
-  sort -n "$tmp/$1.times" | awk '{v[NR] = $1} END {
-    m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-    printf "%.2f\n", m }'
-}
-ratio() {
-  local a b
-  a=$(val "$1") && b=$(val "$2") &&
-    awk -v a="$a" -v b="$b" 'BEGIN { printf "%.2f", a / b }' || echo "n/a"
-}
+val() { [ ! -f "$tmp/$1.err" ] && [ -s "$tmp/$1.times" ] && median "$tmp/$1.times"; }
+r() { ratio "$(val "$1" || true)" "$(val "$2" || true)"; }
 
 report() {
   local set=$1 title=$2 rt v
-  echo "$title"
+  echo "$title (median of $(cat "$tmp/$set.n") runs each)"
   for rt in unshare cell crun runc; do
     if v=$(val "$set-$rt"); then
-      printf '  %-14s %9s ms\n' "$rt" "$v"
+      printf '  %-8s %9s ms   p90 %s ms\n' "$rt" "$v" "$(pct "$tmp/$set-$rt.times" 90)"
     elif [ -f "$tmp/$set-$rt.err" ]; then
-      printf '  %-14s %9s    %s\n' "$rt" "-" "$(cat "$tmp/$set-$rt.err")"
+      printf '  %-8s %9s    %s\n' "$rt" "-" "$(cat "$tmp/$set-$rt.err")"
     fi
   done
-  printf '  cell/crun = %s   cell/runc = %s' "$(ratio "$set-cell" "$set-crun")" \
-    "$(ratio "$set-cell" "$set-runc")"
-  val "$set-unshare" >/dev/null && printf '   cell/unshare = %s' "$(ratio "$set-cell" "$set-unshare")"
-  echo
+  printf '  cell/unshare = %s   cell/crun = %s   cell/runc = %s\n' \
+    "$(r "$set-cell" "$set-unshare")" "$(r "$set-cell" "$set-crun")" "$(r "$set-cell" "$set-runc")"
 }
 
-how="hyperfine -N"
-[ $use_hyperfine = 1 ] || how="a date +%s%N loop"
-how="$how, $ROUNDS interleaved rounds, $WARMUP warm-up runs"
+# rss KEY CMD...: the largest max RSS (KB, getrusage of the command and the
+# children it waited for) over RSS_RUNS runs, each with a fresh state root.
+rss() {
+  local key=$1 rt=$2 verb=$3 b=$4 i kb
+  shift 4
+  : >"$tmp/$key.rss"
+  for ((i = 0; i < RSS_RUNS; i++)); do
+    rm -rf "$tmp/root-$rt"
+    mkdir "$tmp/root-$rt"
+    local base=("$rt")
+    [ $rt = cell ] && base=("$CELL")
+    /usr/bin/time -f %M -o "$tmp/$key.one" "${base[@]}" --root "$tmp/root-$rt" $verb -b "$b" cb \
+      >/dev/null 2>&1 || { echo "-" >"$tmp/$key.rss"; return 0; }
+    [ "$verb" = create ] && "${base[@]}" --root "$tmp/root-$rt" delete -f cb >/dev/null 2>&1
+    tail -1 "$tmp/$key.one" >>"$tmp/$key.rss"
+  done
+  sort -n "$tmp/$key.rss" | tail -1 >"$tmp/$key.rssmax"
+}
+
 echo "cell bench: \`run\` of /bin/true, busybox bundle, namespaces of \`cell spec\`"
-echo "  median of $((PER_ROUND * ROUNDS)) runs each ($how); $(uname -r), $(nproc) cpus"
-echo "  $("$CELL" --version | head -1); $(crun --version | head -1); $(runc --version | head -1)"
+echo "  $(bench_machine)"
+echo "  all in one private mount namespace without /sys/fs/cgroup/unified; hyperfine -N,"
+echo "  $ROUNDS interleaved rounds, $WARMUP warm-up runs, a fresh state root before each run"
+for rt in unshare cell crun runc; do echo "  $rt: $(cmd_of $rt BUNDLE)"; done
 echo
 
-bench_set plain "$tmp/plain" --floor
-report plain "no seccomp:"
-echo "  target: cell/crun <= 0.50"
+bench_set plain "$tmp/plain" "$RUNS"
+report plain "no seccomp, back to back"
+echo "  target: cell/unshare <= 1.7"
 echo
-if [ $have_profile = 1 ]; then
-  bench_set seccomp "$tmp/seccomp"
-  report seccomp "seccomp profile ($PROFILE):"
+if [ -n "$PROFILE" ]; then
+  bench_set seccomp "$tmp/seccomp" "$RUNS"
+  report seccomp "seccomp profile $PROFILE, back to back"
+  echo "  target: cell/unshare <= 2.0, cell/crun <= 0.15"
 else
-  echo "seccomp profile: skipped, $PROFILE not found"
+  echo "seccomp: skipped, no profile (set BENCH_PROFILE, or install podman for its profile)"
 fi
 
-SPACED_RUNS=${BENCH_SPACED_RUNS:-20}
-if [ "$SPACED_RUNS" -gt 0 ]; then
-  echo
+SPACED=${BENCH_SPACED_RUNS:-20}
+if [ "$SPACED" -gt 0 ]; then
   export GAP=${BENCH_GAP:-0.3}
-  PER_ROUND=$(( (SPACED_RUNS + ROUNDS - 1) / ROUNDS ))
-  [ "$PER_ROUND" -ge 2 ] || PER_ROUND=2
   WARMUP=1
-  bench_set spaced "$tmp/plain" --floor
-  report spaced "no seccomp, runs ${GAP} s apart (median of $((PER_ROUND * ROUNDS))):"
-  echo "  target: cell/crun <= 0.50"
+  echo
+  bench_set spaced "$tmp/plain" "$SPACED"
+  report spaced "no seccomp, runs $GAP s apart"
+  if [ -n "$PROFILE" ]; then
+    echo
+    bench_set spaced-seccomp "$tmp/seccomp" "$SPACED"
+    report spaced-seccomp "seccomp profile, runs $GAP s apart"
+  fi
   unset GAP
 fi
+
+echo
+echo "peak RSS (max over $RSS_RUNS runs of /usr/bin/time %M: the command and the children it reaped)"
+printf '  %-6s %12s %12s %12s\n' runtime "run KB" "run+sec KB" "create KB"
+for rt in cell crun runc; do
+  rss $rt-run $rt run "$tmp/plain"
+  [ -n "$PROFILE" ] && rss $rt-runs $rt run "$tmp/seccomp"
+  rss $rt-create $rt create "$tmp/plain"
+  printf '  %-6s %12s %12s %12s\n' $rt "$(cat "$tmp/$rt-run.rssmax")" \
+    "$(cat "$tmp/$rt-runs.rssmax" 2>/dev/null || echo -)" "$(cat "$tmp/$rt-create.rssmax")"
+done
+echo "  target: cell below crun and runc"

@@ -19,6 +19,7 @@
 
 #include <errno.h>
 #include "helpers.h"
+#include "bench-profile.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,15 +93,10 @@ int main(int argc, char **argv)
     return 2;
   }
   int iters = argc > 2 ? atoi(argv[2]) : 200;
-  json_error_t je;
-  json_t *p = json_load_file(argv[1], 0, &je);
-  if (!p) {
-    fprintf(stderr, "%s:%d: %s\n", argv[1], je.line, je.text);
-    return 1;
-  }
-  json_t *sec = json_object_get(json_object_get(p, "linux"), "seccomp");
+  json_t *p;
+  json_t *sec = bench_load_seccomp(argv[1], &p);
   if (!sec)
-    sec = p;
+    return 1;
   cell_seccomp_opts opts = { .arch = "x86_64" };
   cell_error err = CELL_ERROR_INIT;
   cell_seccomp_filter f;

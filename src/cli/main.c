@@ -182,6 +182,8 @@ int main(int argc, char **argv)
     return 2;
   }
   const char *name = argv[optind];
+  /* The clock of the +ms stamps, for bench/breakdown. */
+  cell_log_debug(&cli.log, "main at CLOCK_MONOTONIC %lld ns", cli.log.t0_ns);
   int sub_argc = argc - optind;
   char **sub_argv = argv + optind;
   for (size_t i = 0; i < sizeof commands / sizeof *commands; i++) {

@@ -270,6 +270,7 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
       (r = cell_cgroup_self_move_open(cg, &self_move, err)) < 0 ||
       (r = cell_fault("create.state", err)) < 0)
     goto fail;
+  cell_log_debug(o->log, "state dir written");
 
   /* run with a terminal and no --console-socket: we hold the master. */
   if (o->run && !o->detach && !o->console_socket && c->process->terminal) {
@@ -313,6 +314,7 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
     }
   }
 
+  cell_log_debug(o->log, "sockets made, cloning the init");
   int saved_pidns = -1;
   if ((r = linux_ns_enter_pid_for_children(&nsfds, &saved_pidns, err)) < 0)
     goto fail;
@@ -333,6 +335,7 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
       cell_sync_send_error(sync_fds[1], &cerr);
       _exit(1);
     }
+    cell_log_debug(o->log, "init: in its v1 cgroups");
     cell_init_ctx ctx = {
       .config = c, .opts = o, .nsfds = nsfds, .sync_fd = sync_fds[1], .start_fd = start_fd,
       .console_fd = console_fd, .preserve_fds = preserve, .listen_fds = listen_fds,
@@ -426,6 +429,7 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
   json_decref(st.extra);
   cell_cgroup_free(cg);
   cell_cg_host_free(&host);
+  cell_log_debug(o->log, "created");
   out->pid = pid;
   out->config = cell_steal(&c);
   return 0;

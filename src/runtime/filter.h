@@ -22,6 +22,7 @@ typedef struct cell_exec_filter {
   const char *state_json; /* for the hand-off message */
   const char *metadata;   /* linux.seccomp.listenerMetadata */
   pid_t pid;              /* host pid of the process; 0: the state's pid */
+  const cell_log *log;    /* for --debug stamps; may be NULL */
 } cell_exec_filter;
 
 /* For a filter with NOTIFY rules: check the notification config

@@ -147,6 +147,7 @@ int cell_init_exec_process(const oci_process *p, const cell_exec_filter *ef,
     return r;
   if (filtered && p->no_new_privileges && (r = load_filter(ef, err)) < 0)
     return r;
+  cell_log_debug(ef ? ef->log : NULL, "init: user, caps, filter done; exec");
   if (via && via->stub_fd >= 0)
     return cell_exec_stub_exec(via->stub_fd, via->report_fd, path, p->args,
                                env ? env : (char *[]) { NULL }, err);
@@ -332,7 +333,8 @@ void cell_init_main(cell_init_ctx *ctx)
   {
     cell_exec_filter ef = { .filter = ctx->filter, .notify_sock = ctx->notify_sock,
                             .state_json = state_json,
-                            .metadata = c->linux.seccomp_listener_metadata };
+                            .metadata = c->linux.seccomp_listener_metadata,
+                            .log = ctx->opts->log };
     cell_exec_via via = { .stub_fd = ctx->stub_fd, .report_fd = conn };
     cell_init_exec_process(c->process, &ef, &via, 3, ctx->preserve_fds, extra_env, &err);
   }
