@@ -4,7 +4,8 @@
 # bench/runtime.sh gets a tmpfs on /mnt and N bind mounts of one host
 # directory on /mnt/m0 .. /mnt/mN-1 (N = 0 10 100 1000 by default); each
 # runtime's median (hyperfine -N, BENCH_RUNS runs, default 15, a fresh state
-# root before each run) and (t(N) - t(0)) / N, the cost of one mount.
+# root before each run) and (t(N) - t(M)) / (N - M) for the size M before,
+# the cost of one more mount (a slope: less moved by load than one run).
 set -euo pipefail
 build=${1:-}
 source "$(dirname "$0")/lib.sh"
@@ -21,6 +22,7 @@ echo "cell bench: bind mounts in config.json, \`run\` of /bin/true (median of $R
 echo "  $(bench_machine)"
 printf '  %6s %-5s %10s %14s\n' mounts rt "run ms" "per mount us"
 : >"$tmp/plot"
+prev=0
 for n in 0 "${sizes[@]}"; do
   bench_bundle "$tmp/b$n"
   BENCH_N=$n BENCH_SRC=$tmp/src cfg "$tmp/b$n" "
@@ -41,10 +43,11 @@ for i in range(n):
     ms=$(python3 -c 'import json, sys; print("%.2f" % (json.load(open(sys.argv[1]))["results"][0]["median"] * 1000))' "$tmp/h.json")
     echo "$ms" >"$tmp/$rt-$n"
     per=-
-    [ "$n" -gt 0 ] && [ -f "$tmp/$rt-0" ] &&
-      per=$(awk -v a="$ms" -v b="$(cat "$tmp/$rt-0")" -v n="$n" 'BEGIN { printf "%.1f", (a - b) * 1000 / n }')
+    [ "$n" -gt 0 ] && [ -f "$tmp/$rt-$prev" ] &&
+      per=$(awk -v a="$ms" -v b="$(cat "$tmp/$rt-$prev")" -v n=$((n - prev)) 'BEGIN { printf "%.1f", (a - b) * 1000 / n }')
     printf '  %6s %-5s %10s %14s\n' "$n" $rt "$ms" "$per"
     [ "$n" -gt 0 ] && echo "$n $rt $ms" >>"$tmp/plot"
   done
+  prev=$n
 done
 ascii_plot "run time (ms) by bind mounts" mounts ms "$tmp/plot"

@@ -9,9 +9,9 @@
 # BENCH_ROUNDS (the runs are split into rounds in which the runtimes take
 # turns, default 3), BENCH_WARMUP (untimed runs per runtime first, default 3).
 #
-# crun 1.8.1 refuses this machine's hybrid cgroups: its runs happen inside
-# `unshare -m` with /sys/fs/cgroup/unified unmounted; the timing loop runs
-# inside that namespace, so the wrapper is not in crun's figure.
+# crun 1.8.1 refuses this machine's hybrid cgroups: the whole bench runs
+# inside one private mount namespace with /sys/fs/cgroup/unified unmounted
+# (bench/lib.sh), so that podman drives the three runtimes on the same host.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -32,8 +32,9 @@ if [ "${1:-}" = --inner ]; then
   exit 0
 fi
 
-build=$(cd "${1:-$repo/build}" && pwd)
-CELL=$build/cell
+build=${1:-}
+source "$here/lib.sh"
+bench_enter_ns "$0" "$@"
 RUNS=${BENCH_RUNS:-30}
 ROUNDS=${BENCH_ROUNDS:-3}
 WARMUP=${BENCH_WARMUP:-3}
@@ -47,8 +48,6 @@ for rt in crun runc; do
   if command -v $rt >/dev/null; then runtimes+=($rt); else echo "bench: $rt not installed, left out" >&2; fi
 done
 
-CELL_BUILD=$build
-source "$repo/tests/lib/common.sh"
 
 tmp=$(mktemp -d /tmp/cell-bench-podman.XXXXXX)
 chmod 755 "$tmp"
@@ -95,13 +94,8 @@ export PM_FLAGS_FILE=$tmp/flags.sh
 declare -p PM_FLAGS > "$PM_FLAGS_FILE"
 inner() {
   local rt=$1 n=$2 sec=$3
-  case $rt in
-    crun) unshare -m --propagation private bash -c \
-            'umount /sys/fs/cgroup/unified 2>/dev/null; exec bash "$@"' bash \
-            "$here/podman.sh" --inner crun "$n" "$sec" ;;
-    cell) bash "$here/podman.sh" --inner "$CELL" "$n" "$sec" ;;
-    *) bash "$here/podman.sh" --inner "$rt" "$n" "$sec" ;;
-  esac
+  [ "$rt" = cell ] && rt=$CELL
+  bash "$here/podman.sh" --inner "$rt" "$n" "$sec"
 }
 
 median_ms() {
