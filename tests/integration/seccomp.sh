@@ -96,11 +96,12 @@ test_seccomp_trap() {
 }
 
 test_seccomp_log_allows() {
+  podman_profile "$TEST_TMP/podman.json"
   needs_x86_64
   sc_bundle "$TEST_TMP/b"
   # podman's profile, with getppid moved from its allow list to LOG
   cfg "$TEST_TMP/b" '
-p = json.load(open("'"$CELL_TESTS"'/unit/seccomp/data/podman-default.json"))
+p = json.load(open("'"$TEST_TMP"'/podman.json"))
 for s in p["syscalls"]:
     s["names"] = [n for n in s["names"] if n != "getppid"]
 p["syscalls"].append({"names": ["getppid"], "action": "SCMP_ACT_LOG"})
@@ -109,12 +110,13 @@ c["linux"]["seccomp"] = p'
 }
 
 test_seccomp_enosys_for_new_syscalls() {
+  podman_profile "$TEST_TMP/podman.json"
   needs_x86_64
   sc_bundle "$TEST_TMP/b"
   # podman's profile with EPERM as the default: a number above every one the
   # profile names gets ENOSYS (so libc falls back), a known unlisted one EPERM
   cfg "$TEST_TMP/b" '
-p = json.load(open("'"$CELL_TESTS"'/unit/seccomp/data/podman-default.json"))
+p = json.load(open("'"$TEST_TMP"'/podman.json"))
 p["defaultErrnoRet"] = 1
 c["linux"]["seccomp"] = p'
   assert_eq "$(sc_run "$TEST_TMP/b" 1000)" "ret=-1 errno=38"
@@ -140,9 +142,10 @@ test_seccomp_precompiled_annotation() {
 }
 
 test_seccomp_podman_profile_runs() {
+  podman_profile "$TEST_TMP/podman.json"
   make_bundle "$TEST_TMP/b"
   cfg "$TEST_TMP/b" '
-c["linux"]["seccomp"] = json.load(open("'"$CELL_TESTS"'/unit/seccomp/data/podman-default.json"))
+c["linux"]["seccomp"] = json.load(open("'"$TEST_TMP"'/podman.json"))
 c["process"]["args"] = ["sh", "-c", "echo hello; ls / | wc -l"]'
   local out; out=$(cell run -b "$TEST_TMP/b" ct1)
   assert_contains "$out" "hello"
@@ -167,7 +170,8 @@ test_seccomp_exec_gets_the_filter() {
 }
 
 test_seccomp_tools() {
-  local p=$CELL_TESTS/unit/seccomp/data/podman-default.json
+  local p=$TEST_TMP/podman.json
+  podman_profile "$p"
   "$CELL_BIN" seccomp compile "$p" -o "$TEST_TMP/f.bpf"
   local size; size=$(stat -c %s "$TEST_TMP/f.bpf")
   [ $((size % 8)) -eq 0 ] && [ "$size" -gt 800 ] || fail "odd program size $size"

@@ -9,6 +9,8 @@
 #   assert_eq A B [MSG], assert_contains HAYSTACK NEEDLE [MSG],
 #   assert_fails_with NEEDLE CMD...   (non-zero exit and NEEDLE in stderr)
 #   skip MSG                   exit 77
+#   podman_profile FILE        podman's default seccomp profile as podman
+#                              writes it (build/tests/podman-profile), or skip
 #   at_cleanup 'COMMANDS'      run at the end of the test, whatever happens
 #                              (last registered first), before the generic cleanup
 
@@ -22,6 +24,13 @@ host_mounts_below() { awk -v d="$1" 'index($5, d) == 1' /proc/self/mountinfo; }
 skip() { echo "$*"; exit 77; }
 
 cell() { "$CELL_BIN" --root "$CELL_ROOT" "$@"; }
+
+podman_profile() {
+  local rc=0
+  "$CELL_BUILD/tests/podman-profile" > "$1" || rc=$?
+  [ "$rc" -ne 77 ] || skip "no /usr/share/containers/seccomp.json (golang-github-containers-common, with podman)"
+  [ "$rc" -eq 0 ] || fail "podman-profile exited $rc"
+}
 
 assert_eq() {
   [ "$1" == "$2" ] || fail "${3:-values differ}: got [$1], expected [$2]"

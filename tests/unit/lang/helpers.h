@@ -25,13 +25,5 @@ unsigned l_check_bpf(const cell_sc_ir *ir, unsigned n, uint64_t seed);
 uint64_t l_rand(uint64_t *s);
 char *l_read(const char *relpath);   /* a file of the source tree, heap */
 
-/* podman's default profile as podman hands it to a runtime: the template
- * Debian installs at L_PODMAN_PROFILE resolved for one architecture (Go's
- * name, e.g. "amd64", and libseccomp's, "SCMP_ARCH_X86_64") and a set of
- * capabilities (NULL-terminated; l_podman_caps: podman's defaults).  A new
- * reference, or NULL when the file is absent or unreadable (tests/unit/lang/podman.c). */
-#define L_PODMAN_PROFILE "/usr/share/containers/seccomp.json"
-#include <jansson.h>
-json_t *l_podman_profile(const char *go_arch, const char *scmp_arch, const char *const *caps);
-extern const char *const l_podman_caps[];
+#include "podman-profile.h"  /* t_podman_profile */
 #endif

@@ -104,14 +104,14 @@ static unsigned roundtrip(json_t *j, unsigned n, uint64_t seed, const char *what
  * rewrites) */
 static json_t *load_podman(void)
 {
-  return l_podman_profile("amd64", "SCMP_ARCH_X86_64", l_podman_caps);
+  return t_podman_profile("amd64", "SCMP_ARCH_X86_64", t_podman_caps);
 }
 
 TEST(lang_diff_podman_converted)
 {
   json_t *j = load_podman();
   if (!j)
-    SKIP(L_PODMAN_PROFILE " not found (package golang-github-containers-common)");
+    SKIP(T_PODMAN_PROFILE " not found (package golang-github-containers-common)");
   CHECK_INT(roundtrip(j, 6, 11, "podman", false), 0);
   json_decref(j);
 }
@@ -123,7 +123,7 @@ TEST(lang_diff_podman_example)
   if (!j || !text) {
     json_decref(j);
     free(text);
-    SKIP(L_PODMAN_PROFILE " or examples/podman-default.sec not found");
+    SKIP(T_PODMAN_PROFILE " or examples/podman-default.sec not found");
   }
   cell_sc_ir a, b;
   cell_error err = CELL_ERROR_INIT;
@@ -265,7 +265,7 @@ TEST(lang_to_json_podman)
   if (!j || !text) {
     json_decref(j);
     free(text);
-    SKIP(L_PODMAN_PROFILE " or examples/podman-default.sec not found");
+    SKIP(T_PODMAN_PROFILE " or examples/podman-default.sec not found");
   }
   cell_sc_ir a, b, c;
   cell_error err = CELL_ERROR_INIT;

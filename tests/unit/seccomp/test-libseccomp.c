@@ -31,6 +31,7 @@
  * inputs, 0 differ". */
 #include "unit.h"
 #include "helpers.h"
+#include "podman-profile.h"
 #include "seccomp/lang/lang.h"
 #include "seccomp/oci.h"
 
@@ -577,75 +578,15 @@ static void diff_real(int *unit_failed_, json_t *p, const char *what)
   free(lf);
 }
 
-static bool has_str(json_t *arr, const char *s)
-{
-  size_t i;
-  json_t *v;
-  json_array_foreach(arr, i, v)
-    if (json_is_string(v) && !strcmp(json_string_value(v), s))
-      return true;
-  return false;
-}
-
-/* What podman puts in config.json on amd64 from its profile (the format of
- * containers/common: archMap, includes and excludes by arch and
- * capability): the architectures of the SCMP_ARCH_X86_64 entry, the rules
- * for amd64 and podman's default capabilities. */
-static json_t *podman_oci(json_t *src)
-{
-  static const char *caps[] = { "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL",
-                                "CAP_NET_BIND_SERVICE", "CAP_SETFCAP", "CAP_SETGID", "CAP_SETPCAP",
-                                "CAP_SETUID", "CAP_SYS_CHROOT" };
-  json_t *o = json_object(), *arches = json_array(), *calls = json_array();
-  json_object_set(o, "defaultAction", json_object_get(src, "defaultAction"));
-  if (json_object_get(src, "defaultErrnoRet"))
-    json_object_set(o, "defaultErrnoRet", json_object_get(src, "defaultErrnoRet"));
-  size_t i, k;
-  json_t *m, *r;
-  json_array_foreach(json_object_get(src, "archMap"), i, m)
-    if (!strcmp(json_string_value(json_object_get(m, "architecture")) ?: "", "SCMP_ARCH_X86_64")) {
-      json_array_append(arches, json_object_get(m, "architecture"));
-      json_array_extend(arches, json_object_get(m, "subArchitectures"));
-    }
-  json_array_foreach(json_object_get(src, "syscalls"), i, r) {
-    json_t *inc = json_object_get(r, "includes"), *exc = json_object_get(r, "excludes");
-    json_t *ia = json_object_get(inc, "arches"), *ea = json_object_get(exc, "arches");
-    json_t *ic = json_object_get(inc, "caps"), *ec = json_object_get(exc, "caps");
-    bool keep = !(json_array_size(ia) && !has_str(ia, "amd64")) && !has_str(ea, "amd64");
-    json_t *cv;
-    json_array_foreach(ic, k, cv) {
-      bool have = false;
-      for (size_t q = 0; q < sizeof caps / sizeof caps[0]; q++)
-        have |= !strcmp(json_string_value(cv), caps[q]);
-      keep &= have;
-    }
-    for (size_t q = 0; q < sizeof caps / sizeof caps[0]; q++)
-      keep &= !has_str(ec, caps[q]);
-    if (!keep)
-      continue;
-    json_t *c = json_pack("{s:O, s:O}", "names", json_object_get(r, "names"), "action", json_object_get(r, "action"));
-    if (json_array_size(json_object_get(r, "args")))
-      json_object_set(c, "args", json_object_get(r, "args"));
-    if (json_object_get(r, "errnoRet"))
-      json_object_set(c, "errnoRet", json_object_get(r, "errnoRet"));
-    json_array_append_new(calls, c);
-  }
-  json_object_set_new(o, "architectures", arches);
-  json_object_set_new(o, "syscalls", calls);
-  return o;
-}
-
 TEST(diff_podman_default)
 {
-  json_t *src = json_load_file("/usr/share/containers/seccomp.json", 0, NULL);
-  if (!src)
-    SKIP("/usr/share/containers/seccomp.json not found (Debian's golang-github-containers-common, with podman)");
-  json_t *p = podman_oci(src);
+  json_t *p = t_podman_profile("amd64", "SCMP_ARCH_X86_64", t_podman_caps);
+  if (!p)
+    SKIP(T_PODMAN_PROFILE " not found (Debian's golang-github-containers-common, with podman)");
   CHECK(json_array_size(json_object_get(p, "syscalls")) > 10);
   CHECK_INT(json_array_size(json_object_get(p, "architectures")), 3);
   diff_real(unit_failed_, p, "podman");
   json_decref(p);
-  json_decref(src);
 }
 
 /* The project's own default profile (profiles/default.sec, which the build

@@ -5,7 +5,8 @@
  * `excludes.caps`, and when the architecture passes `includes.arches` and
  * `excludes.arches`; `archMap` gives the native architecture and its
  * sub-architectures. */
-#include "helpers.h"
+#include "podman-profile.h"
+#include <stdbool.h>
 #include <string.h>
 
 static bool has(json_t *list, const char *s)
@@ -40,9 +41,9 @@ static bool any_in(json_t *list, const char *const *caps)
   return false;
 }
 
-json_t *l_podman_profile(const char *go_arch, const char *scmp_arch, const char *const *caps)
+json_t *t_podman_profile(const char *go_arch, const char *scmp_arch, const char *const *caps)
 {
-  json_t *t = json_load_file(L_PODMAN_PROFILE, 0, NULL);
+  json_t *t = json_load_file(T_PODMAN_PROFILE, 0, NULL);
   if (!t)
     return NULL;
   json_t *out = json_object(), *rules = json_array(), *arches = json_array();
@@ -65,10 +66,14 @@ json_t *l_podman_profile(const char *go_arch, const char *scmp_arch, const char 
     json_t *ia = json_object_get(inc, "arches");
     if ((json_array_size(ia) && !has(ia, go_arch)) || has(json_object_get(exc, "arches"), go_arch))
       continue;
-    json_t *q = json_deep_copy(r);
-    json_object_del(q, "includes");
-    json_object_del(q, "excludes");
-    json_object_del(q, "comment");
+    /* what podman writes: the runtime-spec fields only (the template's
+     * "errno" name and "comment" stay behind; "args" when there are some) */
+    json_t *q = json_pack("{s:O, s:O}", "names", json_object_get(r, "names"), "action",
+                          json_object_get(r, "action"));
+    if (json_array_size(json_object_get(r, "args")))
+      json_object_set(q, "args", json_object_get(r, "args"));
+    if (json_object_get(r, "errnoRet"))
+      json_object_set(q, "errnoRet", json_object_get(r, "errnoRet"));
     json_array_append_new(rules, q);
   }
   json_object_set_new(out, "syscalls", rules);
@@ -76,7 +81,7 @@ json_t *l_podman_profile(const char *go_arch, const char *scmp_arch, const char 
   return out;
 }
 
-const char *const l_podman_caps[] = {
+const char *const t_podman_caps[] = {
   "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL", "CAP_NET_BIND_SERVICE",
   "CAP_SETFCAP", "CAP_SETGID", "CAP_SETPCAP", "CAP_SETUID", "CAP_SYS_CHROOT", NULL,
 };
