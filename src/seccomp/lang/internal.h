@@ -74,6 +74,9 @@ void lang_lex_init(lang_lexer *lx, lang_ctx *c, uint32_t src);
 /* The next token of the active text (preprocessor applied).  <0 on error. */
 int lang_lex_next(lang_lexer *lx, lang_tok *t);
 const char *lang_tok_name(lang_tok_kind k);
+/* The preprocessor's names (-D NAME, #define NAME), kept in the context. */
+int lang_define(lang_ctx *c, const char *name, size_t n);
+bool lang_is_defined(const lang_ctx *c, const char *name, size_t n);
 
 /* ---- syntax tree ------------------------------------------------------- */
 
@@ -160,11 +163,10 @@ void lang_ctx_free(lang_ctx *c);
 int lang_add_file(lang_ctx *c, const char *path, uint32_t from, lang_loc at, uint32_t *idx);
 int lang_add_text(lang_ctx *c, const char *name, const char *text, size_t len, uint32_t *idx);
 
-/* Parse source idx into c (parse.c).  Includes recurse. */
+/* Parse source idx into c (parse.c and the files of parse.h).  Includes recurse. */
 int lang_parse_src(lang_ctx *c, uint32_t idx);
 /* After the last source: the required default, arch list completed. */
 int lang_parse_finish(lang_ctx *c);
-bool lang_is_defined(const lang_ctx *c, const char *name, size_t n);
 
 /* Lower c's rules into ir (lower.c). */
 int lang_lower(lang_ctx *c, cell_sc_ir *ir);

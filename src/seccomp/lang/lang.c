@@ -12,13 +12,10 @@ static int setup(lang_ctx *c, const cell_sc_lang_opts *opts, cell_error *err)
   c->err = err;
   c->badarch_action = CELL_SC_RET_KILL_THREAD;
   size_t n = opts ? opts->ndefines : 0;
-  c->defines = calloc(n + 1, sizeof *c->defines);
-  if (!c->defines)
-    return cell_error_set(err, ENOMEM, "out of memory");
   for (size_t i = 0; i < n; i++) {
-    if (!(c->defines[i] = strdup(opts->defines[i])))
-      return cell_error_set(err, ENOMEM, "out of memory");
-    c->ndefines++;
+    int r = lang_define(c, opts->defines[i], strlen(opts->defines[i]));
+    if (r < 0)
+      return r;
   }
   return 0;
 }

@@ -4,6 +4,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *const tok_names[] = {
@@ -32,6 +33,29 @@ void lang_lex_init(lang_lexer *lx, lang_ctx *c, uint32_t src)
 static lang_loc here(const lang_lexer *lx)
 {
   return (lang_loc) { lx->src, lx->line, (uint32_t) (lx->pos - lx->line_off + 1), (uint32_t) lx->pos };
+}
+
+/* ---- the preprocessor's names (-D NAME and #define NAME) --------------- */
+
+int lang_define(lang_ctx *c, const char *name, size_t n)
+{
+  char *d = strndup(name, n);
+  char **v = d ? realloc(c->defines, (c->ndefines + 1) * sizeof *v) : NULL;
+  if (!v) {
+    free(d);
+    return cell_error_set(c->err, ENOMEM, "out of memory");
+  }
+  c->defines = v;
+  v[c->ndefines++] = d;
+  return 0;
+}
+
+bool lang_is_defined(const lang_ctx *c, const char *name, size_t n)
+{
+  for (size_t i = 0; i < c->ndefines; i++)
+    if (strlen(c->defines[i]) == n && memcmp(c->defines[i], name, n) == 0)
+      return true;
+  return false;
 }
 
 static bool active(const lang_lexer *lx)
@@ -144,14 +168,7 @@ static int directive(lang_lexer *lx)
       return lang_error(lx->c, at, "`#endif` without `#ifdef`");
     lx->nconds--;
   } else if (active(lx)) {
-    char *name = strndup(arg, an);
-    char **v = name ? realloc(lx->c->defines, (lx->c->ndefines + 1) * sizeof *v) : NULL;
-    if (!v) {
-      free(name);
-      return cell_error_set(lx->c->err, ENOMEM, "out of memory");
-    }
-    lx->c->defines = v;
-    v[lx->c->ndefines++] = name;
+    return lang_define(lx->c, arg, an);
   }
   return 0;
 }

@@ -1,0 +1,77 @@
+/* The parser's state and what its files share.  The parser is split by
+ * concern, each file calling only those below it:
+ *   parse.c        statements, includes, the required default
+ *   parse-cond.c   conditions: $syscall, $arch, $argN, && || ! ( )
+ *   parse-value.c  values (numbers, constants, operators) and actions
+ *   tree.c         the syntax tree's storage (nodes, items, ranges, names)
+ * Tokens come from lex.c. */
+#ifndef CELL_SECCOMP_LANG_PARSE_H
+#define CELL_SECCOMP_LANG_PARSE_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include "seccomp/lang/internal.h"
+
+typedef struct parser {
+  lang_ctx *c;
+  lang_lexer lx;
+  lang_tok t;       /* current token */
+  unsigned vdepth;  /* nesting of value expressions */
+} parser;
+
+static inline int lp_next(parser *p) { return lang_lex_next(&p->lx, &p->t); }
+
+static inline bool lp_is_ident(const parser *p, const char *word)
+{
+  return p->t.kind == T_IDENT && p->t.n == strlen(word) && memcmp(p->t.p, word, p->t.n) == 0;
+}
+
+/* The current token as a C string in buf; false when it does not fit. */
+static inline bool lp_tok_text(const parser *p, char *buf, size_t size)
+{
+  if (p->t.n >= size)
+    return false;
+  memcpy(buf, p->t.p, p->t.n);
+  buf[p->t.n] = 0;
+  return true;
+}
+
+static inline int lp_unexpected(parser *p, const char *what)
+{
+  if (p->t.kind == T_EOF)
+    return lang_error(p->c, p->t.loc, "expected %s, found the end of the file", what);
+  return lang_error(p->c, p->t.loc, "expected %s, found `%.*s`", what, (int) p->t.n, p->t.p);
+}
+
+static inline int lp_expect(parser *p, lang_tok_kind k, const char *what)
+{
+  if (p->t.kind != k)
+    return lp_unexpected(p, what ? what : lang_tok_name(k));
+  return lp_next(p);
+}
+
+/* ---- tree.c ------------------------------------------------------------ */
+int lang_new_node(lang_ctx *c, lang_node_kind k, lang_loc loc, uint32_t *idx);
+int lang_add_item(lang_ctx *c, lang_sysitem it);
+int lang_add_range(lang_ctx *c, lang_range rg);
+int lang_add_rule(lang_ctx *c, lang_rule rule);
+/* d.name is taken (freed on error). */
+int lang_add_def(lang_ctx *c, lang_def d);
+lang_def *lang_find_def(lang_ctx *c, const char *name, size_t n);
+
+/* ---- parse-value.c ----------------------------------------------------- */
+/* A value: numbers and constants with | ^ & << >> ~ - and parentheses. */
+int lp_value(parser *p, uint64_t *v);
+/* A value without | ^ & at its top (a mask: `$a & A | B` is handled by the caller). */
+int lp_value_shift(parser *p, uint64_t *v);
+/* ALLOW, ERRNO(e), ... into a SECCOMP_RET_* value. */
+int lp_action(parser *p, uint32_t *action);
+
+/* ---- parse-cond.c ------------------------------------------------------ */
+/* `(item, ...)` or, unless paren_required, one item (a set, KERNEL(x.y)). */
+int lp_syslist(parser *p, bool in_rule, bool paren_required);
+int lp_arch_name(parser *p, size_t *idx);
+/* A whole condition into a node. */
+int lp_condition(parser *p, uint32_t *out);
+#endif
