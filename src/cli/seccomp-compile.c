@@ -17,9 +17,10 @@ static const char usage_compile[] =
   "Usage: cell seccomp compile PROFILE [-o FILE] [--arch ARCH]\n"
   "\n"
   "Compile PROFILE, an OCI linux.seccomp object, a whole config.json, or a\n"
-  "policy in cell's language (*.sec, see cell-seccomp-language(7)), into\n"
-  "the filter the runtime would load: a raw array of struct sock_filter\n"
-  "(8 bytes each: u16 code, u8 jt, u8 jf, u32 k) in host byte order.\n"
+  "policy in cell's language (*.sec, see cell-seccomp-language(7); it reads\n"
+  "easyseccomp's syntax too), into the filter the runtime would load: a raw\n"
+  "array of struct sock_filter (8 bytes each: u16 code, u8 jt, u8 jf, u32 k)\n"
+  "in host byte order. PROFILE `-` is stdin.\n"
   "For a config.json the annotation run.oci.seccomp_fail_unknown_syscall is\n"
   "honoured. Warnings (unknown syscalls) go to stderr.\n"
   "\n"
@@ -27,7 +28,8 @@ static const char usage_compile[] =
   "  -a, --arch ARCH    native architecture (default: this machine's), e.g.\n"
   "                     x86_64, aarch64, SCMP_ARCH_X86_64\n"
   "  --annotation       print the value for run.oci.seccomp_bpf_data (base64)\n"
-  "  -D NAME            define NAME for #ifdef in a policy (repeatable)\n"
+  "  -D, --define NAME  define NAME for #ifdef in a policy (repeatable; -d NAME\n"
+  "                     as easyseccomp spells it)\n"
   "  -I DIR             search DIR for a policy's include files (repeatable)\n"
   "  -h, --help         this text\n"
   "Exit status: 0, 1 when the profile is invalid, 2 on usage errors.\n";
@@ -36,7 +38,8 @@ int cli_seccomp_compile(cell_cli *cli, int argc, char **argv, cell_error *err)
 {
   static const struct option opts[] = {
     { "output", required_argument, NULL, 'o' }, { "arch", required_argument, NULL, 'a' },
-    { "annotation", no_argument, NULL, 'N' }, { "help", no_argument, NULL, 'h' },
+    { "annotation", no_argument, NULL, 'N' }, { "define", required_argument, NULL, 'D' },
+    { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
   };
   const char *out = NULL, *arch = NULL;
@@ -44,12 +47,13 @@ int cli_seccomp_compile(cell_cli *cli, int argc, char **argv, cell_error *err)
   policy_args pa = { .ndefines = 0 };
   int c;
   optind = 0;
-  while ((c = getopt_long(argc, argv, "o:a:D:I:h", opts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "o:a:D:d:I:h", opts, NULL)) != -1) {
     switch (c) {
     case 'o': out = optarg; break;
     case 'a': arch = optarg; break;
     case 'N': annotation = true; break;
     case 'D':
+    case 'd':
     case 'I':
       if (cli_policy_opt(&pa, c, optarg) < 0)
         return cli_usage_error("seccomp compile", usage_compile, "too many -%c", c);

@@ -16,7 +16,7 @@
 
 int cli_policy_opt(policy_args *pa, int c, const char *arg)
 {
-  if (c == 'D' && pa->ndefines < 64)
+  if ((c == 'D' || c == 'd') && pa->ndefines < 64)
     pa->defines[pa->ndefines++] = arg;
   else if (c == 'I' && pa->ndirs < 64)
     pa->dirs[pa->ndirs++] = arg;

@@ -14,7 +14,8 @@ typedef struct policy_args {
   size_t ndefines, ndirs;
 } policy_args;
 
-/* Take option c ('D' or 'I') with its argument; -1 when full or another c. */
+/* Take option c ('D', its easyseccomp spelling 'd', or 'I') with its argument;
+ * -1 when full or another c. */
 int cli_policy_opt(policy_args *pa, int c, const char *arg);
 /* The whole of path ("-": stdin). */
 int cli_read_input(const char *path, char **data, size_t *len, cell_error *err);

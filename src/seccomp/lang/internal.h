@@ -42,6 +42,9 @@ typedef enum lang_tok_kind {
   T_EQ, T_NE, T_LT, T_LE, T_GT, T_GE,
   T_AMP, T_ANDAND, T_PIPE, T_OROR, T_BANG, T_TILDE, T_MINUS, T_CARET,
   T_SHL, T_SHR, T_DOT, T_DOTDOT,
+  T_AT,        /* @name or @name@arch (easyseccomp's spelling of syscalls and architectures) */
+  T_COMMENT,   /* raw mode only: // ... or / * ... * / */
+  T_DIRECTIVE, /* raw mode only: a whole #ifdef ... line, without its newline */
 } lang_tok_kind;
 
 typedef struct lang_tok {
@@ -50,6 +53,8 @@ typedef struct lang_tok {
   const char *p;  /* in the source text */
   size_t n;
   uint64_t num;   /* T_NUM */
+  bool nl_before; /* raw mode: a newline since the previous token */
+  bool blank_before; /* raw mode: an empty line since the previous token */
 } lang_tok;
 
 typedef struct lang_cond_frame {
@@ -66,12 +71,16 @@ typedef struct lang_lexer {
   size_t len, pos;
   uint32_t line, line_off;
   bool line_start;   /* only blanks since the last newline */
+  bool raw;          /* comments and directives are tokens, every branch is read */
+  unsigned newlines; /* raw mode: since the previous token */
   lang_cond_frame conds[32];
   size_t nconds;
 } lang_lexer;
 
 void lang_lex_init(lang_lexer *lx, lang_ctx *c, uint32_t src);
-/* The next token of the active text (preprocessor applied).  <0 on error. */
+/* The next token of the active text (preprocessor applied).  <0 on error.
+ * In raw mode (lx->raw, for the formatter) comments and directive lines are
+ * tokens too and no #ifdef is evaluated. */
 int lang_lex_next(lang_lexer *lx, lang_tok *t);
 const char *lang_tok_name(lang_tok_kind k);
 /* The preprocessor's names (-D NAME, #define NAME), kept in the context. */

@@ -14,7 +14,8 @@ static const char *const tok_names[] = {
   [T_LT] = "`<`", [T_LE] = "`<=`", [T_GT] = "`>`", [T_GE] = "`>=`", [T_AMP] = "`&`",
   [T_ANDAND] = "`&&`", [T_PIPE] = "`|`", [T_OROR] = "`||`", [T_BANG] = "`!`", [T_TILDE] = "`~`",
   [T_MINUS] = "`-`", [T_CARET] = "`^`", [T_SHL] = "`<<`", [T_SHR] = "`>>`", [T_DOT] = "`.`",
-  [T_DOTDOT] = "`..`",
+  [T_DOTDOT] = "`..`", [T_AT] = "a name with `@`", [T_COMMENT] = "a comment",
+  [T_DIRECTIVE] = "a directive",
 };
 
 const char *lang_tok_name(lang_tok_kind k) { return tok_names[k]; }
@@ -73,33 +74,50 @@ static void newline(lang_lexer *lx)
 
 static bool ident_char(int ch) { return isalnum(ch) || ch == '_'; }
 
-/* Blanks and comments.  <0 on an unterminated comment. */
+/* The end of the block comment that starts at lx->pos.  <0 when it has none. */
+static int block_comment(lang_lexer *lx)
+{
+  lang_loc at = here(lx);
+  lx->pos += 2;
+  for (;;) {
+    if (lx->pos + 1 >= lx->len)
+      return lang_error(lx->c, at, "unterminated comment: `/*` without `*/`");
+    if (lx->text[lx->pos] == '*' && lx->text[lx->pos + 1] == '/') {
+      lx->pos += 2;
+      return 0;
+    }
+    if (lx->text[lx->pos] == '\n')
+      newline(lx);
+    else
+      lx->pos++;
+  }
+}
+
+static bool comment_at(const lang_lexer *lx, size_t pos)
+{
+  return lx->text[pos] == '/' && pos + 1 < lx->len && (lx->text[pos + 1] == '/' || lx->text[pos + 1] == '*');
+}
+
+/* Blanks and comments (in raw mode, blanks only).  <0 on an unterminated
+ * comment. */
 static int skip_blank(lang_lexer *lx)
 {
   while (lx->pos < lx->len) {
     char ch = lx->text[lx->pos];
     if (ch == '\n') {
       newline(lx);
+      lx->newlines++;
     } else if (ch == ' ' || ch == '\t' || ch == '\r' || ch == '\f' || ch == '\v') {
       lx->pos++;
+    } else if (lx->raw) {
+      break;
     } else if (ch == '/' && lx->pos + 1 < lx->len && lx->text[lx->pos + 1] == '/') {
       while (lx->pos < lx->len && lx->text[lx->pos] != '\n')
         lx->pos++;
     } else if (ch == '/' && lx->pos + 1 < lx->len && lx->text[lx->pos + 1] == '*') {
-      lang_loc at = here(lx);
-      lx->pos += 2;
-      for (;;) {
-        if (lx->pos + 1 >= lx->len)
-          return lang_error(lx->c, at, "unterminated comment: `/*` without `*/`");
-        if (lx->text[lx->pos] == '*' && lx->text[lx->pos + 1] == '/') {
-          lx->pos += 2;
-          break;
-        }
-        if (lx->text[lx->pos] == '\n')
-          newline(lx);
-        else
-          lx->pos++;
-      }
+      int r = block_comment(lx);
+      if (r < 0)
+        return r;
     } else if (!active(lx) && !(lx->line_start && ch == '#')) {
       /* inactive branch: skip the line */
       while (lx->pos < lx->len && lx->text[lx->pos] != '\n')
@@ -111,7 +129,9 @@ static int skip_blank(lang_lexer *lx)
   return 0;
 }
 
-static int directive(lang_lexer *lx)
+/* A directive line from its `#`.  In raw mode it becomes the token t (up to
+ * its name, without a trailing comment) and has no effect. */
+static int directive(lang_lexer *lx, lang_tok *t)
 {
   lang_loc at = here(lx);
   lx->pos++;
@@ -130,6 +150,7 @@ static int directive(lang_lexer *lx)
     lx->pos++;
   size_t an = lx->pos - as;
   const char *arg = lx->text + as;
+  size_t end = an ? as + an : s + dn;
   /* the rest of the line: blanks or a // comment only */
   while (lx->pos < lx->len && (lx->text[lx->pos] == ' ' || lx->text[lx->pos] == '\t' || lx->text[lx->pos] == '\r'))
     lx->pos++;
@@ -147,13 +168,21 @@ static int directive(lang_lexer *lx)
     return lang_error(lx->c, argat, "`#%.*s` takes no name", (int) dn, d);
   if (!rest_ok)
     return lang_error(lx->c, here(lx), "unexpected text after `#%.*s`", (int) dn, d);
-  while (lx->pos < lx->len && lx->text[lx->pos] != '\n')
-    lx->pos++;
+  if (lx->raw) {
+    memset(t, 0, sizeof *t);
+    t->kind = T_DIRECTIVE;
+    t->loc = at;
+    t->p = lx->text + at.off;
+    t->n = end - at.off;
+  } else {
+    while (lx->pos < lx->len && lx->text[lx->pos] != '\n')
+      lx->pos++;
+  }
   if (is || isn) {
     if (lx->nconds >= sizeof lx->conds / sizeof lx->conds[0])
       return lang_error(lx->c, at, "#ifdef nested too deeply (at most 32)");
-    bool def = lang_is_defined(lx->c, arg, an);
-    bool up = active(lx);
+    bool def = !lx->raw && lang_is_defined(lx->c, arg, an);
+    bool up = lx->raw || active(lx);
     lx->conds[lx->nconds++] = (lang_cond_frame) { at, up && (is ? def : !def), up, false };
   } else if (iselse) {
     if (!lx->nconds)
@@ -162,12 +191,12 @@ static int directive(lang_lexer *lx)
     if (f->in_else)
       return lang_error(lx->c, at, "a second `#else` for the `#ifdef` at line %u", f->loc.line);
     f->in_else = true;
-    f->active = f->parent_active && !f->active;
+    f->active = lx->raw || (f->parent_active && !f->active);
   } else if (isend) {
     if (!lx->nconds)
       return lang_error(lx->c, at, "`#endif` without `#ifdef`");
     lx->nconds--;
-  } else if (active(lx)) {
+  } else if (!lx->raw && active(lx)) {
     return lang_define(lx->c, arg, an);
   }
   return 0;
@@ -184,10 +213,14 @@ static int digit_value(int ch)
   return 99;
 }
 
+/* Numbers: decimal, 0x hex, 0o octal, 0b binary, `_` between digits.  A
+ * leading zero does not make a number octal (easyseccomp reads `010` as
+ * ten); a warning says so when the octal reading differs. */
 static int lex_number(lang_lexer *lx, lang_tok *t)
 {
   const char *s = lx->text;
   unsigned base = 10;
+  bool zero = false;
   if (s[lx->pos] == '0' && lx->pos + 1 < lx->len) {
     char n = s[lx->pos + 1];
     if (n == 'x' || n == 'X')
@@ -197,10 +230,10 @@ static int lex_number(lang_lexer *lx, lang_tok *t)
     else if (n == 'b' || n == 'B')
       base = 2, lx->pos += 2;
     else if (isdigit((unsigned char) n) || n == '_')
-      base = 8, lx->pos += 1;
+      zero = true;
   }
-  uint64_t v = 0;
-  bool any = base == 8 && lx->pos == t->loc.off + 1, overflow = false;
+  uint64_t v = 0, ov = 0;
+  bool any = false, overflow = false, octal_ok = true;
   while (lx->pos < lx->len && (ident_char((unsigned char) s[lx->pos]))) {
     char ch = s[lx->pos];
     if (ch == '_') {
@@ -215,6 +248,8 @@ static int lex_number(lang_lexer *lx, lang_tok *t)
     if (v > (UINT64_MAX - d) / base)
       overflow = true;
     v = v * base + d;
+    octal_ok &= d < 8 && ov <= UINT64_MAX / 8;
+    ov = ov * 8 + d;
     any = true;
     lx->pos++;
   }
@@ -223,20 +258,54 @@ static int lex_number(lang_lexer *lx, lang_tok *t)
   if (overflow)
     return lang_error(lx->c, t->loc, "the number `%.*s` does not fit in 64 bits",
                       (int) (lx->pos - t->loc.off), s + t->loc.off);
+  int len = (int) (lx->pos - t->loc.off);
+  if (zero && !lx->raw && !octal_ok)
+    lang_warn(lx->c, t->loc, "`%.*s` is the decimal number %llu (a leading zero does not make a number octal)",
+              len, s + t->loc.off, (unsigned long long) v);
+  else if (zero && !lx->raw && ov != v)
+    lang_warn(lx->c, t->loc, "`%.*s` is the decimal number %llu, as in easyseccomp (a leading zero does not "
+              "make a number octal: write 0o%.*s for %llu)", len, s + t->loc.off, (unsigned long long) v,
+              len - 1, s + t->loc.off + 1, (unsigned long long) ov);
   t->kind = T_NUM;
   t->num = v;
+  return 0;
+}
+
+/* `@name` or `@name@arch`. */
+static int lex_at(lang_lexer *lx, lang_tok *t)
+{
+  const char *s = lx->text;
+  for (int part = 0; part < 2; part++) {
+    lx->pos++;   /* the @ */
+    if (lx->pos >= lx->len || !(isalpha((unsigned char) s[lx->pos]) || s[lx->pos] == '_'))
+      return lang_error(lx->c, part ? here(lx) : t->loc,
+                        part ? "`@` must be followed by an architecture name (`@read@x86`)"
+                             : "`@` must be followed by a syscall or an architecture name (`@read`, `@x86`)");
+    while (lx->pos < lx->len && ident_char((unsigned char) s[lx->pos]))
+      lx->pos++;
+    if (lx->pos >= lx->len || s[lx->pos] != '@')
+      break;
+  }
+  t->kind = T_AT;
   return 0;
 }
 
 int lang_lex_next(lang_lexer *lx, lang_tok *t)
 {
   int r;
+  lx->newlines = 0;
   for (;;) {
     if ((r = skip_blank(lx)) < 0)
       return r;
     if (lx->pos < lx->len && lx->line_start && lx->text[lx->pos] == '#') {
-      if ((r = directive(lx)) < 0)
+      unsigned nl = lx->newlines;
+      if ((r = directive(lx, t)) < 0)
         return r;
+      if (lx->raw) {
+        t->nl_before = nl > 0 || t->loc.off == 0;
+        t->blank_before = nl > 1;
+        return 0;
+      }
       continue;
     }
     break;
@@ -244,10 +313,24 @@ int lang_lex_next(lang_lexer *lx, lang_tok *t)
   memset(t, 0, sizeof *t);
   t->loc = here(lx);
   t->p = lx->text + lx->pos;
+  t->nl_before = lx->newlines > 0;
+  t->blank_before = lx->newlines > 1;
   if (lx->pos >= lx->len) {
     if (lx->nconds)
       return lang_error(lx->c, lx->conds[lx->nconds - 1].loc, "`#ifdef` without `#endif`");
     t->kind = T_EOF;
+    return 0;
+  }
+  if (lx->raw && comment_at(lx, lx->pos)) {
+    size_t start = lx->pos;
+    if (lx->text[lx->pos + 1] == '/') {
+      while (lx->pos < lx->len && lx->text[lx->pos] != '\n' && lx->text[lx->pos] != '\r')
+        lx->pos++;
+    } else if ((r = block_comment(lx)) < 0) {
+      return r;
+    }
+    t->kind = T_COMMENT;
+    t->n = lx->pos - start;
     return 0;
   }
   lx->line_start = false;
@@ -268,6 +351,9 @@ int lang_lex_next(lang_lexer *lx, lang_tok *t)
     t->kind = T_VAR;
   } else if (isdigit(ch)) {
     if ((r = lex_number(lx, t)) < 0)
+      return r;
+  } else if (ch == '@') {
+    if ((r = lex_at(lx, t)) < 0)
       return r;
   } else if (ch == '"') {
     lx->pos++;

@@ -225,6 +225,120 @@ static cell_sc_op flip(unsigned op)
   }
 }
 
+/* ---- masked values ----------------------------------------------------- */
+/* x = arg & m compared with a constant, as ORs of masked compares: x and V
+ * agree on the bits above some bit b and differ at b in the right way. */
+
+static uint64_t above(unsigned b) { return b == 63 ? 0 : ~((2ull << b) - 1); }
+
+static int mterm(const cell_sc_arch *a, dnf *d, unsigned arg, uint64_t mask, uint64_t value)
+{
+  if (mask == 0)
+    return dnf_set_true(d);
+  cell_sc_cond cnd = { (uint8_t) arg, CELL_SC_MASKED_EQ, value, mask };
+  return dnf_add_cond(a, d, &cnd, 1);
+}
+
+/* x < V (lt) or x > V (!lt), or equal too (eq). */
+static int masked_order(const cell_sc_arch *a, dnf *d, unsigned arg, uint64_t m, uint64_t V, bool lt, bool eq)
+{
+  int r = 0;
+  for (int b = 63; b >= 0 && r >= 0; b--) {
+    uint64_t bit = 1ull << b, hi = m & above((unsigned) b);
+    bool vb = V & bit, in = m & bit;
+    if (vb && !in) {
+      /* x has 0 here: below V if it agrees above; never above V */
+      if (lt)
+        r = mterm(a, d, arg, hi, V & hi);
+      return r;
+    }
+    if (in && vb == lt)
+      r = mterm(a, d, arg, hi | bit, (V & hi) | (lt ? 0 : bit));
+  }
+  if (r >= 0 && eq)
+    r = mterm(a, d, arg, m, V);   /* V has no bits outside m, or the loop returned */
+  return r;
+}
+
+/* lo <= x <= hi, x within [0, max] */
+static int masked_range(const cell_sc_arch *a, dnf *d, unsigned arg, uint64_t m, uint64_t lo, uint64_t hi,
+                        uint64_t max)
+{
+  if (lo == hi)
+    return (lo & ~m) ? 0 : mterm(a, d, arg, m, lo);
+  dnf ge = { 0 }, le = { 0 };
+  int r = lo == 0 ? dnf_set_true(&ge) : masked_order(a, &ge, arg, m, lo, false, true);
+  if (r >= 0)
+    r = hi >= max ? dnf_set_true(&le) : masked_order(a, &le, arg, m, hi, true, true);
+  if (r >= 0)
+    r = dnf_and(a, &ge, &le);
+  else
+    dnf_free(&le);
+  if (r >= 0)
+    r = dnf_or(d, &ge);
+  else
+    dnf_free(&ge);
+  return r;
+}
+
+/* `$argN & MASK OP V` and `$argN & MASK in (...)` on l->a. */
+static int lower_masked(const lower *l, const lang_node *n, bool neg, dnf *out)
+{
+  const cell_sc_arch *a = l->a;
+  const uint64_t M = 0xffffffffu;
+  const lang_ctx *c = l->c;
+  uint64_t m = n->mask, max = UINT64_MAX;
+  unsigned shift = 0;
+  bool truncate = false;
+  if (n->part == PART_LO) {
+    m &= M, max = M;
+  } else if (n->part == PART_HI) {
+    max = M;
+    if (!a->bits64)   /* the high half reads as 0 */
+      m = 0;
+    else
+      shift = 32;
+  } else if (!a->bits64) {
+    m &= M, max = M, truncate = true;   /* the low words, as for plain values */
+  }
+  if (n->op == CELL_SC_EQ || n->op == CELL_SC_NE) {
+    bool eq = (n->op == CELL_SC_EQ) != neg;
+    uint64_t cm = n->mask, cv = c->ranges[n->first].lo;
+    if (n->part == PART_LO) {
+      cm &= M;
+    } else if (n->part == PART_HI) {
+      if (!a->bits64)
+        return (cv == 0) == eq ? dnf_set_true(out) : 0;
+      cm <<= 32, cv <<= 32;
+    }
+    uint64_t wm = a->bits64 ? cm : (cm & M), wv = a->bits64 ? cv : (cv & M);
+    if (wv & ~wm)   /* bits the masked value never has */
+      return eq ? 0 : dnf_set_true(out);
+    if (wm == 0)
+      return eq ? dnf_set_true(out) : 0;
+    cell_sc_cond cnd = { n->arg, CELL_SC_MASKED_EQ, cv & cm, cm };
+    return eq ? dnf_add_cond(a, out, &cnd, 1) : dnf_not_cond(a, &cnd, out);
+  }
+  rset rs;
+  int r = leaf_set(c, n, max, truncate, neg, &rs);
+  if (r < 0)
+    return r;
+  /* the masked value lies in [0, m] */
+  for (size_t i = 0; r >= 0 && i < rs.n; i++) {
+    uint64_t lo = rs.r[i].lo, hi = rs.r[i].hi < m ? rs.r[i].hi : m;
+    if (lo > hi)
+      continue;
+    if (m == 0)
+      r = dnf_set_true(out);   /* x = 0, and 0 is in this range */
+    else
+      r = masked_range(a, out, n->arg, m << shift, lo << shift, hi << shift, m << shift);
+  }
+  free(rs.r);
+  if (r < 0)
+    dnf_free(out);
+  return r;
+}
+
 /* One comparison of an argument on l->a as a DNF. */
 static int lower_arg(const lower *l, const lang_node *n, bool neg, dnf *out)
 {
@@ -234,22 +348,8 @@ static int lower_arg(const lower *l, const lang_node *n, bool neg, dnf *out)
   int r;
   *out = (dnf) { 0 };
   uint64_t v = c->ranges[n->first].lo;
-  if (n->has_mask) {
-    bool eq = (n->op == CELL_SC_EQ) != neg;
-    uint64_t cm = n->mask, cv = v;
-    if (n->part == PART_LO) {
-      cm &= M;
-    } else if (n->part == PART_HI) {
-      if (!a->bits64)   /* the high half reads as 0 */
-        return (v == 0) == eq ? dnf_set_true(out) : 0;
-      cm <<= 32, cv <<= 32;
-    }
-    uint64_t wm = a->bits64 ? cm : (cm & M);
-    if (wm == 0)
-      return ((cv & wm) == 0) == eq ? dnf_set_true(out) : 0;
-    cell_sc_cond cnd = { n->arg, CELL_SC_MASKED_EQ, cv & cm, cm };
-    return eq ? dnf_add_cond(a, out, &cnd, 1) : dnf_not_cond(a, &cnd, out);
-  }
+  if (n->has_mask)
+    return lower_masked(l, n, neg, out);
   bool plain = n->op != LANG_OP_IN && n->op != LANG_OP_NOTIN;
   bool full = n->part == PART_FULL || (n->part == PART_LO && !a->bits64);
   if (full && plain) {

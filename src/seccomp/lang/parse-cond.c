@@ -13,22 +13,23 @@ static int parse_version(parser *p, uint32_t *ver)
 {
   int r;
   lang_loc at = p->t.loc;
-  uint64_t part[3] = { 0, 0, 0 };
+  uint64_t part[4] = { 0, 0, 0, 0 };
   if ((r = lp_expect(p, T_LPAREN, "`(`")) < 0)
     return r;
   at = p->t.loc;
-  for (int i = 0; i < 3; i++) {
+  /* x.y, x.y.z; a fourth part (2.6.16.1) is read and does not matter */
+  for (int i = 0; i < 4; i++) {
     if (p->t.kind != T_NUM)
       return lp_unexpected(p, "a kernel version such as 6.1");
     part[i] = p->t.num;
     if ((r = lp_next(p)) < 0)
       return r;
-    if (p->t.kind != T_DOT || i == 2)
+    if (p->t.kind != T_DOT || i == 3)
       break;
     if ((r = lp_next(p)) < 0)
       return r;
   }
-  if (part[0] > 255 || part[1] > 255 || part[2] > 255)
+  if (part[0] > 255 || part[1] > 255 || part[2] > 255 || part[3] > 255)
     return lang_error(p->c, at, "bad kernel version");
   *ver = (uint32_t) (part[0] << 16 | part[1] << 8 | part[2]);
   return lp_expect(p, T_RPAREN, "`)`");
@@ -40,6 +41,55 @@ static void check_exists(parser *p, lang_loc at, const cell_sc_syscall *s)
     if (cell_sc_syscall_nr(&cell_sc_arches[p->c->arches[i]], s) >= 0)
       return;
   lang_warn(p->c, at, "syscall `%s` does not exist on the policy's architectures", s->name);
+}
+
+/* `@name` (a syscall, as `name`) or `@name@arch`: the number of the
+ * syscall on that architecture, compared as a number on every architecture
+ * (easyseccomp's meaning). */
+static int at_sysitem(parser *p, bool in_rule)
+{
+  lang_loc at = p->t.loc;
+  const char *name = p->t.p + 1, *second = memchr(name, '@', p->t.n - 1);
+  size_t nn = second ? (size_t) (second - name) : p->t.n - 1;
+  char b[64];
+  const cell_sc_syscall *s = NULL;
+  if (nn < sizeof b) {
+    memcpy(b, name, nn);
+    b[nn] = 0;
+    s = cell_sc_syscall_lookup(b);
+  }
+  if (!s)
+    return lang_error(p->c, at, "unknown syscall `%.*s`", (int) nn, name);
+  if (!second) {
+    if (in_rule)
+      check_exists(p, at, s);
+    int r = lang_add_item(p->c, (lang_sysitem) { SYSI_NAME, (uint32_t) (s - cell_sc_syscalls) });
+    return r < 0 ? r : lp_next(p);
+  }
+  size_t an = p->t.n - 1 - nn - 1;
+  const cell_sc_arch *a = NULL;
+  if (an < sizeof b) {
+    memcpy(b, second + 1, an);
+    b[an] = 0;
+    a = cell_sc_arch_by_name(b);
+  }
+  if (!a)
+    return lang_error(p->c, at, "unknown architecture `%.*s`", (int) an, second + 1);
+  int64_t nr = cell_sc_syscall_nr(a, s);
+  if (nr < 0)
+    return lang_error(p->c, at, "syscall `%s` does not exist on %s", s->name, a->short_name);
+  for (size_t i = 0; in_rule && i < p->c->narches; i++) {
+    const cell_sc_arch *pa = &cell_sc_arches[p->c->arches[i]];
+    const char *there = pa != a ? cell_sc_syscall_name(pa, (uint32_t) nr) : NULL;
+    if (there && strcmp(there, s->name) != 0) {
+      lang_warn(p->c, at, "`%.*s` is the number %lld on every architecture: `%s` on %s (add `$arch == %s` "
+                "to test it on %s only)", (int) p->t.n, p->t.p, (long long) nr, there, pa->short_name,
+                a->short_name, a->short_name);
+      break;
+    }
+  }
+  int r = lang_add_item(p->c, (lang_sysitem) { SYSI_NUM, (uint32_t) nr });
+  return r < 0 ? r : lp_next(p);
 }
 
 /* One item of a syscall list: name, number, set, KERNEL(v), NEWER(v). */
@@ -55,6 +105,8 @@ static int parse_sysitem(parser *p, bool in_rule)
       return lang_error(p->c, at, "syscall number %llu does not fit in 32 bits", (unsigned long long) v);
     return lang_add_item(p->c, (lang_sysitem) { SYSI_NUM, (uint32_t) v });
   }
+  if (p->t.kind == T_AT)
+    return at_sysitem(p, in_rule);
   if (p->t.kind != T_IDENT)
     return lp_unexpected(p, "a syscall name");
   if (lp_is_ident(p, "KERNEL") || lp_is_ident(p, "NEWER")) {
@@ -181,11 +233,29 @@ static int parse_sys_cond(parser *p, lang_loc at, uint32_t *out)
 int lp_arch_name(parser *p, size_t *idx)
 {
   char name[32];
-  if (p->t.kind != T_IDENT)
+  bool at = p->t.kind == T_AT;
+  if (p->t.kind == T_NUM) {
+    /* an AUDIT_ARCH_* value, as seccomp_data.arch holds it (x86_64's is
+     * x86_64 here: x32 is told apart by the syscall number) */
+    for (size_t i = 0; i < cell_sc_narches; i++)
+      if (cell_sc_arches[i].audit == p->t.num) {
+        *idx = i;
+        return lp_next(p);
+      }
+    return lang_error(p->c, p->t.loc, "no architecture has the audit value %llu", (unsigned long long) p->t.num);
+  }
+  if (p->t.kind != T_IDENT && !at)
     return lp_unexpected(p, "an architecture name");
-  const cell_sc_arch *a = lp_tok_text(p, name, sizeof name) ? cell_sc_arch_by_name(name) : NULL;
+  if (at && memchr(p->t.p + 1, '@', p->t.n - 1))
+    return lang_error(p->c, p->t.loc, "`%.*s` is a syscall, not an architecture", (int) p->t.n, p->t.p);
+  const cell_sc_arch *a = NULL;
+  if (p->t.n - at < sizeof name) {
+    memcpy(name, p->t.p + at, p->t.n - at);
+    name[p->t.n - at] = 0;
+    a = cell_sc_arch_by_name(name);
+  }
   if (!a)
-    return lang_error(p->c, p->t.loc, "unknown architecture `%.*s`", (int) p->t.n, p->t.p);
+    return lang_error(p->c, p->t.loc, "unknown architecture `%.*s`", (int) (p->t.n - at), p->t.p + at);
   *idx = cell_sc_arch_index(a);
   return lp_next(p);
 }
@@ -248,6 +318,32 @@ static int fit(parser *p, lang_loc at, const char *var, unsigned width, uint64_t
                     var, (unsigned long long) *v);
 }
 
+/* `$a & mask OP v` that holds always or never: the masked value lies in
+ * [0, mask] and has no bits outside the mask. */
+static void masked_warning(parser *p, lang_loc maskat, lang_loc vat, int op, uint64_t mask, uint64_t v)
+{
+  const char *what = NULL;
+  bool outside = (v & ~mask) != 0;
+  if (mask == 0) {
+    bool t = op == CELL_SC_EQ ? v == 0 : op == CELL_SC_NE ? v != 0 : op == CELL_SC_LT ? v > 0
+           : op == CELL_SC_LE ? true : op == CELL_SC_GT ? false : v == 0;
+    lang_warn(p->c, maskat, "the mask is 0, so is the masked value: the comparison is always %s",
+              t ? "true" : "false");
+    return;
+  }
+  if (op == CELL_SC_EQ && outside)
+    what = "never true";
+  else if (op == CELL_SC_NE && outside)
+    what = "always true";
+  else if ((op == CELL_SC_GT && v >= mask) || (op == CELL_SC_GE && v > mask))
+    what = "never true";
+  else if ((op == CELL_SC_LT && v > mask) || (op == CELL_SC_LE && v >= mask))
+    what = "always true";
+  if (what)
+    lang_warn(p->c, vat, "the masked value lies in 0..0x%llx%s: the comparison is %s",
+              (unsigned long long) mask, outside ? " and has no bits outside the mask" : "", what);
+}
+
 static int parse_arg_cond(parser *p, lang_loc at, unsigned arg, uint32_t *out)
 {
   int r;
@@ -301,24 +397,19 @@ static int parse_arg_cond(parser *p, lang_loc at, unsigned arg, uint32_t *out)
     if (!is_in)
       return lp_unexpected(p, "a comparison (==, !=, <, <=, >, >=, in, not in)");
   }
-  if (has_mask && op != CELL_SC_EQ && op != CELL_SC_NE)
-    return lang_error(p->c, oploc, "a masked value takes == or != only");
   uint32_t first = (uint32_t) p->c->nranges;
   if (op) {
     lang_loc vat = p->t.loc;
     uint64_t v;
     if ((r = lp_value(p, &v)) < 0 || (r = fit(p, vat, var, width, &v)) < 0)
       return r;
-    if (has_mask && (v & ~mask))
-      return lang_error(p->c, vat, "impossible comparison: 0x%llx has bits outside the mask 0x%llx",
-                        (unsigned long long) v, (unsigned long long) mask);
-    if (has_mask && mask == 0)
-      lang_warn(p->c, maskat, "the mask is 0: the comparison is always %s", op == CELL_SC_EQ ? "true" : "false");
     if ((op == CELL_SC_LT && v == 0) || (op == CELL_SC_GT && v == maxv))
       return lang_error(p->c, oploc, "impossible comparison: `%s` is never %s %llu", var,
                         op == CELL_SC_LT ? "<" : ">", (unsigned long long) v);
     if ((op == CELL_SC_GE && v == 0) || (op == CELL_SC_LE && v == maxv))
       lang_warn(p->c, oploc, "the comparison is always true");
+    else if (has_mask)
+      masked_warning(p, maskat, vat, op, mask, v);
     if ((r = lang_add_range(p->c, (lang_range) { v, v })) < 0)
       return r;
   } else {
@@ -344,9 +435,9 @@ static int parse_arg_cond(parser *p, lang_loc at, unsigned arg, uint32_t *out)
       } else if (!paren) {
         return lp_unexpected(p, "`..` (a range) or a list in parentheses");
       }
-      if (has_mask && (hi & ~mask))
-        return lang_error(p->c, vat, "impossible comparison: 0x%llx has bits outside the mask 0x%llx",
-                          (unsigned long long) hi, (unsigned long long) mask);
+      if (has_mask && lo == hi && (lo & ~mask))
+        lang_warn(p->c, vat, "0x%llx has bits outside the mask 0x%llx: the masked value is never %llu",
+                  (unsigned long long) lo, (unsigned long long) mask, (unsigned long long) lo);
       if ((r = lang_add_range(p->c, (lang_range) { lo, hi })) < 0)
         return r;
       if (!paren || p->t.kind != T_COMMA)
@@ -359,8 +450,6 @@ static int parse_arg_cond(parser *p, lang_loc at, unsigned arg, uint32_t *out)
     if (paren && (r = lp_expect(p, T_RPAREN, "`,` or `)`")) < 0)
       return r;
     op = neg ? LANG_OP_NOTIN : LANG_OP_IN;
-    if (has_mask)
-      return lang_error(p->c, oploc, "a masked value takes == or != only");
   }
   if ((r = lang_new_node(p->c, N_ARG, at, out)) < 0)
     return r;

@@ -52,6 +52,9 @@ static int value_primary_(parser *p, uint64_t *v)
     *v = k->value;
     return lp_next(p);
   }
+  if (p->t.kind == T_AT)
+    return lang_error(p->c, p->t.loc, "`%.*s` names a syscall or an architecture, not a number "
+                      "(compare it with $syscall or $arch)", (int) p->t.n, p->t.p);
   return lp_unexpected(p, "a number or a constant");
 }
 
@@ -97,8 +100,15 @@ static int action_arg(parser *p, const char *name, bool required, uint32_t *data
       return lang_error(p->c, p->t.loc, "%s needs a value: %s(N)", name, name);
     return 0;
   }
+  lang_loc at0 = p->t.loc;
   if ((r = lp_next(p)) < 0)
     return r;
+  if (p->t.kind == T_RPAREN) {
+    /* easyseccomp's `TRACE()`, `ERRNO()`: the value 0 */
+    if (!strcmp(name, "ERRNO"))
+      lang_warn(p->c, at0, "ERRNO() is ERRNO(0): the syscall returns 0 without running");
+    return lp_next(p);
+  }
   lang_loc at = p->t.loc;
   uint64_t v;
   if ((r = lp_value(p, &v)) < 0)
@@ -127,8 +137,16 @@ int lp_action(parser *p, uint32_t *action)
           return r;
         if (acts[i].arg && (r = action_arg(p, acts[i].name, acts[i].arg == 2, &data)) < 0)
           return r;
-        if (!acts[i].arg && p->t.kind == T_LPAREN)
-          return lang_error(p->c, p->t.loc, "%s takes no value", acts[i].name);
+        if (!acts[i].arg && p->t.kind == T_LPAREN) {
+          /* `ALLOW()`, as easyseccomp writes it */
+          lang_loc at = p->t.loc;
+          if ((r = lp_next(p)) < 0)
+            return r;
+          if (p->t.kind != T_RPAREN)
+            return lang_error(p->c, at, "%s takes no value", acts[i].name);
+          if ((r = lp_next(p)) < 0)
+            return r;
+        }
         *action = acts[i].ret | data;
         return 0;
       }

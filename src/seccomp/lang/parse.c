@@ -143,8 +143,6 @@ static int stmt_rule(parser *p, lang_loc at)
   int r;
   if ((r = settle_arches(p)) < 0)
     return r;
-  if (c->has_default)
-    return lang_error(c, at, "this rule comes after the default `=> ACTION;` and can never match");
   lang_rule rule = { .loc = at };
   if (p->t.kind == T_ARROW) {
     rule.is_default = true;
@@ -159,8 +157,18 @@ static int stmt_rule(parser *p, lang_loc at)
   }
   if ((r = lp_expect(p, T_ARROW, rule.is_default ? NULL : "`=>` or a condition")) < 0)
     return r;
-  if ((r = lp_action(p, &rule.action)) < 0 || (r = lp_expect(p, T_SEMI, "`;`")) < 0)
+  if ((r = lp_action(p, &rule.action)) < 0)
     return r;
+  /* the default's `;` may be left out, as easyseccomp's grammar does */
+  if ((!rule.is_default || p->t.kind == T_SEMI) && (r = lp_expect(p, T_SEMI, "`;`")) < 0)
+    return r;
+  if (c->has_default) {
+    /* as in easyseccomp, where the first default ends the program */
+    const lang_loc *d = &c->rules[c->nrules - 1].loc;
+    lang_warn(c, at, "this rule comes after the default at %s:%u:%u and is never reached",
+              c->srcs[d->src].name, d->line, d->col);
+    return 0;
+  }
   c->has_default |= rule.is_default;
   return lang_add_rule(c, rule);
 }

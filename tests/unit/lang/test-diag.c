@@ -18,7 +18,9 @@ typedef struct dcase {
 
 static const dcase cases[] = {
   /* lexer */
-  { "$syscall == read @ => ALLOW;" D, true, 1, 18, "unexpected character `@`" },
+  { "$syscall == read ? => ALLOW;" D, true, 1, 18, "unexpected character `?`" },
+  { "$syscall == read @ => ALLOW;" D, true, 1, 18, "`@` must be followed by a syscall or an architecture name" },
+  { "$syscall == @read@ => ALLOW();" D, true, 1, 19, "`@` must be followed by an architecture name" },
   { "\n  $syscall == read \x01" D, true, 2, 20, "unexpected character 0x01" },
   { "=> ALLOW; /* open", true, 1, 11, "unterminated comment" },
   { "#iff X\n=> ALLOW;", true, 1, 1, "unknown directive `#iff`" },
@@ -29,7 +31,9 @@ static const dcase cases[] = {
   { "#ifdef\n=> ALLOW;", true, 1, 7, "`#ifdef` needs a name" },
   { "#ifdef X Y\n#endif\n=> ALLOW;", true, 1, 10, "unexpected text after `#ifdef`" },
   { "$syscall == read && $arg0 == 0x1g => LOG;" D, true, 1, 33, "`g` is not a digit of a base-16 number" },
-  { "$syscall == read && $arg0 == 09 => LOG;" D, true, 1, 31, "`9` is not a digit of a base-8 number" },
+  { "$syscall == read && $arg0 == 0o9 => LOG;" D, true, 1, 32, "`9` is not a digit of a base-8 number" },
+  { "$syscall == read && $arg0 == 09 => LOG;" D, false, 1, 30, "`09` is the decimal number 9" },
+  { "$syscall == read && $arg0 == 010 => LOG;" D, false, 1, 30, "write 0o10 for 8" },
   { "$syscall == read && $arg0 == 0x1_0000_0000_0000_0000 => LOG;" D, true, 1, 30, "does not fit in 64 bits" },
   { "$syscall == read && $arg0 == 0x => LOG;" D, true, 1, 30, "needs digits" },
   { "$ == 1 => LOG;" D, true, 1, 1, "`$` must be followed by a variable name" },
@@ -47,7 +51,10 @@ static const dcase cases[] = {
   { "$syscall < read => LOG;" D, true, 1, 10, "$syscall takes ==, !=, in and not in" },
   { "$arch < x86 => LOG;" D, true, 1, 7, "$arch takes ==, !=, in and not in" },
   { "$syscall == read && $arg0.mid == 1 => LOG;" D, true, 1, 27, "expected `lo` or `hi`" },
-  { "$syscall == read && $arg0 & 3 < 1 => LOG;" D, true, 1, 31, "a masked value takes == or != only" },
+  { "$syscall == read && $arg0 & 3 < 1 => LOG;" D, false, 0, 0, NULL },
+  { "$syscall == read && $arg0 & 3 < 0 => LOG;" D, true, 1, 31, "`$arg0` is never < 0" },
+  { "$syscall == read && $arg0 & 3 > 3 => LOG;" D, false, 1, 33, "the comparison is never true" },
+  { "$syscall == read && $arg0 & 3 <= 7 => LOG;" D, false, 1, 34, "the comparison is always true" },
   { "$syscall == read && $arg0 in 5 => LOG;" D, true, 1, 32, "expected `..` (a range)" },
   { "frobnicate;" D, true, 1, 1, "unknown statement `frobnicate`" },
   /* names */
@@ -68,7 +75,8 @@ static const dcase cases[] = {
   { "$syscall == read && $arg0.hi == 0x100000000 => LOG;" D, true, 1, 33, "`$arg0.hi` is 32 bits wide" },
   { "$syscall == read && $arg1 < 0 => LOG;" D, true, 1, 27, "`$arg1` is never < 0" },
   { "$syscall == read && $arg1 > 0xffffffffffffffff => LOG;" D, true, 1, 27, "never >" },
-  { "$syscall == read && $arg2 & 0xff == 0x100 => LOG;" D, true, 1, 37, "has bits outside the mask 0xff" },
+  { "$syscall == read && $arg2 & 0xff == 0x100 => LOG;" D, false, 1, 37, "no bits outside the mask: the comparison is never true" },
+  { "$syscall == read && $arg2 & 0xff != 0x100 => LOG;" D, false, 1, 37, "the comparison is always true" },
   { "$syscall == read && $arg2 in 9..3 => LOG;" D, true, 1, 30, "empty range" },
   { "$syscall == read && $arg2 >= 0 => LOG;" D, false, 1, 27, "always true" },
   { "$syscall == read && $arg2.lo <= 0xffffffff => LOG;" D, false, 1, 30, "always true" },
@@ -76,7 +84,9 @@ static const dcase cases[] = {
   /* statements */
   { "$syscall == read => ALLOW;", true, 1, 27, "the policy has no default" },
   { "", true, 1, 1, "the policy has no default" },
-  { "=> ALLOW;\n$syscall == read => LOG;", true, 2, 1, "comes after the default" },
+  { "=> ALLOW;\n$syscall == read => LOG;", false, 2, 1, "comes after the default at t.sec:1:1 and is never reached" },
+  { "=> ALLOW()\n=> KILL();", false, 2, 1, "is never reached" },
+  { "$syscall == read => ALLOW()\n=> KILL;", true, 2, 1, "expected `;`, found `=>`" },
   { "arch x86;\narch x86_64;" D, true, 2, 1, "a second `arch` declaration" },
   { "$syscall == read => LOG;\narch x86;" D, true, 2, 1, "`arch` must come before the rules" },
   { "arch x86, x32, x86;" D, true, 1, 16, "listed twice" },
@@ -95,6 +105,24 @@ static const dcase cases[] = {
   { "$syscall == riscv_flush_icache => LOG;" D, false, 1, 13, "does not exist on the policy's architectures" },
   { "define EPERM = 5;" D, false, 1, 8, "hides the built-in constant" },
   { "$arch == aarch64 => LOG;" D, false, 1, 1, "no architecture of the policy is named here" },
+  /* easyseccomp's spelling */
+  { "$syscall == @mkdr => ALLOW();" D, true, 1, 13, "unknown syscall `mkdr`" },
+  { "$syscall in (@read, @wrte) => ALLOW();" D, true, 1, 21, "unknown syscall `wrte`" },
+  { "$syscall == @read@vax => ALLOW();" D, true, 1, 13, "unknown architecture `vax`" },
+  { "$syscall == @arch_prctl@aarch64 => ALLOW();" D, true, 1, 13, "`arch_prctl` does not exist on aarch64" },
+  { "$syscall == @read@x86 => ALLOW();" D, false, 1, 13, "`@read@x86` is the number 3 on every architecture: `close` on x86_64" },
+  { "$arch == @read@x86 => KILL();" D, true, 1, 10, "`@read@x86` is a syscall, not an architecture" },
+  { "$arch == @vax => KILL();" D, true, 1, 10, "unknown architecture `vax`" },
+  { "$arch == 1234 => KILL();" D, true, 1, 10, "no architecture has the audit value 1234" },
+  { "$arg0 == @read => KILL();" D, true, 1, 10, "`@read` names a syscall or an architecture, not a number" },
+  { "$syscall == @mkdir => ALLOW(1);" D, true, 1, 28, "ALLOW takes no value" },
+  { "$syscall == @mkdir => ERRNO(EPREM);" D, true, 1, 29, "unknown constant `EPREM`" },
+  { "$syscall == @mkdir => ERRNO();" D, false, 1, 28, "ERRNO() is ERRNO(0)" },
+  { "$syscall == @mkdir => ERRNO(EPERM)\n=> ALLOW();", true, 2, 1, "expected `;`, found `=>`" },
+  { "$syscall == @mkdir => KIL();" D, true, 1, 23, "expected an action" },
+  { "#ifdef X\n$syscall == @mkdir => ALLOW();" D, true, 1, 1, "`#ifdef` without `#endif`" },
+  { "$syscall in KERNEL(5.x) => ALLOW();" D, true, 1, 22, "expected a kernel version" },
+  { "$arg0 & 10 == 10 && $arg1 = 20 => ERRNO(40);" D, true, 1, 27, "a comparison" },
 };
 
 TEST(lang_diagnostics)
@@ -136,9 +164,16 @@ TEST(lang_diag_caret)
   cell_sc_ir ir;
   cell_error err = CELL_ERROR_INIT;
   CHECK_INT(l_compile("=> ALLOW;\n\t$syscall == nope => LOG;", NULL, &ir, NULL, &err), -EINVAL);
-  CHECK_STR(err.msg, "t.sec:2:2: this rule comes after the default `=> ACTION;` and can never match\n"
+  CHECK_STR(err.msg, "t.sec:2:14: unknown syscall `nope`\n"
                      "    \t$syscall == nope => LOG;\n"
-                     "    \t^");
+                     "    \t            ^");
+  cell_error_cleanup(&err);
+  cell_sc_ir_free(&ir);
+  CHECK_INT(l_compile("// easyseccomp\n  $syscall == @mkdir => ERRNO(EPREM);\n=> ALLOW();", NULL, &ir, NULL, &err),
+            -EINVAL);
+  CHECK_STR(err.msg, "t.sec:2:31: unknown constant `EPREM`\n"
+                     "      $syscall == @mkdir => ERRNO(EPREM);\n"
+                     "    " "                              ^");
   cell_error_cleanup(&err);
   cell_sc_ir_free(&ir);
 }

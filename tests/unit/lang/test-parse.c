@@ -134,7 +134,7 @@ TEST(lang_literals_and_constants)
   COMPILE("define MINE = 0x10 | 0o7 | 0b1000000 | 1_000;\n"
           "$syscall == read && $arg0 == MINE => ALLOW;\n"
           "$syscall == read && $arg0 == -1 => LOG;\n"
-          "$syscall == read && $arg0 == 0777 => TRAP;\n"
+          "$syscall == read && $arg0 == 0o777 => TRAP;\n"
           "$syscall == socket && $arg0 == AF_INET && $arg1 & SOCK_STREAM == SOCK_STREAM => ALLOW;\n"
           "$syscall == mmap && $arg2 & (PROT_WRITE | PROT_EXEC) == PROT_WRITE | PROT_EXEC => KILL_THREAD;\n"
           "$syscall == personality && $arg0 in (PER_LINUX, PER_LINUX32, 0xffffffff) => ALLOW;\n"

@@ -97,11 +97,16 @@ static int gen(rpolicy *p, uint64_t *s, int depth)
       if ((n->op == 2 && n->v == 0) || (n->op == 4 && n->v == max))
         n->op = 0;
     } else if (r < 12) {
+      /* every comparison of a masked value; values mostly within the mask */
       n->kind = K_MASK;
       n->m = value(s, w32);
       n->m |= 1u << (l_rand(s) % 8);
-      n->v = value(s, w32) & n->m;
-      n->op = (int) (l_rand(s) % 2);
+      n->v = value(s, w32);
+      if (l_rand(s) % 4)
+        n->v &= n->m;
+      n->op = (int) (l_rand(s) % 6);
+      if ((n->op == 2 && n->v == 0) || (n->op == 4 && n->v == max))
+        n->op = 0;
     } else {
       n->kind = K_IN;
       n->n = 1 + (int) (l_rand(s) % 3);
@@ -154,7 +159,7 @@ static void print_node(FILE *f, const rpolicy *p, int i)
     return;
   case K_MASK:
     fprintf(f, "$arg%d%s & 0x%llx %s 0x%llx", n->arg, parts[n->part], (unsigned long long) n->m,
-            n->op ? "!=" : "==", (unsigned long long) n->v);
+            opname[n->op], (unsigned long long) n->v);
     return;
   case K_IN:
     fprintf(f, "$arg%d%s %sin (", n->arg, parts[n->part], n->neg ? "not " : "");
@@ -201,7 +206,15 @@ static bool eval(const rpolicy *p, int i, const cell_sc_arch *a, size_t ai, int 
     default: return x >= v;
     }
   case K_MASK:
-    return ((x & m) == (v & m)) != (n->op == 1);
+    x &= m;
+    switch (n->op) {
+    case 0: return x == v;
+    case 1: return x != v;
+    case 2: return x < v;
+    case 3: return x <= v;
+    case 4: return x > v;
+    default: return x >= v;
+    }
   default: {
     bool in = false;
     for (int k = 0; k < n->n; k++) {
@@ -244,10 +257,13 @@ static void action_str(FILE *f, uint32_t a)
 
 TEST(lang_random_policies)
 {
-  uint64_t s = 0x2545f4914f6cdd1dull;
+  uint64_t s = getenv("LANG_RANDOM_SEED") ? strtoull(getenv("LANG_RANDOM_SEED"), NULL, 0) : 0x2545f4914f6cdd1dull;
+  int count = getenv("LANG_RANDOM_N") ? atoi(getenv("LANG_RANDOM_N")) : 400;
+  fprintf(stderr, "  seed 0x%llx, %d policies (LANG_RANDOM_SEED, LANG_RANDOM_N)\n", (unsigned long long) s, count);
+  s |= 1;
   unsigned bad = 0, complex = 0, total = 0;
   static const char *const arch_pool[] = { "x86", "x32", "aarch64", "s390x" };
-  for (int iter = 0; iter < 400 && bad < 3; iter++) {
+  for (int iter = 0; iter < count && bad < 3; iter++) {
     rpolicy *p = calloc(1, sizeof *p);
     p->arches[p->narches++] = cell_sc_arch_index(cell_sc_arch_by_name("x86_64"));
     for (int k = 0; k < 4; k++)
