@@ -15,6 +15,7 @@ static const char usage_main[] =
   "  diff A B                                  where two profiles decide differently\n"
   "  disasm FILE                               list a raw BPF program\n"
   "  explain PROFILE|FILE                      what a profile or filter decides, in words\n"
+  "  fmt [-w | --check] FILE...                a policy in the canonical layout\n"
   "  simulate PROFILE|FILE --arch ARCH --syscall NAME|NR [--args A0,A1,...]\n"
   "                                            print the action for one syscall\n"
   "Run 'cell seccomp COMMAND --help' for details.\n";
@@ -26,6 +27,7 @@ static const cell_command tools[] = {
   { "diff", cli_seccomp_diff, NULL },
   { "disasm", cli_seccomp_disasm, NULL },
   { "explain", cli_seccomp_explain, NULL },
+  { "fmt", cli_seccomp_fmt, NULL },
   { "simulate", cli_seccomp_simulate, NULL },
 };
 

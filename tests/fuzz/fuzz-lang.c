@@ -1,7 +1,8 @@
 /* libFuzzer target for the policy language: whatever the text, no crash,
  * no leak, and either an error with nothing produced or an IR whose BPF
- * passes the kernel's rules and agrees with the IR.  Inputs that are JSON
- * go through the JSON conversion too.
+ * passes the kernel's rules and agrees with the IR; `fmt` is idempotent on
+ * it and the formatted text compiles to the same rules.  Inputs that are
+ * JSON go through the JSON conversion too.
  *
  *   build/tests/fuzz/fuzz-lang (tests/fuzz/meson.build): replayer or AFL++
  *   test-lang runs this on tests/fuzz/corpus/lang and examples/ with mutations */
@@ -53,6 +54,37 @@ static void check_ir(const cell_sc_ir *ir, const uint8_t *data, size_t size)
   cell_error_cleanup(&err);
 }
 
+/* `cell seccomp fmt`: formatting twice changes nothing, and the formatted
+ * policy compiles as the original did (r, ir) to the same rules. */
+static void check_fmt(const char *text, size_t size, const cell_sc_lang_opts *o, int r, const cell_sc_ir *ir)
+{
+  cell_error err = CELL_ERROR_INIT;
+  char *once = NULL, *twice = NULL;
+  if (cell_sc_lang_format("fuzz.sec", text, size, &once, &err) < 0) {
+    FUZZ_ASSERT(err.msg && !once);
+    cell_error_cleanup(&err);
+    return;
+  }
+  FUZZ_ASSERT(cell_sc_lang_format("fuzz.sec", once, strlen(once), &twice, &err) == 0);
+  FUZZ_ASSERT(strcmp(once, twice) == 0);
+  cell_sc_ir ir2;
+  cell_sc_ir_init(&ir2);
+  int r2 = cell_sc_lang_compile_string("fuzz.sec", once, strlen(once), o, &ir2, &err);
+  FUZZ_ASSERT((r < 0) == (r2 < 0));
+  if (r == 0 && r2 == 0) {
+    FUZZ_ASSERT(ir->nrules == ir2.nrules && ir->nconds == ir2.nconds && ir->narches == ir2.narches &&
+                ir->default_action == ir2.default_action && ir->badarch_action == ir2.badarch_action);
+    FUZZ_ASSERT(!ir->nrules || !memcmp(ir->rules, ir2.rules, ir->nrules * sizeof *ir->rules));
+    for (size_t i = 0; i < ir->nconds; i++)
+      FUZZ_ASSERT(ir->conds[i].arg == ir2.conds[i].arg && ir->conds[i].op == ir2.conds[i].op &&
+                  ir->conds[i].value == ir2.conds[i].value && ir->conds[i].mask == ir2.conds[i].mask);
+  }
+  cell_sc_ir_free(&ir2);
+  cell_error_cleanup(&err);
+  free(once);
+  free(twice);
+}
+
 static void one(const char *text, size_t size, const uint8_t *data, size_t dsize)
 {
   cell_sc_lang_opts o = { .native_arch = "x86_64", .diag = quiet, .no_includes = true };
@@ -72,8 +104,9 @@ static void one(const char *text, size_t size, const uint8_t *data, size_t dsize
     FUZZ_ASSERT(!err.msg && ir.narches >= 1);
     check_ir(&ir, data, dsize);
   }
-  cell_sc_ir_free(&ir);
   cell_error_cleanup(&err);
+  check_fmt(text, size, &o, r, &ir);
+  cell_sc_ir_free(&ir);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -78,6 +78,14 @@ int cell_sc_lang_from_json(json_t *seccomp, char **out, cell_error *err);
  * not `{` (and its name does not end in .json). */
 bool cell_sc_lang_is_policy(const char *path, const char *text, size_t len);
 
+/* The policy text (len bytes, named name in messages) in cell's canonical
+ * layout (heap, NUL-terminated, in *out): see docs/seccomp-language.md,
+ * "Layout".  Only white space changes (and a default's missing `;` is
+ * added); comments and every #ifdef branch are kept.  Idempotent.  -EINVAL
+ * with file:line:col when the text does not read as tokens or its
+ * parentheses do not pair up. */
+int cell_sc_lang_format(const char *name, const char *text, size_t len, char **out, cell_error *err);
+
 /* Standard base64 with padding (heap), e.g. of a compiled filter for the
  * annotation run.oci.seccomp_bpf_data. */
 char *cell_sc_lang_base64(const void *data, size_t len);

@@ -1,6 +1,8 @@
 #include "helpers.h"
 #include "util/fs.h"
 
+#include <dirent.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -130,4 +132,94 @@ char *l_read(const char *relpath)
     buf = NULL;
   cell_error_clear(&err);
   return buf;
+}
+
+static void fmt_quiet(void *ctx, const cell_sc_lang_diag *d)
+{
+  (void) ctx;
+  (void) d;
+}
+
+int l_filter(const char *text, const char *const *defines, cell_seccomp_filter *f, cell_error *err)
+{
+  size_t nd = 0;
+  while (defines && defines[nd])
+    nd++;
+  const char *dirs[] = { CELL_SOURCE_ROOT "/examples" };
+  cell_sc_lang_opts o = { .defines = defines, .ndefines = nd, .native_arch = "x86_64", .diag = fmt_quiet,
+                          .include_dirs = dirs, .ninclude_dirs = 1 };
+  return cell_sc_lang_compile_filter("e.sec", text, strlen(text), &o, f, err);
+}
+
+unsigned l_check_fmt(const char *what, const char *text, const char *const *defines)
+{
+  cell_error err = CELL_ERROR_INIT;
+  char *once = NULL, *twice = NULL;
+  unsigned bad = 0;
+  if (cell_sc_lang_format("f.sec", text, strlen(text), &once, &err) < 0) {
+    /* text that does not read as tokens: the compiler refuses it too */
+    cell_seccomp_filter f;
+    cell_error e2 = CELL_ERROR_INIT;
+    if (l_filter(text, defines, &f, &e2) == 0) {
+      fprintf(stderr, "  fmt %s: refused (%s) but it compiles\n", what, err.msg);
+      cell_seccomp_filter_free(&f);
+      bad++;
+    }
+    cell_error_cleanup(&e2);
+    cell_error_cleanup(&err);
+    return bad;
+  }
+  if (cell_sc_lang_format("f.sec", once, strlen(once), &twice, &err) < 0 || strcmp(once, twice) != 0) {
+    fprintf(stderr, "  fmt %s: not idempotent%s%s\n--- once\n%s--- twice\n%s", what, err.msg ? ": " : "",
+            err.msg ? err.msg : "", once, twice ? twice : "");
+    bad++;
+  }
+  cell_error_cleanup(&err);
+  cell_seccomp_filter a, b;
+  int ra = l_filter(text, defines, &a, &err);
+  cell_error_cleanup(&err);
+  int rb = l_filter(once, defines, &b, &err);
+  cell_error_cleanup(&err);
+  if (ra != rb) {
+    fprintf(stderr, "  fmt %s: the original %s, the formatted one %s\n%s", what, ra ? "fails" : "compiles",
+            rb ? "fails" : "compiles", once);
+    bad++;
+  } else if (ra == 0 && (a.len != b.len || memcmp(a.insns, b.insns, a.len * sizeof *a.insns) != 0)) {
+    fprintf(stderr, "  fmt %s: the formatted policy compiles to another filter\n%s", what, once);
+    bad++;
+  }
+  if (ra == 0)
+    cell_seccomp_filter_free(&a);
+  if (rb == 0)
+    cell_seccomp_filter_free(&b);
+  free(once);
+  free(twice);
+  return bad;
+}
+
+unsigned l_each_file(const char *rel, const char *suffix, void (*fn)(const char *path, char *text, void *ctx),
+                     void *ctx)
+{
+  char path[4096];
+  snprintf(path, sizeof path, "%s/%s", CELL_SOURCE_ROOT, rel);
+  DIR *d = opendir(path);
+  unsigned n = 0;
+  if (!d)
+    return 0;
+  struct dirent *e;
+  while ((e = readdir(d))) {
+    size_t l = strlen(e->d_name), sl = suffix ? strlen(suffix) : 0;
+    if (e->d_name[0] == '.' || l < sl || (suffix && strcmp(e->d_name + l - sl, suffix)))
+      continue;
+    char rp[4096];
+    snprintf(rp, sizeof rp, "%s/%s", rel, e->d_name);
+    char *t = l_read(rp);
+    if (!t)
+      continue;
+    fn(rp, t, ctx);
+    n++;
+    free(t);
+  }
+  closedir(d);
+  return n;
 }

@@ -22,6 +22,19 @@ uint32_t l_act(const cell_sc_ir *ir, const char *arch, const char *sc, const uin
  * number of disagreements. */
 unsigned l_check_bpf(const cell_sc_ir *ir, unsigned n, uint64_t seed);
 
+/* text compiled into a loadable filter for x86_64, diagnostics dropped. */
+struct cell_seccomp_filter;
+int l_filter(const char *text, const char *const *defines, struct cell_seccomp_filter *f, cell_error *err);
+/* fn on each file of the source tree's folder rel whose name ends in suffix
+ * (NULL: every file but dot files); the number of files. */
+unsigned l_each_file(const char *rel, const char *suffix, void (*fn)(const char *path, char *text, void *ctx),
+                     void *ctx);
+
+/* `cell seccomp fmt` holds for text: formatting twice changes nothing and
+ * the formatted policy compiles (with defines) to the same filter, or
+ * fails as the original does.  Returns the number of failures, printed. */
+unsigned l_check_fmt(const char *what, const char *text, const char *const *defines);
+
 uint64_t l_rand(uint64_t *s);
 char *l_read(const char *relpath);   /* a file of the source tree, heap */
 

@@ -133,6 +133,7 @@ TEST(lang_diagnostics)
     cell_error err = CELL_ERROR_INIT;
     l_diags dg;
     int r = l_compile(k->text, NULL, &ir, &dg, &err);
+    CHECK_INT(l_check_fmt("diagnostic case", k->text, NULL), 0);
     bool ok = true;
     if (k->error) {
       ok = (r == -EINVAL || r == -ENOENT) && dg.n >= 1 && dg.d[dg.n - 1].error && ir.nrules == 0 && ir.narches == 0;

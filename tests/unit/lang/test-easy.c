@@ -139,21 +139,6 @@ static const ecase cases[] = {
     { { "mkdir", 0, 0, 0, ERR(1) }, { "read", 0, 0, 0, KILLT } } },
 };
 
-static void no_diag(void *ctx, const cell_sc_lang_diag *d)
-{
-  (void) ctx;
-  (void) d;
-}
-
-static int filter(const char *text, const char *const *defines, cell_seccomp_filter *f, cell_error *err)
-{
-  size_t nd = 0;
-  while (defines && defines[nd])
-    nd++;
-  cell_sc_lang_opts o = { .defines = defines, .ndefines = nd, .native_arch = "x86_64", .diag = no_diag };
-  return cell_sc_lang_compile_filter("e.sec", text, strlen(text), &o, f, err);
-}
-
 static uint32_t run_on(const cell_seccomp_filter *f, const char *arch, const char *sc, const uint64_t args[6])
 {
   const cell_sc_arch *a = cell_sc_arch_by_name(arch);
@@ -187,11 +172,13 @@ TEST(lang_easy_constructs)
     const ecase *k = &cases[i];
     cell_seccomp_filter fe, fc;
     cell_error err = CELL_ERROR_INIT;
-    int re = filter(k->easy, k->defines, &fe, &err);
+    CHECK_INT(l_check_fmt(k->name, k->easy, k->defines), 0);
+    CHECK_INT(l_check_fmt(k->name, k->cell, NULL), 0);
+    int re = l_filter(k->easy, k->defines, &fe, &err);
     if (re < 0)
       fprintf(stderr, "  %s (easyseccomp): %s\n", k->name, err.msg);
     cell_error_cleanup(&err);
-    int rc = filter(k->cell, NULL, &fc, &err);
+    int rc = l_filter(k->cell, NULL, &fc, &err);
     if (rc < 0)
       fprintf(stderr, "  %s (cell): %s\n", k->name, err.msg);
     cell_error_cleanup(&err);
@@ -251,7 +238,7 @@ TEST(lang_easy_differences)
     const ediff *k = &differences[i];
     cell_seccomp_filter f;
     cell_error err = CELL_ERROR_INIT;
-    int r = filter(k->policy, NULL, &f, &err);
+    int r = l_filter(k->policy, NULL, &f, &err);
     if (r < 0)
       fprintf(stderr, "  %s: %s\n", k->what, err.msg);
     cell_error_cleanup(&err);
@@ -458,7 +445,7 @@ TEST(lang_easy_random)
     fclose(f);
     cell_seccomp_filter fe, fc;
     cell_error err = CELL_ERROR_INIT;
-    int re = filter(easy, NULL, &fe, &err);
+    int re = l_filter(easy, NULL, &fe, &err);
     if (re == -E2BIG) {
       /* a filter over the kernel's 4096 instructions: a limit, not a difference */
       big++;
@@ -475,7 +462,7 @@ TEST(lang_easy_random)
       free(cell);
       continue;
     }
-    int rc = filter(cell, NULL, &fc, &err);
+    int rc = l_filter(cell, NULL, &fc, &err);
     cell_error_cleanup(&err);
     bool same = rc == 0 && fe.len == fc.len && !memcmp(fe.insns, fc.insns, fe.len * sizeof *fe.insns);
     unsigned diffs = 0;

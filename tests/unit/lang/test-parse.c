@@ -17,7 +17,8 @@
   int rc_ = l_compile(text, NULL, &ir, &dg, &err);                           \
   if (rc_ < 0)                                                               \
     fprintf(stderr, "  %s\n", err.msg);                                      \
-  CHECK_INT(rc_, 0)
+  CHECK_INT(rc_, 0);                                                         \
+  CHECK_INT(l_check_fmt(__func__, text, NULL), 0)
 
 #define DONE()                                                               \
   CHECK_INT(l_check_bpf(&ir, 600, 7), 0);                                    \
