@@ -14,30 +14,41 @@
 #include <unistd.h>
 
 static const char usage_convert[] =
-  "Usage: cell seccomp convert --to sec|json PROFILE [-o FILE] [-D NAME] [-I DIR]\n"
+  "Usage: cell seccomp convert --to sec|json PROFILE [--style cell|easyseccomp] [-o FILE]\n"
+  "                            [-D NAME] [-I DIR]\n"
   "\n"
   "  --to sec   PROFILE is an OCI linux.seccomp object or a config.json: print\n"
-  "             it as a policy with the same effect\n"
+  "             it as a policy with the same effect; or PROFILE is a policy\n"
+  "             (.sec, in either spelling): print it respelled in --style\n"
   "  --to json  PROFILE is a policy (.sec): print its linux.seccomp object;\n"
   "             an error names what has no JSON form\n"
+  "  --style cell         cell's spelling (`read`, `ALLOW`); the default for a policy\n"
+  "  --style easyseccomp  a policy easyseccomp reads (`@read`, `ALLOW()`, decimal\n"
+  "                       values, sets written out) with the same decisions on the\n"
+  "                       native architecture for 32-bit arguments, or an error at\n"
+  "                       what it cannot read (`||`, `.hi`, an arch list, ...)\n"
+  "             With --style the policy is written in fmt's canonical layout.\n"
   "  -o, --output FILE  write there (atomically) instead of to stdout\n"
+  "  -D NAME, -I DIR    a policy's #ifdef names and include directories\n"
   "  -h, --help         this text\n";
 
 int cli_seccomp_convert(cell_cli *cli, int argc, char **argv, cell_error *err)
 {
   static const struct option opts[] = {
     { "to", required_argument, NULL, 't' }, { "output", required_argument, NULL, 'o' },
-    { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+    { "style", required_argument, NULL, 'S' }, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
   };
-  const char *to = NULL, *out = NULL;
+  const char *to = NULL, *out = NULL, *style = NULL;
   policy_args pa = { .ndefines = 0 };
   int c;
   optind = 0;
-  while ((c = getopt_long(argc, argv, "t:o:D:I:h", opts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "t:o:D:d:I:h", opts, NULL)) != -1) {
     switch (c) {
     case 't': to = optarg; break;
     case 'o': out = optarg; break;
+    case 'S': style = optarg; break;
     case 'D':
+    case 'd':
     case 'I':
       if (cli_policy_opt(&pa, c, optarg) < 0)
         return cli_usage_error("seccomp convert", usage_convert, "too many -%c", c);
@@ -50,13 +61,24 @@ int cli_seccomp_convert(cell_cli *cli, int argc, char **argv, cell_error *err)
     return cli_usage_error("seccomp convert", usage_convert, "--to sec or --to json is required");
   if (optind != argc - 1)
     return cli_usage_error("seccomp convert", usage_convert, "expected one PROFILE");
+  if (style && strcmp(style, "cell") && strcmp(style, "easyseccomp"))
+    return cli_usage_error("seccomp convert", usage_convert, "--style cell or --style easyseccomp");
+  if (style && strcmp(to, "sec"))
+    return cli_usage_error("seccomp convert", usage_convert, "--style goes with --to sec");
   const char *path = argv[optind];
   _cleanup_free_ char *text = NULL, *result = NULL;
   size_t len;
   int r = cli_read_input(path, &text, &len, err);
   if (r < 0)
     return r;
-  if (!strcmp(to, "sec")) {
+  cell_sc_lang_opts lo = { .defines = pa.defines, .ndefines = pa.ndefines, .include_dirs = pa.dirs,
+                           .ninclude_dirs = pa.ndirs, .log = &cli->log };
+  const char *name = strcmp(path, "-") ? path : "<stdin>";
+  cell_sc_lang_style st = style && !strcmp(style, "easyseccomp") ? CELL_SC_STYLE_EASYSECCOMP : CELL_SC_STYLE_CELL;
+  if (!strcmp(to, "sec") && cell_sc_lang_is_policy(path, text, len)) {
+    /* a policy, respelled */
+    r = cell_sc_lang_restyle(name, text, len, &lo, st, true, &result, err);
+  } else if (!strcmp(to, "sec")) {
     json_error_t je;
     json_t *root = json_loadb(text, len, 0, &je);
     if (!root)
@@ -67,13 +89,23 @@ int cli_seccomp_convert(cell_cli *cli, int argc, char **argv, cell_error *err)
     r = sec ? cell_sc_lang_from_json(sec, &result, err)
             : cell_error_set(err, EINVAL, "no linux.seccomp in this config");
     json_decref(root);
+    if (r >= 0 && style) {
+      /* the JSON's policy, in the style asked for */
+      char *spelled = NULL, *as = NULL;
+      if (asprintf(&as, "<%s as a policy>", name) < 0)
+        return cell_error_set(err, ENOMEM, "out of memory");
+      r = cell_sc_lang_restyle(as, result, strlen(result), &lo, st, true, &spelled, err);
+      free(as);
+      if (r >= 0) {
+        free(result);
+        result = spelled;
+      }
+    }
   } else {
-    cell_sc_lang_opts lo = { .defines = pa.defines, .ndefines = pa.ndefines, .include_dirs = pa.dirs,
-                             .ninclude_dirs = pa.ndirs, .log = &cli->log };
     cell_sc_ir ir;
     cell_sc_ir_init(&ir);
     json_t *j = NULL;
-    r = cell_sc_lang_compile_string(strcmp(path, "-") ? path : "<stdin>", text, len, &lo, &ir, err);
+    r = cell_sc_lang_compile_string(name, text, len, &lo, &ir, err);
     if (r >= 0 && (r = cell_sc_lang_ir_to_json(&ir, &j, err)) < 0)
       cell_error_wrap(err, "%s", path);
     cell_sc_ir_free(&ir);

@@ -85,6 +85,35 @@ static void check_fmt(const char *text, size_t size, const cell_sc_lang_opts *o,
   free(twice);
 }
 
+/* `convert --style`: cell's spelling and the lenient easyseccomp one
+ * compile to the rules of the original; the strict one may refuse. */
+static void check_restyle(const char *text, size_t size, const cell_sc_lang_opts *o, const cell_sc_ir *ir)
+{
+  unsigned tests = 0;
+  for (size_t i = 0; i + 3 <= size; i++)
+    tests += text[i] == '#' && text[i + 1] == 'i' && text[i + 2] == 'f';
+  if (tests > 3)
+    return;   /* 2^names readings: keep the fuzzer fast */
+  for (int k = 0; k < 3; k++) {
+    cell_error err = CELL_ERROR_INIT;
+    char *out = NULL;
+    int r = cell_sc_lang_restyle("fuzz.sec", text, size, o, k ? CELL_SC_STYLE_EASYSECCOMP : CELL_SC_STYLE_CELL,
+                                 k == 2, &out, &err);
+    if (r < 0) {
+      FUZZ_ASSERT(err.msg && !out);
+    } else if (k < 2) {
+      cell_sc_ir ir2;
+      cell_sc_ir_init(&ir2);
+      FUZZ_ASSERT(cell_sc_lang_compile_string("fuzz.sec", out, strlen(out), o, &ir2, &err) == 0);
+      FUZZ_ASSERT(ir->nrules == ir2.nrules && ir->nconds == ir2.nconds && ir->default_action == ir2.default_action);
+      FUZZ_ASSERT(!ir->nrules || !memcmp(ir->rules, ir2.rules, ir->nrules * sizeof *ir->rules));
+      cell_sc_ir_free(&ir2);
+    }
+    free(out);
+    cell_error_cleanup(&err);
+  }
+}
+
 static void one(const char *text, size_t size, const uint8_t *data, size_t dsize)
 {
   cell_sc_lang_opts o = { .native_arch = "x86_64", .diag = quiet, .no_includes = true };
@@ -106,6 +135,8 @@ static void one(const char *text, size_t size, const uint8_t *data, size_t dsize
   }
   cell_error_cleanup(&err);
   check_fmt(text, size, &o, r, &ir);
+  if (r == 0)
+    check_restyle(text, size, &o, &ir);
   cell_sc_ir_free(&ir);
 }
 

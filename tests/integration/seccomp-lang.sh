@@ -169,3 +169,28 @@ test_lang_fmt_tool() {
   assert_fails_with "-w and --check exclude each other" "$CELL_BIN" seccomp fmt -w --check "$TEST_TMP/p.sec"
   assert_fails_with "-w needs files" "$CELL_BIN" seccomp fmt -w -
 }
+
+# convert --to sec --style: a policy in the other spelling, both ways
+test_lang_convert_style() {
+  cat > "$TEST_TMP/e.sec" <<'POLICY'
+// from easyseccomp
+$syscall == @mkdir && $arg1 & 2048 <= 100 => ERRNO(EPERM);
+$syscall in (@dup, @accept) => ERRNO(ENOENT);
+=> ALLOW();
+POLICY
+  "$CELL_BIN" seccomp convert --to sec --style cell "$TEST_TMP/e.sec" -o "$TEST_TMP/c.sec"
+  assert_eq "$(cat "$TEST_TMP/c.sec")" "$(printf '// from easyseccomp\n$syscall == mkdir && $arg1 & 2048 <= 100 => ERRNO(EPERM);\n$syscall in (dup, accept) => ERRNO(ENOENT);\n=> ALLOW;')"
+  "$CELL_BIN" seccomp convert --to sec --style easyseccomp "$TEST_TMP/c.sec" -o "$TEST_TMP/e2.sec"
+  "$CELL_BIN" seccomp fmt "$TEST_TMP/e.sec" > "$TEST_TMP/e1.sec"
+  cmp -s "$TEST_TMP/e1.sec" "$TEST_TMP/e2.sec" || fail "the way back differs: $(diff "$TEST_TMP/e1.sec" "$TEST_TMP/e2.sec")"
+  local f
+  for f in e c e2; do "$CELL_BIN" seccomp compile "$TEST_TMP/$f.sec" -o "$TEST_TMP/$f.bpf"; done
+  cmp -s "$TEST_TMP/e.bpf" "$TEST_TMP/c.bpf" && cmp -s "$TEST_TMP/e.bpf" "$TEST_TMP/e2.bpf" ||
+    fail "the spellings compile differently"
+  # what easyseccomp cannot read: file:line:col, nothing written
+  printf '$syscall == read || $syscall == write => ALLOW;\n=> KILL;\n' > "$TEST_TMP/or.sec"
+  assert_fails_with "or.sec:1:18: no easyseccomp form: easyseccomp has no \`||\`" \
+    "$CELL_BIN" seccomp convert --to sec --style easyseccomp "$TEST_TMP/or.sec" -o "$TEST_TMP/x.sec"
+  [ ! -e "$TEST_TMP/x.sec" ] || fail "an output file was written on error"
+  assert_fails_with "--style cell or --style easyseccomp" "$CELL_BIN" seccomp convert --to sec --style go "$TEST_TMP/e.sec"
+}

@@ -239,4 +239,5 @@ void lang_ctx_free(lang_ctx *c)
   for (size_t i = 0; i < c->ndefines; i++)
     free(c->defines[i]);
   free(c->defines);
+  free(c->roles);
 }

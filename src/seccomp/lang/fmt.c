@@ -386,30 +386,6 @@ static void write_top(fmt *f, const fnode *s)
 
 /* ---- the whole text ---------------------------------------------------- */
 
-static int lex_all(lang_ctx *c, uint32_t src, lang_tok **toks, size_t *n)
-{
-  lang_lexer lx;
-  lang_lex_init(&lx, c, src);
-  lx.raw = true;
-  size_t cap = 0;
-  *toks = NULL;
-  *n = 0;
-  for (;;) {
-    if (*n == cap) {
-      cap = cap ? cap * 2 : 256;
-      lang_tok *q = realloc(*toks, cap * sizeof *q);
-      if (!q)
-        return cell_error_set(c->err, ENOMEM, "out of memory");
-      *toks = q;
-    }
-    int r = lang_lex_next(&lx, &(*toks)[*n]);
-    if (r < 0)
-      return r;
-    if ((*toks)[(*n)++].kind == T_EOF)
-      return 0;
-  }
-}
-
 /* The formatted text reads as the original's tokens (one `;` may be new). */
 static bool same_tokens(lang_ctx *c, const lang_tok *a, size_t na, const lang_tok *b, size_t nb)
 {
@@ -439,7 +415,7 @@ static int format(lang_ctx *c, uint32_t src, char **out, size_t *outlen)
 {
   _cleanup_free_ lang_tok *toks = NULL;
   size_t ntoks = 0;
-  int r = lex_all(c, src, &toks, &ntoks);
+  int r = lang_lex_all(c, src, &toks, &ntoks);
   if (r < 0)
     return r;
   char *text = NULL;
@@ -500,7 +476,7 @@ int cell_sc_lang_format(const char *name, const char *text, size_t len, char **o
   if (r >= 0 && (r = lang_add_text(&c, name, res, rlen, &again)) >= 0) {
     _cleanup_free_ lang_tok *a = NULL, *b = NULL;
     size_t na = 0, nb = 0;
-    if ((r = lex_all(&c, idx, &a, &na)) >= 0 && (r = lex_all(&c, again, &b, &nb)) >= 0 &&
+    if ((r = lang_lex_all(&c, idx, &a, &na)) >= 0 && (r = lang_lex_all(&c, again, &b, &nb)) >= 0 &&
         !same_tokens(&c, a, na, b, nb))
       r = cell_error_set(err, EINVAL, "%s: internal error: the formatted policy reads differently", name);
   }

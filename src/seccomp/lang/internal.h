@@ -83,6 +83,9 @@ void lang_lex_init(lang_lexer *lx, lang_ctx *c, uint32_t src);
  * tokens too and no #ifdef is evaluated. */
 int lang_lex_next(lang_lexer *lx, lang_tok *t);
 const char *lang_tok_name(lang_tok_kind k);
+/* Every token of source src in raw mode, T_EOF last (heap, in *toks; freed
+ * by the caller also on error). */
+int lang_lex_all(lang_ctx *c, uint32_t src, lang_tok **toks, size_t *n);
 /* The preprocessor's names (-D NAME, #define NAME), kept in the context. */
 int lang_define(lang_ctx *c, const char *name, size_t n);
 bool lang_is_defined(const lang_ctx *c, const char *name, size_t n);
@@ -129,6 +132,36 @@ typedef struct lang_rule {
   bool is_default;
 } lang_rule;
 
+/* What the parser saw where, for `convert --style` (only when ctx->record):
+ * spans of source text [off, end) with what they mean. */
+typedef enum lang_role_kind {
+  ROLE_SYSNAME,   /* a syscall by name, `read` or `@read` (v: table row) */
+  ROLE_SYSAT,     /* `@read@x86` (v: the number) */
+  ROLE_SYSNUM,    /* a syscall number (v) */
+  ROLE_SETREF,    /* a set's name among syscalls (a: 0 in a list, 1 alone after in, 2 after == or !=;
+                   * v: its first item, b: how many) */
+  ROLE_KERNEL,    /* KERNEL(x.y) or NEWER(x.y) (b: 1 for NEWER; a: 1 alone after `in`) */
+  ROLE_ARCHNAME,  /* an architecture (v: its index; a: 1 in the `arch` statement) */
+  ROLE_VALUE,     /* a value or a mask of an argument comparison (v) */
+  ROLE_ACTION,    /* an action and its value (v: SECCOMP_RET_*; a: 1 written with `()`, 2 with a value) */
+  ROLE_HALF,      /* `.lo` (a 0) or `.hi` (a 1) */
+  ROLE_RANGE,     /* `..` */
+  ROLE_OR, ROLE_NOT, ROLE_AND,
+  ROLE_PAREN,     /* a `(` or `)` around a condition */
+  ROLE_STMT,      /* a statement (a: STMT_*) from its keyword to its `;` */
+  ROLE_IN,        /* an argument's `in` or `not in` comparison (a: 1 with a mask) */
+  ROLE_SYSIN,     /* a syscall's `in` or `not in` comparison */
+  ROLE_RULE,      /* a rule, from its start to its `;` */
+} lang_role_kind;
+enum { STMT_ARCH, STMT_BADARCH, STMT_NEWER, STMT_DEFINE, STMT_SET, STMT_INCLUDE };
+
+typedef struct lang_role {
+  uint8_t kind;
+  uint32_t src, off, end;
+  uint64_t v;
+  uint32_t a, b;
+} lang_role;
+
 typedef struct lang_def {
   char *name;
   bool is_set;
@@ -164,6 +197,9 @@ struct lang_ctx {
   bool has_default;
   int include_depth;
   unsigned nwarnings;
+  bool record;             /* keep roles (and the rules after the default) */
+  lang_role *roles;
+  size_t nroles, roles_cap;
 };
 
 void lang_ctx_free(lang_ctx *c);
@@ -176,6 +212,11 @@ int lang_add_text(lang_ctx *c, const char *name, const char *text, size_t len, u
 int lang_parse_src(lang_ctx *c, uint32_t idx);
 /* After the last source: the required default, arch list completed. */
 int lang_parse_finish(lang_ctx *c);
+
+/* text parsed (not lowered) into c, set up from opts, with the roles
+ * recorded (lang.c); the caller frees c with lang_ctx_free. */
+int lang_parse_recording(lang_ctx *c, const char *name, const char *text, size_t len,
+                         const cell_sc_lang_opts *opts, cell_error *err);
 
 /* Lower c's rules into ir (lower.c). */
 int lang_lower(lang_ctx *c, cell_sc_ir *ir);

@@ -63,6 +63,17 @@ int cell_sc_lang_compile_string(const char *name, const char *text, size_t len,
   return r;
 }
 
+int lang_parse_recording(lang_ctx *c, const char *name, const char *text, size_t len,
+                         const cell_sc_lang_opts *opts, cell_error *err)
+{
+  uint32_t idx;
+  int r = setup(c, opts, err);
+  c->record = true;
+  if (r >= 0 && (r = lang_add_text(c, name, text, len, &idx)) >= 0 && (r = lang_parse_src(c, idx)) >= 0)
+    r = lang_parse_finish(c);
+  return r;
+}
+
 bool cell_sc_lang_is_policy(const char *path, const char *text, size_t len)
 {
   size_t pl = path ? strlen(path) : 0;

@@ -86,6 +86,25 @@ bool cell_sc_lang_is_policy(const char *path, const char *text, size_t len);
  * parentheses do not pair up. */
 int cell_sc_lang_format(const char *name, const char *text, size_t len, char **out, cell_error *err);
 
+typedef enum cell_sc_lang_style { CELL_SC_STYLE_CELL, CELL_SC_STYLE_EASYSECCOMP } cell_sc_lang_style;
+
+/* The policy respelled in style, in the canonical layout (heap, in *out);
+ * every #ifdef branch is read (once for each combination of the names the
+ * policy tests, with opts->defines too) and respelled.
+ *   CELL_SC_STYLE_CELL: `@read` is `read`, `ALLOW()` is `ALLOW`, `TRACE()`
+ *     is `TRACE(0)`, `010` is `10`; the compiled filter stays the same.
+ *   CELL_SC_STYLE_EASYSECCOMP, strict: a policy easyseccomp reads, with the
+ *     decisions the original has on the native architecture for 32-bit
+ *     arguments (names with `@`, `ACTION()`, decimal values, sets and
+ *     defines written out, `.lo` dropped); -EINVAL at file:line:col for the
+ *     first construct easyseccomp cannot read.
+ *   CELL_SC_STYLE_EASYSECCOMP, not strict: syscall and architecture names
+ *     with `@` and actions with `()` only; cell compiles it to the same
+ *     filter.
+ * Errors as cell_sc_lang_compile_string's (under some -D NAME: said). */
+int cell_sc_lang_restyle(const char *name, const char *text, size_t len, const cell_sc_lang_opts *opts,
+                         cell_sc_lang_style style, bool strict, char **out, cell_error *err);
+
 /* Standard base64 with padding (heap), e.g. of a compiled filter for the
  * annotation run.oci.seccomp_bpf_data. */
 char *cell_sc_lang_base64(const void *data, size_t len);

@@ -392,3 +392,27 @@ int lang_lex_next(lang_lexer *lx, lang_tok *t)
   t->n = lx->pos - start;
   return 0;
 }
+
+int lang_lex_all(lang_ctx *c, uint32_t src, lang_tok **toks, size_t *n)
+{
+  lang_lexer lx;
+  lang_lex_init(&lx, c, src);
+  lx.raw = true;
+  size_t cap = 0;
+  *toks = NULL;
+  *n = 0;
+  for (;;) {
+    if (*n == cap) {
+      cap = cap ? cap * 2 : 256;
+      lang_tok *q = realloc(*toks, cap * sizeof *q);
+      if (!q)
+        return cell_error_set(c->err, ENOMEM, "out of memory");
+      *toks = q;
+    }
+    int r = lang_lex_next(&lx, &(*toks)[*n]);
+    if (r < 0)
+      return r;
+    if ((*toks)[(*n)++].kind == T_EOF)
+      return 0;
+  }
+}

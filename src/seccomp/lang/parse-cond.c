@@ -60,11 +60,14 @@ static int at_sysitem(parser *p, bool in_rule)
   }
   if (!s)
     return lang_error(p->c, at, "unknown syscall `%.*s`", (int) nn, name);
+  int r;
   if (!second) {
     if (in_rule)
       check_exists(p, at, s);
-    int r = lang_add_item(p->c, (lang_sysitem) { SYSI_NAME, (uint32_t) (s - cell_sc_syscalls) });
-    return r < 0 ? r : lp_next(p);
+    if ((r = lang_add_item(p->c, (lang_sysitem) { SYSI_NAME, (uint32_t) (s - cell_sc_syscalls) })) < 0 ||
+        (r = lp_next(p)) < 0)
+      return r;
+    return lp_role(p, ROLE_SYSNAME, at.off, (uint64_t) (s - cell_sc_syscalls), 0, 0);
   }
   size_t an = p->t.n - 1 - nn - 1;
   const cell_sc_arch *a = NULL;
@@ -88,18 +91,20 @@ static int at_sysitem(parser *p, bool in_rule)
       break;
     }
   }
-  int r = lang_add_item(p->c, (lang_sysitem) { SYSI_NUM, (uint32_t) nr });
-  return r < 0 ? r : lp_next(p);
+  if ((r = lang_add_item(p->c, (lang_sysitem) { SYSI_NUM, (uint32_t) nr })) < 0 || (r = lp_next(p)) < 0)
+    return r;
+  return lp_role(p, ROLE_SYSAT, at.off, (uint64_t) nr, 0, 0);
 }
 
-/* One item of a syscall list: name, number, set, KERNEL(v), NEWER(v). */
-static int parse_sysitem(parser *p, bool in_rule)
+/* One item of a syscall list: name, number, set, KERNEL(v), NEWER(v);
+ * where: 0 in a list, 1 alone after `in`, 2 after == or != (for the roles). */
+static int parse_sysitem(parser *p, bool in_rule, int where)
 {
   int r;
   lang_loc at = p->t.loc;
   if (p->t.kind == T_NUM || p->t.kind == T_MINUS) {
     uint64_t v;
-    if ((r = lp_value(p, &v)) < 0)
+    if ((r = lp_value(p, &v)) < 0 || (r = lp_role(p, ROLE_SYSNUM, at.off, v, 0, 0)) < 0)
       return r;
     if (v > UINT32_MAX && v < 0xffffffff80000000ull)
       return lang_error(p->c, at, "syscall number %llu does not fit in 32 bits", (unsigned long long) v);
@@ -112,7 +117,8 @@ static int parse_sysitem(parser *p, bool in_rule)
   if (lp_is_ident(p, "KERNEL") || lp_is_ident(p, "NEWER")) {
     uint8_t k = lp_is_ident(p, "KERNEL") ? SYSI_KERNEL : SYSI_NEWER;
     uint32_t ver = 0;
-    if ((r = lp_next(p)) < 0 || (r = parse_version(p, &ver)) < 0)
+    if ((r = lp_next(p)) < 0 || (r = parse_version(p, &ver)) < 0 ||
+        (r = lp_role(p, ROLE_KERNEL, at.off, ver, where == 1, k == SYSI_NEWER)) < 0)
       return r;
     return lang_add_item(p->c, (lang_sysitem) { k, ver });
   }
@@ -123,7 +129,9 @@ static int parse_sysitem(parser *p, bool in_rule)
     for (uint32_t i = 0; i < d->n; i++)
       if ((r = lang_add_item(p->c, p->c->items[d->first + i])) < 0)
         return r;
-    return lp_next(p);
+    if ((r = lp_next(p)) < 0)
+      return r;
+    return lp_role(p, ROLE_SETREF, at.off, d->first, (uint32_t) where, d->n);
   }
   char name[64];
   const cell_sc_syscall *s = lp_tok_text(p, name, sizeof name) ? cell_sc_syscall_lookup(name) : NULL;
@@ -131,9 +139,10 @@ static int parse_sysitem(parser *p, bool in_rule)
     return lang_error(p->c, at, "unknown syscall `%.*s`", (int) p->t.n, p->t.p);
   if (in_rule)
     check_exists(p, at, s);
-  if ((r = lang_add_item(p->c, (lang_sysitem) { SYSI_NAME, (uint32_t) (s - cell_sc_syscalls) })) < 0)
+  if ((r = lang_add_item(p->c, (lang_sysitem) { SYSI_NAME, (uint32_t) (s - cell_sc_syscalls) })) < 0 ||
+      (r = lp_next(p)) < 0)
     return r;
-  return lp_next(p);
+  return lp_role(p, ROLE_SYSNAME, at.off, (uint64_t) (s - cell_sc_syscalls), 0, 0);
 }
 
 /* `(item, item...)` or a single item (a set, KERNEL()). */
@@ -143,14 +152,14 @@ int lp_syslist(parser *p, bool in_rule, bool paren_required)
   if (p->t.kind != T_LPAREN) {
     if (paren_required)
       return lp_unexpected(p, "`(`");
-    return parse_sysitem(p, in_rule);
+    return parse_sysitem(p, in_rule, 1);
   }
   if ((r = lp_next(p)) < 0)
     return r;
   if (p->t.kind == T_RPAREN)
     return lang_error(p->c, p->t.loc, "an empty list");
   for (;;) {
-    if ((r = parse_sysitem(p, in_rule)) < 0)
+    if ((r = parse_sysitem(p, in_rule, 0)) < 0)
       return r;
     if (p->t.kind == T_COMMA) {
       if ((r = lp_next(p)) < 0)
@@ -219,7 +228,9 @@ static int parse_sys_cond(parser *p, lang_loc at, uint32_t *out)
       return lp_unexpected(p, "==, !=, in or not in after $syscall");
   }
   uint32_t first = (uint32_t) p->c->nitems;
-  if ((r = op ? parse_sysitem(p, true) : lp_syslist(p, true, false)) < 0)
+  if ((r = op ? parse_sysitem(p, true, 2) : lp_syslist(p, true, false)) < 0)
+    return r;
+  if (!op && (r = lp_role(p, ROLE_SYSIN, at.off, 0, 0, 0)) < 0)
     return r;
   if ((r = lang_new_node(p->c, N_SYS, at, out)) < 0)
     return r;
@@ -240,7 +251,7 @@ int lp_arch_name(parser *p, size_t *idx)
     for (size_t i = 0; i < cell_sc_narches; i++)
       if (cell_sc_arches[i].audit == p->t.num) {
         *idx = i;
-        return lp_next(p);
+        return lp_next(p);   /* a number: no role, it reads the same in both spellings */
       }
     return lang_error(p->c, p->t.loc, "no architecture has the audit value %llu", (unsigned long long) p->t.num);
   }
@@ -257,7 +268,9 @@ int lp_arch_name(parser *p, size_t *idx)
   if (!a)
     return lang_error(p->c, p->t.loc, "unknown architecture `%.*s`", (int) (p->t.n - at), p->t.p + at);
   *idx = cell_sc_arch_index(a);
-  return lp_next(p);
+  uint32_t off = p->t.loc.off;
+  int r = lp_next(p);
+  return r < 0 ? r : lp_role(p, ROLE_ARCHNAME, off, *idx, 0, 0);
 }
 
 static int parse_arch_cond(parser *p, lang_loc at, uint32_t *out)
@@ -351,6 +364,7 @@ static int parse_arg_cond(parser *p, lang_loc at, unsigned arg, uint32_t *out)
   char var[16];
   snprintf(var, sizeof var, "$arg%u", arg);
   if (p->t.kind == T_DOT) {
+    uint32_t dot = p->t.loc.off;
     if ((r = lp_next(p)) < 0)
       return r;
     if (lp_is_ident(p, "lo"))
@@ -360,7 +374,7 @@ static int parse_arg_cond(parser *p, lang_loc at, unsigned arg, uint32_t *out)
     else
       return lp_unexpected(p, "`lo` or `hi`");
     snprintf(var, sizeof var, "$arg%u.%s", arg, part == PART_LO ? "lo" : "hi");
-    if ((r = lp_next(p)) < 0)
+    if ((r = lp_next(p)) < 0 || (r = lp_role(p, ROLE_HALF, dot, 0, part == PART_HI, 0)) < 0)
       return r;
   }
   unsigned width = part == PART_FULL ? 64 : 32;
@@ -381,7 +395,7 @@ static int parse_arg_cond(parser *p, lang_loc at, unsigned arg, uint32_t *out)
         return r;
       mask |= w;
     }
-    if ((r = fit(p, maskat, var, width, &mask)) < 0)
+    if ((r = fit(p, maskat, var, width, &mask)) < 0 || (r = lp_role(p, ROLE_VALUE, maskat.off, mask, 0, 0)) < 0)
       return r;
     has_mask = true;
   }
@@ -401,7 +415,8 @@ static int parse_arg_cond(parser *p, lang_loc at, unsigned arg, uint32_t *out)
   if (op) {
     lang_loc vat = p->t.loc;
     uint64_t v;
-    if ((r = lp_value(p, &v)) < 0 || (r = fit(p, vat, var, width, &v)) < 0)
+    if ((r = lp_value(p, &v)) < 0 || (r = fit(p, vat, var, width, &v)) < 0 ||
+        (r = lp_role(p, ROLE_VALUE, vat.off, v, 0, 0)) < 0)
       return r;
     if ((op == CELL_SC_LT && v == 0) || (op == CELL_SC_GT && v == maxv))
       return lang_error(p->c, oploc, "impossible comparison: `%s` is never %s %llu", var,
@@ -419,15 +434,18 @@ static int parse_arg_cond(parser *p, lang_loc at, unsigned arg, uint32_t *out)
     for (;;) {
       lang_loc vat = p->t.loc;
       uint64_t lo, hi;
-      if ((r = lp_value(p, &lo)) < 0 || (r = fit(p, vat, var, width, &lo)) < 0)
+      if ((r = lp_value(p, &lo)) < 0 || (r = fit(p, vat, var, width, &lo)) < 0 ||
+          (r = lp_role(p, ROLE_VALUE, vat.off, lo, 0, 0)) < 0)
         return r;
       hi = lo;
       if (p->t.kind == T_DOTDOT) {
         lang_loc hat;
-        if ((r = lp_next(p)) < 0)
+        uint32_t dd = p->t.loc.off;
+        if ((r = lp_next(p)) < 0 || (r = lp_role(p, ROLE_RANGE, dd, 0, 0, 0)) < 0)
           return r;
         hat = p->t.loc;
-        if ((r = lp_value(p, &hi)) < 0 || (r = fit(p, hat, var, width, &hi)) < 0)
+        if ((r = lp_value(p, &hi)) < 0 || (r = fit(p, hat, var, width, &hi)) < 0 ||
+            (r = lp_role(p, ROLE_VALUE, hat.off, hi, 0, 0)) < 0)
           return r;
         if (hi < lo)
           return lang_error(p->c, vat, "empty range: %llu > %llu", (unsigned long long) lo,
@@ -448,6 +466,8 @@ static int parse_arg_cond(parser *p, lang_loc at, unsigned arg, uint32_t *out)
         break;
     }
     if (paren && (r = lp_expect(p, T_RPAREN, "`,` or `)`")) < 0)
+      return r;
+    if ((r = lp_role(p, ROLE_IN, at.off, 0, has_mask, 0)) < 0)
       return r;
     op = neg ? LANG_OP_NOTIN : LANG_OP_IN;
   }
@@ -489,7 +509,8 @@ static int parse_unary(parser *p, uint32_t *out, unsigned depth)
   if (p->t.kind == T_BANG) {
     lang_loc at = p->t.loc;
     uint32_t a;
-    if ((r = lp_next(p)) < 0 || (r = parse_unary(p, &a, depth + 1)) < 0)
+    if ((r = lp_next(p)) < 0 || (r = lp_role(p, ROLE_NOT, at.off, 0, 0, 0)) < 0 ||
+        (r = parse_unary(p, &a, depth + 1)) < 0)
       return r;
     if ((r = lang_new_node(p->c, N_NOT, at, out)) < 0)
       return r;
@@ -497,11 +518,15 @@ static int parse_unary(parser *p, uint32_t *out, unsigned depth)
     return 0;
   }
   if (p->t.kind == T_LPAREN) {
-    if ((r = lp_next(p)) < 0)
+    uint32_t open = p->t.loc.off;
+    if ((r = lp_next(p)) < 0 || (r = lp_role(p, ROLE_PAREN, open, 0, 0, 0)) < 0)
       return r;
     if ((r = parse_or(p, out, depth + 1)) < 0)
       return r;
-    return lp_expect(p, T_RPAREN, "`)`");
+    uint32_t close = p->t.loc.off;
+    if ((r = lp_expect(p, T_RPAREN, "`)`")) < 0)
+      return r;
+    return lp_role(p, ROLE_PAREN, close, 0, 0, 0);
   }
   if (p->t.kind == T_VAR)
     return parse_compare(p, out);
@@ -515,7 +540,7 @@ static int parse_bin(parser *p, uint32_t *out, bool is_or, unsigned depth)
   while (r >= 0 && p->t.kind == op) {
     lang_loc at = p->t.loc;
     uint32_t b, n;
-    if ((r = lp_next(p)) < 0)
+    if ((r = lp_next(p)) < 0 || (r = lp_role(p, is_or ? ROLE_OR : ROLE_AND, at.off, 0, 0, 0)) < 0)
       return r;
     if ((r = is_or ? parse_bin(p, &b, false, depth) : parse_unary(p, &b, depth)) < 0)
       return r;

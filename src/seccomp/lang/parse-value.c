@@ -119,7 +119,28 @@ static int action_arg(parser *p, const char *name, bool required, uint32_t *data
   return lp_expect(p, T_RPAREN, "`)`");
 }
 
-int lp_action(parser *p, uint32_t *action)
+static int action(parser *p, uint32_t *action);
+
+int lp_action(parser *p, uint32_t *act)
+{
+  uint32_t off = p->t.loc.off;
+  int r = action(p, act);
+  if (r < 0)
+    return r;
+  /* a: 1 written with `()`, 2 with a value */
+  uint32_t a = p->prev_end > off && p->lx.text[p->prev_end - 1] == ')' ? 1 : 0;
+  if (a) {
+    uint32_t i = p->prev_end - 1;
+    while (i > off && p->lx.text[i - 1] != '(')
+      i--;
+    for (uint32_t k = i; k < p->prev_end - 1; k++)
+      if (p->lx.text[k] != ' ' && p->lx.text[k] != '\t' && p->lx.text[k] != '\n')
+        a = 2;
+  }
+  return lp_role(p, ROLE_ACTION, off, *act, a, 0);
+}
+
+static int action(parser *p, uint32_t *action)
 {
   static const struct { const char *name; uint32_t ret; int arg; /* 0 none, 1 optional, 2 required */ } acts[] = {
     { "ALLOW", CELL_SC_RET_ALLOW, 0 }, { "LOG", CELL_SC_RET_LOG, 0 },

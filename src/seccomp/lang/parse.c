@@ -162,18 +162,38 @@ static int stmt_rule(parser *p, lang_loc at)
   /* the default's `;` may be left out, as easyseccomp's grammar does */
   if ((!rule.is_default || p->t.kind == T_SEMI) && (r = lp_expect(p, T_SEMI, "`;`")) < 0)
     return r;
+  if ((r = lp_role(p, ROLE_RULE, at.off, 0, 0, 0)) < 0)
+    return r;
   if (c->has_default) {
     /* as in easyseccomp, where the first default ends the program */
     const lang_loc *d = &c->rules[c->nrules - 1].loc;
     lang_warn(c, at, "this rule comes after the default at %s:%u:%u and is never reached",
               c->srcs[d->src].name, d->line, d->col);
-    return 0;
+    return c->record ? lang_add_rule(c, rule) : 0;
   }
   c->has_default |= rule.is_default;
   return lang_add_rule(c, rule);
 }
 
+static int statement_(parser *p);
+
+/* A statement, and its role when recording. */
 static int statement(parser *p)
+{
+  static const char *const words[] = {
+    [STMT_ARCH] = "arch", [STMT_BADARCH] = "badarch", [STMT_NEWER] = "newer",
+    [STMT_DEFINE] = "define", [STMT_SET] = "set", [STMT_INCLUDE] = "include",
+  };
+  uint32_t off = p->t.loc.off;
+  int kind = -1;
+  for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+    if (lp_is_ident(p, words[i]))
+      kind = (int) i;
+  int r = statement_(p);
+  return r < 0 || kind < 0 ? r : lp_role(p, ROLE_STMT, off, 0, (uint32_t) kind, 0);
+}
+
+static int statement_(parser *p)
 {
   int r;
   lang_loc at = p->t.loc;

@@ -18,9 +18,14 @@ typedef struct parser {
   lang_lexer lx;
   lang_tok t;       /* current token */
   unsigned vdepth;  /* nesting of value expressions */
+  uint32_t prev_end; /* where the token before t ends */
 } parser;
 
-static inline int lp_next(parser *p) { return lang_lex_next(&p->lx, &p->t); }
+static inline int lp_next(parser *p)
+{
+  p->prev_end = p->t.loc.off + (uint32_t) p->t.n;
+  return lang_lex_next(&p->lx, &p->t);
+}
 
 static inline bool lp_is_ident(const parser *p, const char *word)
 {
@@ -59,6 +64,16 @@ int lang_add_rule(lang_ctx *c, lang_rule rule);
 /* d.name is taken (freed on error). */
 int lang_add_def(lang_ctx *c, lang_def d);
 lang_def *lang_find_def(lang_ctx *c, const char *name, size_t n);
+/* Keep a role when c->record; -ENOMEM. */
+int lang_add_role(lang_ctx *c, lang_role r);
+
+/* The role kind over [off, where the last token read ends). */
+static inline int lp_role(parser *p, int kind, uint32_t off, uint64_t v, uint32_t a, uint32_t b)
+{
+  if (!p->c->record)
+    return 0;
+  return lang_add_role(p->c, (lang_role) { (uint8_t) kind, p->lx.src, off, p->prev_end, v, a, b });
+}
 
 /* ---- parse-value.c ----------------------------------------------------- */
 /* A value: numbers and constants with | ^ & << >> ~ - and parentheses. */

@@ -43,6 +43,7 @@ int lang_new_node(lang_ctx *c, lang_node_kind k, lang_loc loc, uint32_t *idx)
 int lang_add_item(lang_ctx *c, lang_sysitem it) { return APPEND(c, items, it); }
 int lang_add_range(lang_ctx *c, lang_range rg) { return APPEND(c, ranges, rg); }
 int lang_add_rule(lang_ctx *c, lang_rule rule) { return APPEND(c, rules, rule); }
+int lang_add_role(lang_ctx *c, lang_role r) { return c->record ? APPEND(c, roles, r) : 0; }
 
 int lang_add_def(lang_ctx *c, lang_def d)
 {
