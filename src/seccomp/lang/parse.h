@@ -2,6 +2,7 @@
  * concern, each file calling only those below it:
  *   parse.c        statements, includes, the required default
  *   parse-cond.c   conditions: $syscall, $arch, $argN, && || ! ( )
+ *   parse-names.c  syscall lists (names, @name@arch, sets, KERNEL()), architectures
  *   parse-value.c  values (numbers, constants, operators) and actions
  *   tree.c         the syntax tree's storage (nodes, items, ranges, names)
  * Tokens come from lex.c. */
@@ -83,10 +84,16 @@ int lp_value_shift(parser *p, uint64_t *v);
 /* ALLOW, ERRNO(e), ... into a SECCOMP_RET_* value. */
 int lp_action(parser *p, uint32_t *action);
 
-/* ---- parse-cond.c ------------------------------------------------------ */
+/* ---- parse-names.c ----------------------------------------------------- */
+/* One item of a syscall list; where: 0 in a list, 1 alone after `in`, 2
+ * after == or != (for the roles). */
+int lp_sysitem(parser *p, bool in_rule, int where);
 /* `(item, ...)` or, unless paren_required, one item (a set, KERNEL(x.y)). */
 int lp_syslist(parser *p, bool in_rule, bool paren_required);
+/* An architecture: a name, `@name`, or an AUDIT_ARCH_* number. */
 int lp_arch_name(parser *p, size_t *idx);
+
+/* ---- parse-cond.c ------------------------------------------------------ */
 /* A whole condition into a node. */
 int lp_condition(parser *p, uint32_t *out);
 #endif
