@@ -39,7 +39,19 @@ int lang_add_text(lang_ctx *c, const char *name, const char *text, size_t len, u
   }
   memcpy(t, text, len);
   t[len] = 0;
-  return add_src(c, n, t, len, idx);
+  int r = add_src(c, n, t, len, idx);
+  const char *nul = r < 0 ? NULL : memchr(t, 0, len);
+  if (nul) {
+    /* a policy is text: say where it stops being so */
+    lang_loc at = { *idx, 1, 1, (uint32_t) (nul - t) };
+    for (const char *p = t; p < nul; p++)
+      if (*p == '\n')
+        at.line++, at.col = 1;
+      else
+        at.col++;
+    return lang_error(c, at, "a NUL byte: a policy is text");
+  }
+  return r;
 }
 
 static int read_file(const char *path, char **text, size_t *len)

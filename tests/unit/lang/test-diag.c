@@ -179,6 +179,28 @@ TEST(lang_diag_caret)
   cell_sc_ir_free(&ir);
 }
 
+/* A NUL byte, even inside a comment, is an error at its place for the
+ * compiler, fmt and convert --style. */
+TEST(lang_diag_nul_byte)
+{
+  static const char text[] = "=> ALLOW;\n// a\0b\n";
+  cell_sc_ir ir;
+  cell_error err = CELL_ERROR_INIT;
+  cell_sc_lang_opts o = { .native_arch = "x86_64" };
+  cell_sc_ir_init(&ir);
+  CHECK_INT(cell_sc_lang_compile_string("n.sec", text, sizeof text - 1, &o, &ir, &err), -EINVAL);
+  CHECK(err.msg && strstr(err.msg, "n.sec:2:5: a NUL byte: a policy is text") == err.msg);
+  cell_error_cleanup(&err);
+  char *out = NULL;
+  CHECK_INT(cell_sc_lang_format("n.sec", text, sizeof text - 1, &out, &err), -EINVAL);
+  CHECK(!out && err.msg && strstr(err.msg, "n.sec:2:5: a NUL byte"));
+  cell_error_cleanup(&err);
+  CHECK_INT(cell_sc_lang_restyle("n.sec", text, sizeof text - 1, &o, CELL_SC_STYLE_CELL, true, &out, &err), -EINVAL);
+  CHECK(!out && err.msg && strstr(err.msg, "n.sec:2:5: a NUL byte"));
+  cell_error_cleanup(&err);
+  cell_sc_ir_free(&ir);
+}
+
 TEST(lang_diag_warnings_as_errors)
 {
   cell_sc_ir ir;
