@@ -122,6 +122,7 @@ TEST(lang_fmt_examples_and_seeds)
 {
   unsigned bad = 0, files = l_each_file("examples", ".sec", check_file, &bad);
   files += l_each_file("tests/fuzz/corpus/lang", ".sec", check_file, &bad);
+  files += l_each_file("profiles", ".sec", check_file, &bad);
   CHECK_INT(bad, 0);
   CHECK(files >= 8);
 }

@@ -215,6 +215,7 @@ TEST(lang_restyle_examples)
 {
   unsigned bad = 0, n = l_each_file("examples", ".sec", both_spellings, &bad);
   n += l_each_file("tests/fuzz/corpus/lang", ".sec", both_spellings, &bad);
+  n += l_each_file("profiles", ".sec", both_spellings, &bad);
   CHECK(n >= 8);
   CHECK_INT(bad, 0);
 }
