@@ -391,6 +391,8 @@ static int check_tokens(restyle *rs, const lang_tok *t, size_t n, char names[][6
   return 0;
 }
 
+static bool word(char ch) { return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch == '_'; }
+
 /* Text [from, to) to f; in easyseccomp's style block comments become
  * `//` lines. */
 static void copy(const restyle *rs, FILE *f, const lang_tok *t, size_t nt, uint32_t from, uint32_t to)
@@ -439,7 +441,13 @@ static char *apply(restyle *rs, const lang_tok *t, size_t nt)
     if (!e->text || e->role.off < pos)
       continue;   /* kept, or inside an edit already made */
     copy(rs, f, t, nt, pos, e->role.off);
+    /* `arch@x86_64` respelled must not read as `archx86_64` */
+    size_t tl = strlen(e->text);
+    if (tl && e->role.off && word(rs->text[e->role.off - 1]) && (word(e->text[0]) || e->text[0] == '@'))
+      fputc(' ', f);
     fputs(e->text, f);
+    if (tl && e->role.end < rs->len && word(e->text[tl - 1]) && (word(rs->text[e->role.end]) || rs->text[e->role.end] == '@'))
+      fputc(' ', f);
     for (size_t k = 0; k < nt; k++)
       if (t[k].kind == T_COMMENT && t[k].loc.off >= e->role.off && t[k].loc.off < e->role.end)
         fprintf(f, " %.*s%s", (int) t[k].n, t[k].p, t[k].p[1] == '/' ? "\n" : "");

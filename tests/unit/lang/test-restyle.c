@@ -47,6 +47,8 @@ static const rcase to_cell[] = {
   /* what has no other spelling in cell's style stays */
   { "// x\n#ifdef A\n$syscall == @read@x86 => ERRNO(1);\n#else\n$syscall == @read => LOG();\n#endif\n=> ALLOW();\n",
     "// x\n#ifdef A\n$syscall == @read@x86 => ERRNO(1);\n#else\n$syscall == read => LOG;\n#endif\n=> ALLOW;\n" },
+  /* what is taken off leaves the tokens apart (found by the fuzz harness) */
+  { "arch@x86_64;\n$syscall==@read=>ALLOW();\n=>KILL;", "arch x86_64;\n$syscall == read => ALLOW;\n=> KILL;\n" },
   /* a set named like a syscall: `@read` is the syscall and stays so */
   { "set read = (write);\n$syscall == @read => LOG();\n$syscall in read => ALLOW;\n=> KILL;",
     "set read = (write);\n$syscall == @read => LOG;\n$syscall in read => ALLOW;\n=> KILL;\n" },
