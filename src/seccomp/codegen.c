@@ -310,7 +310,8 @@ static int32_t resume(gen *g, const ablk *b, size_t from, const cell_sc_cond *co
   return b->tail;
 }
 
-static void emit_arg_block(gen *g, const cell_sc_rule **rules, size_t n)
+/* The rules in order; what none of them matches gets tail_action. */
+static void emit_arg_block(gen *g, const cell_sc_rule **rules, size_t n, uint32_t tail_action)
 {
   const cell_sc_ir *ir = g->ir;
   size_t total = 0, nr = 0;
@@ -334,7 +335,7 @@ static void emit_arg_block(gen *g, const cell_sc_rule **rules, size_t n)
   }
   const cell_sc_arch *a = &cell_sc_arches[rules[0]->arch];
   size_t m = 0;
-  b.tail = ret_label(g, ir->default_action);
+  b.tail = ret_label(g, tail_action);
   for (size_t i = 0; i < nr; i++) {
     const cell_sc_rule *r = rules[i];
     b.first[i] = m;
@@ -350,6 +351,10 @@ static void emit_arg_block(gen *g, const cell_sc_rule **rules, size_t n)
     b.entry[j] = label(g);
   if (g->oom)
     goto out;
+  if (m == 0) {   /* the first rule decides alone */
+    emit(g, JA, 0, b.tail, 0);
+    goto out;
+  }
   reach(g, b.entry[0], ACC_UNKNOWN);
   for (size_t i = 0; i < nr && !g->oom; i++)
     for (size_t j = 0; j < b.n[i] && !g->oom; j++) {
@@ -424,7 +429,29 @@ static int emit_tree(gen *g, size_t arch, uint32_t lo, uint32_t hi)
   size_t end = first;
   while (end < g->nsorted && g->sorted[end]->arch == arch)
     end++;
-  int32_t def = ret_label(g, ir->default_action);
+  /* numbers without rules of their own: the arch's other rules, then the
+   * default (oblock[0]) or the ENOSYS stub (oblock[1]) */
+  const cell_sc_rule **others = malloc((ir->nothers + 1) * sizeof *others);
+  size_t nothers = 0;
+  if (!others)
+    return -ENOMEM;
+  for (size_t i = 0; i < ir->nothers; i++)
+    if (ir->others[i].arch == arch)
+      others[nothers++] = &ir->others[i];
+  int32_t oblock[2] = { -1, -1 };
+  int32_t def = ret_label(g, ir->default_action), enosys = -1;
+  bool stub = ir->enosys_stub && end > first && cell_sc_action_denies(ir->default_action);
+  if (stub)
+    enosys = ret_label(g, CELL_SC_RET_ERRNO | ENOSYS);
+  if (nothers && unconditional(ir, others[0])) {
+    def = ret_label(g, others[0]->action);
+    if (stub)
+      enosys = def;
+  } else if (nothers) {
+    def = oblock[0] = label(g);
+    if (stub)
+      enosys = oblock[1] = label(g);
+  }
   seg *segs = NULL;
   size_t nseg = 0, cap = 0;
   uint64_t cur = lo;
@@ -452,10 +479,9 @@ static int emit_tree(gen *g, size_t arch, uint32_t lo, uint32_t hi)
     i = j;
   }
   if (r == 0 && cur <= hi) {
-    bool stub = ir->enosys_stub && end > first && cell_sc_action_denies(ir->default_action);
     if (stub) {
       if (cur < UINT32_MAX)
-        r = add_seg(&segs, &nseg, &cap, (seg) { (uint32_t) cur, ret_label(g, CELL_SC_RET_ERRNO | ENOSYS), 0, 0 });
+        r = add_seg(&segs, &nseg, &cap, (seg) { (uint32_t) cur, enosys, 0, 0 });
       if (r == 0 && hi == UINT32_MAX)
         r = add_seg(&segs, &nseg, &cap, (seg) { UINT32_MAX, def, 0, 0 });
     } else
@@ -470,9 +496,15 @@ static int emit_tree(gen *g, size_t arch, uint32_t lo, uint32_t hi)
       if (!segs[i].count)
         continue;
       place(g, segs[i].label);
-      emit_arg_block(g, g->sorted + segs[i].first, segs[i].count);
+      emit_arg_block(g, g->sorted + segs[i].first, segs[i].count, ir->default_action);
     }
+    for (int k = 0; k < 2; k++)
+      if (oblock[k] >= 0) {
+        place(g, oblock[k]);
+        emit_arg_block(g, others, nothers, k ? CELL_SC_RET_ERRNO | ENOSYS : ir->default_action);
+      }
   }
+  free(others);
   free(segs);
   return r < 0 ? r : g->oom ? -ENOMEM : 0;
 }

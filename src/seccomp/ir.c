@@ -35,10 +35,11 @@ void cell_sc_ir_init(cell_sc_ir *ir)
 void cell_sc_ir_free(cell_sc_ir *ir)
 {
   free(ir->rules);
+  free(ir->others);
   free(ir->conds);
-  ir->rules = NULL;
+  ir->rules = ir->others = NULL;
   ir->conds = NULL;
-  ir->nrules = ir->nconds = ir->rules_cap = ir->conds_cap = 0;
+  ir->nrules = ir->nconds = ir->rules_cap = ir->conds_cap = ir->nothers = ir->others_cap = 0;
 }
 
 bool cell_sc_ir_has_arch(const cell_sc_ir *ir, size_t arch)
@@ -74,22 +75,34 @@ static int grow(void **p, size_t *cap, size_t need, size_t size)
   return 0;
 }
 
-int cell_sc_ir_add_rule(cell_sc_ir *ir, size_t arch, uint32_t nr, uint32_t action,
-                        uint32_t order, const cell_sc_cond *conds, size_t ncond)
+static int add_to(cell_sc_ir *ir, cell_sc_rule **v, size_t *n, size_t *cap, size_t arch, uint32_t nr,
+                  uint32_t action, uint32_t order, const cell_sc_cond *conds, size_t ncond)
 {
   if (ncond > UINT16_MAX)
     return -E2BIG;
-  if (grow((void **) &ir->rules, &ir->rules_cap, ir->nrules + 1, sizeof *ir->rules) < 0 ||
+  if (grow((void **) v, cap, *n + 1, sizeof **v) < 0 ||
       grow((void **) &ir->conds, &ir->conds_cap, ir->nconds + ncond, sizeof *ir->conds) < 0)
     return -ENOMEM;
   if (ncond)
     memcpy(ir->conds + ir->nconds, conds, ncond * sizeof *conds);
-  ir->rules[ir->nrules++] = (cell_sc_rule) {
+  (*v)[(*n)++] = (cell_sc_rule) {
     .arch = (uint16_t) arch, .ncond = (uint16_t) ncond, .nr = nr, .action = action,
     .order = order, .cond = (uint32_t) ir->nconds,
   };
   ir->nconds += ncond;
   return 0;
+}
+
+int cell_sc_ir_add_rule(cell_sc_ir *ir, size_t arch, uint32_t nr, uint32_t action,
+                        uint32_t order, const cell_sc_cond *conds, size_t ncond)
+{
+  return add_to(ir, &ir->rules, &ir->nrules, &ir->rules_cap, arch, nr, action, order, conds, ncond);
+}
+
+int cell_sc_ir_add_other(cell_sc_ir *ir, size_t arch, uint32_t action, uint32_t order,
+                         const cell_sc_cond *conds, size_t ncond)
+{
+  return add_to(ir, &ir->others, &ir->nothers, &ir->others_cap, arch, 0, action, order, conds, ncond);
 }
 
 /* The argument word c reads, and the value and mask it compares with. */
@@ -201,6 +214,21 @@ uint32_t cell_sc_ir_eval(const cell_sc_ir *ir, uint32_t audit_arch, uint32_t nr,
     }
     if (match)
       first = r;
+  }
+  if (first)
+    return first->action;
+  bool own = false;
+  for (size_t i = 0; i < ir->nrules && !own; i++)
+    own = ir->rules[i].arch == arch && ir->rules[i].nr == nr;
+  for (size_t i = 0; i < ir->nothers && !own && !first; i++) {
+    const cell_sc_rule *r = &ir->others[i];
+    bool match = r->arch == arch;
+    for (size_t j = 0; j < r->ncond && match; j++) {
+      const cell_sc_cond *c = &ir->conds[r->cond + j];
+      match = cell_sc_cond_eval(a, c, args[c->arg]);
+    }
+    if (match)
+      first = r;   /* the others are stored in order */
   }
   if (first)
     return first->action;

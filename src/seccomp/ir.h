@@ -22,6 +22,10 @@
  *    and HI reads 0; on 64-bit ones (x32 included) FULL takes all 64 bits.
  *  - MASKED_EQ holds when (arg & mask) == (value & mask), MASKED_NE when
  *    not.
+ *  - others: rules of one architecture for every number that has no rule
+ *    of its own there (nr unused), tried in order before the stub and the
+ *    default; the policy language's rules on arguments alone
+ *    (`$arg0 == 1 => ...`, easyseccomp's meaning: every syscall number).
  *  - enosys_stub: numbers above the highest number of the arch's rules
  *    return ERRNO(ENOSYS) when the default action denies (KILL*, TRAP,
  *    ERRNO other than ENOSYS), so that a libc falls back from a syscall
@@ -70,6 +74,8 @@ typedef struct cell_sc_ir {
   size_t narches;
   cell_sc_rule *rules;
   size_t nrules, rules_cap;
+  cell_sc_rule *others;   /* see "others" above */
+  size_t nothers, others_cap;
   cell_sc_cond *conds;
   size_t nconds, conds_cap;
   bool enosys_stub;
@@ -99,6 +105,10 @@ bool cell_sc_ir_has_arch(const cell_sc_ir *ir, size_t arch);
 /* Append a rule (conditions copied). -ENOMEM. */
 int cell_sc_ir_add_rule(cell_sc_ir *ir, size_t arch, uint32_t nr, uint32_t action,
                         uint32_t order, const cell_sc_cond *conds, size_t ncond);
+
+/* Append a rule for the numbers of arch without rules of their own. */
+int cell_sc_ir_add_other(cell_sc_ir *ir, size_t arch, uint32_t action, uint32_t order,
+                         const cell_sc_cond *conds, size_t ncond);
 
 /* The condition always holds on arch (MASKED_EQ with a zero mask). */
 bool cell_sc_cond_trivial(const cell_sc_arch *a, const cell_sc_cond *c);

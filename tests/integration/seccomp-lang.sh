@@ -84,6 +84,7 @@ $syscall == @getppid => ERRNO(77);
 $syscall == @getpgid && $arg0 & 1 >= 1 => ERRNO(EPERM);
 $syscall == @getpgid && $arg0 == 010 => ERRNO(EACCES);
 $syscall in (@getpgid, @getsid) && $arg1 & 2048 <= 100 && $arg0 > 1000 => ERRNO(EINVAL);
+$arg0 == 3735928559 && $arg1 & 4242 == 4242 => ERRNO(79);
 => ALLOW();
 POLICY
   local b64
@@ -97,6 +98,10 @@ POLICY
   assert_eq "$(sc_run "$TEST_TMP/b" 121 2000 2048)" "ret=-1 errno=3" "masked > 100: allowed, no such process"
   assert_eq "$(sc_run "$TEST_TMP/b" 121 2000 4096)" "ret=-1 errno=22"
   assert_contains "$(sc_run "$TEST_TMP/b" 121 0)" "errno=0"
+  # arguments alone: every syscall number, one outside the table (1000) too
+  assert_eq "$(sc_run "$TEST_TMP/b" 39 3735928559 4242)" "ret=-1 errno=79" "getpid, by its arguments"
+  assert_eq "$(sc_run "$TEST_TMP/b" 1000 3735928559 4243)" "ret=-1 errno=79" "outside the table"
+  assert_eq "$(sc_run "$TEST_TMP/b" 1000 3735928559 4)" "ret=-1 errno=38" "allowed: the kernel's ENOSYS"
   # the same policy from stdin, without the define: getppid is allowed
   "$CELL_BIN" seccomp compile - < "$TEST_TMP/p.seccomp" > "$TEST_TMP/p.bpf" 2>/dev/null
   assert_eq "$("$CELL_BIN" seccomp simulate "$TEST_TMP/p.bpf" --arch x86_64 --syscall getppid)" "ALLOW"

@@ -19,6 +19,8 @@ int cell_sc_lang_compile_filter(const char *name, const char *text, size_t len,
   bool notify = ir.default_action == CELL_SC_RET_USER_NOTIF;
   for (size_t i = 0; i < ir.nrules; i++)
     notify |= (ir.rules[i].action & CELL_SC_RET_ACTION_FULL) == CELL_SC_RET_USER_NOTIF;
+  for (size_t i = 0; i < ir.nothers; i++)
+    notify |= (ir.others[i].action & CELL_SC_RET_ACTION_FULL) == CELL_SC_RET_USER_NOTIF;
   cell_sc_ir_free(&ir);
   if (r < 0) {
     cell_seccomp_filter_free(out);

@@ -785,6 +785,10 @@ int cell_sc_lang_ir_to_json(const cell_sc_ir *orig, json_t **out, cell_error *er
   *out = NULL;
   if (!orig->narches)
     return cell_error_set(err, EINVAL, "no JSON form: no architecture");
+  if (orig->nothers)
+    return cell_error_set(err, EINVAL,
+                          "no JSON form: a rule tests arguments of syscalls it does not name (numbers "
+                          "outside the syscall table too); OCI JSON names its syscalls");
   _cleanup_free_ cell_sc_rule *ov = sorted_rules(orig);
   if (!ov)
     return cell_error_set(err, ENOMEM, "out of memory");

@@ -8,8 +8,11 @@
  * order.
  *
  * Numbers outside the table (and not written as numbers in the policy)
- * get the IR's default action: the first rule that can match them must
- * not depend on arguments. */
+ * form one more class: the rules that can match them (those that test
+ * arguments alone, easyseccomp's meaning: every syscall number) become the
+ * IR's other rules of the arch, up to the first that always holds, whose
+ * action is the IR's default.  A number of the table whose list is the
+ * same as that class's gets no rules of its own. */
 #include "seccomp/lang/internal.h"
 
 #include <errno.h>
@@ -32,6 +35,8 @@ typedef struct lower {
   uint64_t *rows;  /* per N_SYS node: bitset of the table rows it names */
   size_t words;    /* per node */
   uint8_t *more;   /* per node: it has items other than names */
+  struct entry *oe;  /* the class of other numbers on l->a, as emitted */
+  size_t noe;
 } lower;
 
 /* per rule, for the diagnostics */
@@ -448,7 +453,8 @@ static int add_term(lower *l, const dnf_term *tm, uint32_t action)
   dnf x;
   int r = dnf_expand(l->a, tm, &x);
   for (size_t t = 0; r >= 0 && t < x.n; t++)
-    r = cell_sc_ir_add_rule(l->ir, l->ai, l->nr, action, l->order++, x.t[t].c, x.t[t].n);
+    r = l->other ? cell_sc_ir_add_other(l->ir, l->ai, action, l->order++, x.t[t].c, x.t[t].n)
+                 : cell_sc_ir_add_rule(l->ir, l->ai, l->nr, action, l->order++, x.t[t].c, x.t[t].n);
   if (r >= 0)
     dnf_free(&x);
   return r;
@@ -465,7 +471,9 @@ static int emit(lower *l, entry *e, size_t ne)
     if (r == -ENOMEM)
       return cell_error_set(c->err, ENOMEM, "out of memory");
     if (r < 0)
-      return complex_error(c, &c->rules[e[j].rule], r, cell_sc_syscall_name(l->a, l->nr) ?: "a syscall");
+      return complex_error(c, &c->rules[e[j].rule], r,
+                           l->other ? "the syscalls it does not name"
+                                    : cell_sc_syscall_name(l->a, l->nr) ?: "a syscall");
   }
   return 0;
 }
@@ -485,7 +493,35 @@ static ssize_t named_pos(const rule_info *ri, int32_t row)
   return -1;
 }
 
-/* The rules for l->nr (l->row).  *named: some rule can match it. */
+static bool dnf_same(const dnf *x, const dnf *y)
+{
+  if (x->n != y->n)
+    return false;
+  for (size_t t = 0; t < x->n; t++) {
+    if (x->t[t].n != y->t[t].n)
+      return false;
+    for (size_t k = 0; k < x->t[t].n; k++) {
+      const cell_sc_cond *a = &x->t[t].c[k], *b = &y->t[t].c[k];
+      if (a->arg != b->arg || a->op != b->op || a->value != b->value || a->mask != b->mask || a->part != b->part)
+        return false;
+    }
+  }
+  return true;
+}
+
+/* The list of a number is that of the other numbers: they share its rules. */
+static bool same_as_others(const lower *l, const entry *e, size_t ne)
+{
+  if (ne != l->noe)
+    return false;
+  for (size_t j = 0; j < ne; j++)
+    if (e[j].rule != l->oe[j].rule || e[j].action != l->oe[j].action || !dnf_same(&e[j].d, &l->oe[j].d))
+      return false;
+  return true;
+}
+
+/* The rules for l->nr (l->row), or for the other numbers (l->other).
+ * *named: some rule can match it. */
 static int one_number(lower *l, rule_info *info, bool *named)
 {
   lang_ctx *c = l->c;
@@ -542,13 +578,35 @@ static int one_number(lower *l, rule_info *info, bool *named)
       ne--;
       dnf_free(&e[ne].d);
     }
-    r = emit(l, e, ne);
+    if (l->other) {
+      /* kept for the numbers of the table to compare with */
+      r = emit(l, e, ne);
+      l->oe = e;
+      l->noe = ne;
+      return r;
+    }
+    if (l->noe && same_as_others(l, e, ne))
+      r = 0;   /* the other rules decide it */
+    else if (l->noe && ne == 0)
+      r = cell_sc_ir_add_rule(l->ir, l->ai, l->nr, l->ir->default_action, l->order++, NULL, 0) < 0
+            ? cell_error_set(c->err, ENOMEM, "out of memory") : 0;
+    else
+      r = emit(l, e, ne);
   }
   for (size_t i = 0; i < ne; i++) {
     dnf_free(&e[i].d);
   }
   free(e);
   return r;
+}
+
+static void free_others(lower *l)
+{
+  for (size_t i = 0; i < l->noe; i++)
+    dnf_free(&l->oe[i].d);
+  free(l->oe);
+  l->oe = NULL;
+  l->noe = 0;
 }
 
 /* The action for numbers the policy does not name, on l->a. */
@@ -566,14 +624,10 @@ static int other_action(lower *l, uint32_t *action)
     int r = lower_node(l, rule->cond, false, &d);
     if (r < 0)
       return complex_error(c, rule, r, "its condition");
-    bool f = dnf_is_false(&d), t = dnf_is_true(&d);
+    bool t = dnf_is_true(&d);
     dnf_free(&d);
-    if (f)
-      continue;
     if (!t)
-      return lang_error(c, rule->loc,
-                        "this rule tests arguments of syscalls it does not name (such as numbers "
-                        "outside the syscall table); name the syscalls with `$syscall in (...)`");
+      continue;   /* on arguments: one of the other rules (one_arch) */
     l->other = false;
     *action = rule->action;
     return (int) i;
@@ -714,6 +768,16 @@ static int one_arch(lower *l, rule_info *info, const uint32_t *nums, size_t nnum
       continue;   /* twice, or a number the table has */
     order[cnt++] = (uint64_t) nr << 32 | 0xffffffffu;
   }
+  /* the other numbers first: the numbers of the table compare with them */
+  free_others(l);
+  l->other = true;
+  l->row = -1;
+  l->nr = 0;
+  bool onamed;
+  int ro = one_number(l, info, &onamed);
+  l->other = false;
+  if (ro < 0)
+    return ro;
   /* no order needed: the back end sorts */
   int64_t max_named = -1;
   for (size_t k = 0; k < cnt; k++) {
@@ -733,8 +797,14 @@ static int one_arch(lower *l, rule_info *info, const uint32_t *nums, size_t nnum
     bool have = false;
     for (size_t i = 0; i < l->ir->nrules && !have; i++)
       have = l->ir->rules[i].arch == l->ai && l->ir->rules[i].nr == (uint32_t) max_named;
-    if (!have && cell_sc_ir_add_rule(l->ir, l->ai, (uint32_t) max_named, l->ir->default_action,
-                                     l->order++, NULL, 0) < 0)
+    if (!have && l->noe) {
+      /* it shares the other rules: it gets them as its own */
+      l->nr = (uint32_t) max_named;
+      int r = emit(l, l->oe, l->noe);
+      if (r < 0)
+        return r;
+    } else if (!have && cell_sc_ir_add_rule(l->ir, l->ai, (uint32_t) max_named, l->ir->default_action,
+                                            l->order++, NULL, 0) < 0)
       return cell_error_set(c->err, ENOMEM, "out of memory");
   }
   return 0;
@@ -801,6 +871,7 @@ int lang_lower(lang_ctx *c, cell_sc_ir *ir)
   }
   report(c, info);
 out:
+  free_others(&l);
   free(l.rows);
   free(l.more);
   free(nums);

@@ -99,6 +99,27 @@ static const ecase cases[] = {
     "=> ERRNO(10);\n", { NULL },
     { { "mkdir", 10, 20, 30, ERR(40) }, { "mkdir", 11, 20, 31, ERR(40) }, { "mkdir", 3, 0, 0, ERR(10) },
       { "mkdir", 10, 20, 29, ERR(10) } } },
+  { "arguments without a syscall: every number, outside the table too",
+    "$arg0 & 10 == 10 && $arg1 == 20 => ERRNO(40);\n=> ALLOW();\n",
+    "$arg0 & 0xa == 0xa && $arg1 == 20 => ERRNO(40);\n=> ALLOW;\n", { NULL },
+    { { "mkdir", 10, 20, 0, ERR(40) }, { "#4000", 10, 20, 0, ERR(40) }, { "#4000", 11, 20, 0, ERR(40) },
+      { "#335", 0xffffffff, 20, 0, ERR(40) }, { "read", 2, 20, 0, ALLOW }, { "#4000", 10, 21, 0, ALLOW },
+      { "getpid", 0xffffffff, 20, 0, ERR(40) }, { "#4000", 8, 20, 0, ALLOW } } },
+  { "arguments without a syscall, between named rules",
+    "$syscall == @read => ALLOW();\n$arg0 == 1 => ERRNO(1);\n$syscall == @write => LOG();\n=> ALLOW();\n",
+    "$syscall == read => ALLOW;\n$arg0 == 1 => ERRNO(1);\n$syscall == write => LOG;\n=> ALLOW;\n", { NULL },
+    { { "read", 1, 0, 0, ALLOW }, { "write", 1, 0, 0, ERR(1) }, { "write", 2, 0, 0, LOG },
+      { "#4000", 1, 0, 0, ERR(1) }, { "#4000", 2, 0, 0, ALLOW }, { "close", 1, 0, 0, ERR(1) },
+      { "close", 0, 0, 0, ALLOW } } },
+  { "arguments without a syscall, a denying default",
+    "$syscall == @mkdir && $arg0 == 1 => ERRNO(1);\n$arg1 == 2 => ALLOW();\n$syscall != @rmdir && $arg2 > 7 => "
+    "TRAP();\n=> KILL_PROCESS();\n",
+    "$syscall == mkdir && $arg0 == 1 => ERRNO(1);\n$arg1 == 2 => ALLOW;\n$syscall != rmdir && $arg2 > 7 => TRAP;\n"
+    "=> KILL_PROCESS;\n", { NULL },
+    { { "mkdir", 1, 2, 0, ERR(1) }, { "mkdir", 0, 2, 0, ALLOW }, { "mkdir", 0, 0, 0, KILLP },
+      { "#4000", 0, 2, 0, ALLOW }, { "#4000", 0, 0, 0, KILLP }, { "read", 0, 2, 0, ALLOW },
+      { "#4000", 0, 0, 8, TRAP }, { "rmdir", 0, 0, 8, KILLP }, { "read", 0, 0, 8, TRAP },
+      { "#4000", 0, 0, 7, KILLP } } },
   { "parenthesised comparisons", "($syscall == @mkdir) && ($arg0 == 1) => ERRNO(3);\n=> ALLOW();\n",
     "$syscall == mkdir && $arg0 == 1 => ERRNO(3);\n=> ALLOW;\n", { NULL },
     { { "mkdir", 1, 0, 0, ERR(3) }, { "mkdir", 2, 0, 0, ALLOW } } },
@@ -212,6 +233,42 @@ TEST(lang_easy_constructs)
   }
 }
 
+/* Rules on arguments alone with cell's own statements: `newer` (the stub
+ * starts above the table's highest number, as such a rule names them
+ * all) and every x86 ABI; the program agrees with the IR everywhere. */
+TEST(lang_args_alone_with_newer_and_arches)
+{
+  static const char *const policies[] = {
+    "newer => ERRNO(ENOSYS);\n$syscall == mkdir => ALLOW;\n$arg0 == 7 => ERRNO(1);\n=> KILL_PROCESS;\n",
+    "arch x86_64, x86, x32;\n$syscall == mkdir => ALLOW;\n$arg0 == 7 || $arg1.hi == 1 => ERRNO(1);\n"
+    "$syscall not in (read) && $arg2 & 0xf0 > 0x20 => LOG;\n=> ERRNO(EPERM);\n",
+  };
+  cell_sc_ir ir;
+  cell_error err = CELL_ERROR_INIT;
+  CHECK_INT(l_compile(policies[0], NULL, &ir, NULL, &err), 0);
+  uint64_t seven[6] = { 7 }, zero[6] = { 0 };
+  CHECK_INT(l_act(&ir, "x86_64", "mkdir", seven), ALLOW);
+  CHECK_INT(l_act(&ir, "x86_64", "read", seven), ERR(1));
+  CHECK_INT(l_act(&ir, "x86_64", "read", zero), KILLP);
+  CHECK_INT(l_act(&ir, "x86_64", "#400", zero), KILLP);   /* a gap in the table */
+  CHECK_INT(l_act(&ir, "x86_64", "#4000", seven), ERR(1));
+  CHECK_INT(l_act(&ir, "x86_64", "#4000", zero), ERR(ENOSYS));
+  CHECK_INT(l_check_bpf(&ir, 3000, 11), 0);
+  cell_sc_ir_free(&ir);
+  CHECK_INT(l_compile(policies[1], NULL, &ir, NULL, &err), 0);
+  uint64_t hi[6] = { 0, 0x100000000ull, 0x30 };
+  CHECK_INT(l_act(&ir, "x86", "#4000", seven), ERR(1));
+  CHECK_INT(l_act(&ir, "x86", "#4000", hi), LOG);   /* .hi reads 0 on x86 */
+  CHECK_INT(l_act(&ir, "x32", "#1073745824", hi), ERR(1));
+  CHECK_INT(l_act(&ir, "x32", "read", hi), ERR(1));
+  CHECK_INT(l_act(&ir, "x86_64", "read", (uint64_t[6]) { 0, 0, 0x30 }), ERR(EPERM));
+  CHECK_INT(l_act(&ir, "x86_64", "write", (uint64_t[6]) { 0, 0, 0x30 }), LOG);
+  CHECK_INT(l_act(&ir, "x86", "mkdir", seven), ALLOW);
+  CHECK_INT(l_check_bpf(&ir, 3000, 12), 0);
+  cell_sc_ir_free(&ir);
+  cell_error_cleanup(&err);
+}
+
 /* The decisions that differ, as docs/seccomp-language.md lists them: cell
  * keeps its stronger meaning.  easyseccomp's decision is the one its
  * generator gives (no arch check, 32-bit loads of nr and arguments). */
@@ -278,8 +335,9 @@ typedef struct erule { eterm t[3]; int n; uint32_t action; bool is_default; } er
 static const char *const epool[] = { "read", "write", "close", "mkdir", "rmdir", "socket", "getpid",
                                      "openat", "ioctl", "prctl", "dup" };
 #define EPOOL (sizeof epool / sizeof epool[0])
-/* rules that test arguments of syscalls they do not name */
-#define ARGS_OF_UNNAMED 0
+/* rules that test arguments of syscalls they do not name (`$syscall !=`,
+ * or no $syscall at all) */
+#define ARGS_OF_UNNAMED 1
 static const char *const eops[] = { "==", "!=", "<", "<=", ">", ">=" };
 
 static uint32_t evalue(uint64_t *s)
@@ -438,6 +496,11 @@ TEST(lang_easy_random)
         /* comparisons that never hold are refused in both spellings */
         if (t->kind != E_ARCH && ((t->op == 2 && t->v == 0) || (t->op == 4 && t->v == 0xffffffff)))
           t->op = 0;
+      }
+      /* a rule on arguments alone: every syscall number, outside the table too */
+      if (ARGS_OF_UNNAMED && r->n > 1 && r->t[0].kind == E_SYS && l_rand(&s) % 4 == 0) {
+        memmove(&r->t[0], &r->t[1], (size_t) (r->n - 1) * sizeof r->t[0]);
+        r->n--;
       }
     }
     rs[n] = (erule) { .n = 0, .action = acts[l_rand(&s) % (sizeof acts / sizeof acts[0])], .is_default = true };
