@@ -84,6 +84,11 @@ uint32_t lang_kver(const cell_sc_arch *a, const cell_sc_syscall *s)
   return 0;
 }
 
+uint32_t cell_sc_syscall_kver(const cell_sc_arch *a, const cell_sc_syscall *s)
+{
+  return lang_kver(a, s);
+}
+
 bool lang_kver_sorted(void)
 {
   for (size_t i = 1; i < sizeof kvers / sizeof kvers[0]; i++)

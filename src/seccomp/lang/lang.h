@@ -105,6 +105,11 @@ typedef enum cell_sc_lang_style { CELL_SC_STYLE_CELL, CELL_SC_STYLE_EASYSECCOMP 
 int cell_sc_lang_restyle(const char *name, const char *text, size_t len, const cell_sc_lang_opts *opts,
                          cell_sc_lang_style style, bool strict, char **out, cell_error *err);
 
+/* The first Linux release that had syscall s on architecture a, as
+ * major << 16 | minor << 8 | patch (0: older than 2.6.16): what
+ * KERNEL(x.y) and NEWER(x.y) test. */
+uint32_t cell_sc_syscall_kver(const cell_sc_arch *a, const cell_sc_syscall *s);
+
 /* Standard base64 with padding (heap), e.g. of a compiled filter for the
  * annotation run.oci.seccomp_bpf_data. */
 char *cell_sc_lang_base64(const void *data, size_t len);
