@@ -74,6 +74,7 @@ int cn_handler_parse(const char *spec, cn_handler *out, cell_error *err)
     { "sysinfo", cn_handle_sysinfo, 0 },
     { "log", h_log, 0 },
     { "continue", h_continue, 0 },
+    { "record", cn_handle_record, 0 },
   };
   for (size_t i = 0; i < sizeof builtin / sizeof builtin[0]; i++)
     if (strcmp(spec, builtin[i].name) == 0) {

@@ -51,6 +51,7 @@ typedef struct cn_req {
   const struct seccomp_notif_sizes *sizes;
   int listener;
   struct cn_container *c;
+  void *ctx;             /* cn_server_opts.ctx */
   const char *handler;   /* who decided */
   char note[320];        /* what it did, for the log line */
 } cn_req;
@@ -70,6 +71,14 @@ int cn_handler_parse(const char *spec, cn_handler *out, cell_error *err);
 /* Built-in handlers. */
 cn_verdict cn_handle_mknod(cn_req *r, long arg);
 cn_verdict cn_handle_sysinfo(cn_req *r, long arg);
+/* record.c: note the call in the recording r->ctx points to (a cn_record)
+ * and give the base profile's answer. */
+cn_verdict cn_handle_record(cn_req *r, long arg);
+struct cell_notify_monitor_opts;
+/* The recorder's monitor (after the monitor's own set-up): forks the
+ * standby, writes both pids to pidpipe, serves, writes the recording. */
+__attribute__((noreturn)) void cn_record_main(const struct cell_notify_monitor_opts *o, int sock,
+                                              int report, int pidpipe, cell_log *log);
 
 /* ---- target memory (procmem.c) ------------------------------------------- */
 
@@ -81,6 +90,7 @@ int cn_id_valid(int listener, uint64_t id);
  * Length, -ENAMETOOLONG, or -errno (-EFAULT for an unmapped address). */
 ssize_t cn_mem_read_string(int memfd, uint64_t addr, char *buf, size_t size);
 int cn_mem_write(int memfd, uint64_t addr, const void *buf, size_t len);
+int cn_mem_read(int memfd, uint64_t addr, void *buf, size_t len);
 
 /* "mknodat" for the native syscall numbers, else NULL. */
 const char *cn_syscall_name(uint32_t arch, int nr);
@@ -95,6 +105,13 @@ typedef struct cn_server_opts {
   const char *default_handlers; /* when listenerMetadata names none; NULL */
   bool exit_when_idle;          /* the monitor: stop when no container is left */
   bool log_decisions;           /* a line per decision */
+  /* For the recorder (record.c); all optional: */
+  void *ctx;                    /* given to handlers as cn_req.ctx */
+  void *req_area;               /* where NOTIF_RECV writes (a shared mapping) */
+  size_t req_area_size;
+  /* a container's listener was accepted (fd stays the server's) */
+  void (*on_container)(void *ctx, int listener, const char *id, pid_t pid);
+  void (*tick)(void *ctx);      /* once per loop turn, at least every second */
 } cn_server_opts;
 
 int cn_server_new(const cn_server_opts *o, cn_server **out, cell_error *err);
@@ -104,6 +121,9 @@ void cn_server_free(cn_server *s);
 int cn_server_add_listen(cn_server *s, int fd, cell_error *err);
 /* One connected socket that brings one container (the monitor). */
 int cn_server_add_conn(cn_server *s, int fd, cell_error *err);
+/* A listener handed over by other means (the recorder's standby): served
+ * like a container whose message had no metadata.  fd is consumed. */
+int cn_server_adopt(cn_server *s, int fd, const char *id, pid_t pid, cell_error *err);
 /* Serve until *stop is set (signal) or, with exit_when_idle, no container
  * and no connection is left.  *dump set: write the stats to dump_path. */
 int cn_server_run(cn_server *s, volatile sig_atomic_t *stop, volatile sig_atomic_t *dump,

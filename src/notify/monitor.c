@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 static __attribute__((noreturn)) void monitor_main(const cell_notify_monitor_opts *o, int sock,
-                                                   int report)
+                                                   int report, int pidpipe)
 {
   cell_error err = CELL_ERROR_INIT;
   int logfd = -1;
@@ -43,10 +43,16 @@ static __attribute__((noreturn)) void monitor_main(const cell_notify_monitor_opt
     if (null > 2)
       close(null);
   }
-  int keep[] = { sock, report, logfd };
-  cell_close_fds_from(3, keep, 3);
+  int listen_fd = o->record ? o->record->listen_fd : -1;
+  int keep[] = { sock, report, logfd, pidpipe, listen_fd };
+  cell_close_fds_from(3, keep, 5);
   cell_log log = { .fd = logfd >= 0 ? logfd : -1, .format = o->log_format,
-                   .prog = "cell-monitor" };
+                   .prog = o->record ? "cell-recorder" : "cell-monitor" };
+  if (o->record)
+    cn_record_main(o, sock, report, pidpipe, &log);
+  pid_t pids[2] = { getpid(), 0 };
+  (void) !write(pidpipe, pids, sizeof pids);
+  close(pidpipe);
   cn_server_opts so = { .log = &log, .plugins = o->plugins, .exit_when_idle = true,
                         .log_decisions = o->log_path != NULL };
   cn_server *s = NULL;
@@ -66,6 +72,16 @@ static __attribute__((noreturn)) void monitor_main(const cell_notify_monitor_opt
 
 int cell_notify_monitor_spawn(const cell_notify_monitor_opts *o, int *init_sock,
                               pid_t *monitor_pid, cell_error *err)
+{
+  pid_t pids[2];
+  int r = cell_notify_monitor_spawn2(o, init_sock, pids, err);
+  if (r == 0 && monitor_pid)
+    *monitor_pid = pids[0];
+  return r;
+}
+
+int cell_notify_monitor_spawn2(const cell_notify_monitor_opts *o, int *init_sock, pid_t pids[2],
+                               cell_error *err)
 {
   int sp[2], rp[2], pp[2];
   if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0)
@@ -107,12 +123,10 @@ int cell_notify_monitor_spawn(const cell_notify_monitor_opts *o, int *init_sock,
     pid_t m = fork();
     if (m < 0)
       _exit(1);
-    if (m > 0) {
-      (void) !write(pp[1], &m, sizeof m);
+    if (m > 0)
       _exit(0);
-    }
-    close(pp[1]);
-    monitor_main(o, sp[1], rp[1]);
+    /* The monitor says its pid (and its standby's) itself. */
+    monitor_main(o, sp[1], rp[1], pp[1]);
   }
   close(sp[1]);
   close(rp[1]);
@@ -120,10 +134,11 @@ int cell_notify_monitor_spawn(const cell_notify_monitor_opts *o, int *init_sock,
   int status;
   while (waitpid(c, &status, 0) < 0 && errno == EINTR)
     ;
-  pid_t m = -1;
-  if (read(pp[0], &m, sizeof m) != sizeof m)
-    m = -1;
+  pid_t got[2] = { -1, 0 };
+  if (read(pp[0], got, sizeof got) != sizeof got)
+    got[0] = -1;
   close(pp[0]);
+  pid_t m = got[0];
   _cleanup_free_ char *msg = NULL;
   size_t len = 0;
   int r = cell_read_fd(rp[0], &msg, &len);
@@ -135,7 +150,7 @@ int cell_notify_monitor_spawn(const cell_notify_monitor_opts *o, int *init_sock,
     return cell_error_set(err, ECHILD, "seccomp monitor: it did not start");
   }
   *init_sock = sp[0];
-  if (monitor_pid)
-    *monitor_pid = m;
+  pids[0] = m;
+  pids[1] = got[1];
   return 0;
 }

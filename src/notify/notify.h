@@ -109,6 +109,19 @@ int cell_notify_install(const cell_seccomp_filter *f, const cell_notify_target *
 
 /* ---- the monitor: plugins that outlive `cell create` -------------------- */
 
+/* The recorder (docs/recording.md): a monitor that notes every call of
+ * the container in a recording and answers it as the base profile would.
+ * A standby process shares the recording and holds every listener too:
+ * if the recorder dies, the standby answers (the base's answer, or
+ * CONTINUE), keeps recording and writes the file; nothing waits. */
+typedef struct cell_notify_record_opts {
+  const char *path;                 /* the recording, written atomically every
+                                     * second while it changes and at the end */
+  const cell_seccomp_filter *base;  /* the profile's own filter; NULL: none */
+  int listen_fd;                    /* a listening unix socket where `exec`s
+                                     * bring their listeners; -1: none */
+} cell_notify_record_opts;
+
 typedef struct cell_notify_monitor_opts {
   const char *plugins;       /* colon-separated, as in run.oci.seccomp.plugins */
   const char *container_id;
@@ -118,6 +131,7 @@ typedef struct cell_notify_monitor_opts {
                               * to the runtime's log_fd if any */
   int log_fd;                /* -1: none */
   cell_log_format log_format;
+  const cell_notify_record_opts *record;  /* a recorder instead of plugins */
 } cell_notify_monitor_opts;
 
 /* Start the monitor, before the container process is cloned.  It is a
@@ -134,4 +148,8 @@ typedef struct cell_notify_monitor_opts {
  * never started. */
 int cell_notify_monitor_spawn(const cell_notify_monitor_opts *o, int *init_sock,
                               pid_t *monitor_pid, cell_error *err);
+/* The same, also giving the standby's pid (the recorder has one; 0
+ * otherwise): pids[0] the monitor, pids[1] the standby. */
+int cell_notify_monitor_spawn2(const cell_notify_monitor_opts *o, int *init_sock, pid_t pids[2],
+                               cell_error *err);
 #endif

@@ -57,6 +57,14 @@ int cn_mem_write(int memfd, uint64_t addr, const void *buf, size_t len)
   return (size_t) n == len ? 0 : -EFAULT;
 }
 
+int cn_mem_read(int memfd, uint64_t addr, void *buf, size_t len)
+{
+  ssize_t n = pread(memfd, buf, len, (off_t) addr);
+  if (n < 0)
+    return errno == EIO ? -EFAULT : -errno;
+  return (size_t) n == len ? 0 : -EFAULT;
+}
+
 /* The names the log and the stats use most; others show as numbers. The
  * full table belongs to src/seccomp; this one only needs to be readable. */
 static const struct { int nr; const char *name; } names[] = {

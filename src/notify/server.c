@@ -115,7 +115,7 @@ int cn_server_new(const cn_server_opts *o, cn_server **out, cell_error *err)
   size_t rq = s->sizes.seccomp_notif > sizeof *s->req ? s->sizes.seccomp_notif : sizeof *s->req;
   size_t rs = s->sizes.seccomp_notif_resp > sizeof *s->resp ? s->sizes.seccomp_notif_resp
                                                              : sizeof *s->resp;
-  s->req = calloc(1, rq);
+  s->req = o->req_area && o->req_area_size >= rq ? o->req_area : calloc(1, rq);
   s->resp = calloc(1, rs);
   if (!s->req || !s->resp) {
     cn_server_free(s);
@@ -242,7 +242,8 @@ void cn_server_free(cn_server *s)
   cn_plugins_free(&s->plugins);
   if (s->epfd >= 0)
     close(s->epfd);
-  free(s->req);
+  if (s->req != s->o.req_area)
+    free(s->req);
   free(s->resp);
   free(s);
 }
@@ -358,6 +359,9 @@ static int reply_stats(cn_server *s, conn *cn)
   return 0;
 }
 
+static int add_container(cn_server *s, int *fd, pid_t pid, const char *id, const char *bundle,
+                         const char *metadata, const char *state_json, cell_error *err);
+
 /* A complete message arrived on cn: a container, or a command. */
 static int take_message(cn_server *s, conn *cn, cell_error *err)
 {
@@ -402,22 +406,32 @@ static int take_message(cn_server *s, conn *cn, cell_error *err)
     json_decref(m);
     return cell_error_set(err, EINVAL, "%s", problem);
   }
-  cn_container *c = calloc(1, sizeof *c);
-  if (!c) {
-    json_decref(m);
-    return cell_error_set(err, ENOMEM, "out of memory");
-  }
-  c->pid = (pid_t) pid;
   const char *id = jstr(state, "id");
   char fallback[32];
   snprintf(fallback, sizeof fallback, "pid-%d", (int) pid);
-  c->id = strdup(id ? id : fallback);
-  c->bundle = jstr(state, "bundle") ? strdup(jstr(state, "bundle")) : NULL;
-  c->metadata = jstr(m, "metadata") ? strdup(jstr(m, "metadata")) : NULL;
-  c->state_json = json_dumps(state, JSON_COMPACT);
+  char *state_text = json_dumps(state, JSON_COMPACT);
+  int r = add_container(s, &cn->passed_fd, (pid_t) pid, id ? id : fallback, jstr(state, "bundle"),
+                        jstr(m, "metadata"), state_text ? state_text : "{}", err);
+  free(state_text);
+  json_decref(m);
+  return r;
+}
+
+/* A container with listener *fd (taken on success; on failure left for
+ * the caller to close, so that NOTIFY gets ENOSYS). */
+static int add_container(cn_server *s, int *fd, pid_t pid, const char *id, const char *bundle,
+                         const char *metadata, const char *state_json, cell_error *err)
+{
+  cn_container *c = calloc(1, sizeof *c);
+  if (!c)
+    return cell_error_set(err, ENOMEM, "out of memory");
+  c->pid = pid;
+  c->id = strdup(id);
+  c->bundle = bundle ? strdup(bundle) : NULL;
+  c->metadata = metadata ? strdup(metadata) : NULL;
+  c->state_json = strdup(state_json);
   c->opaque = calloc(s->plugins.n + 1, sizeof *c->opaque);
   c->started = calloc(s->plugins.n + 1, sizeof *c->started);
-  json_decref(m);
   c->it = (item) { IT_CONTAINER, -1, NULL };
   int r;
   if (!c->id || !c->state_json || !c->opaque || !c->started)
@@ -430,9 +444,9 @@ static int take_message(cn_server *s, conn *cn, cell_error *err)
     container_stop_plugins(s, c);
     cell_error_wrap(err, "container %s (pid %d)", c->id, (int) c->pid);
     container_free(c);
-    return r;  /* the listener closes with the connection: NOTIFY gets ENOSYS */
+    return r;
   }
-  c->it.fd = cell_steal_fd(&cn->passed_fd);
+  c->it.fd = cell_steal_fd(fd);
   int fl = fcntl(c->it.fd, F_GETFL);
   if (fl >= 0)
     (void) fcntl(c->it.fd, F_SETFL, fl | O_NONBLOCK);
@@ -447,7 +461,17 @@ static int take_message(cn_server *s, conn *cn, cell_error *err)
   cell_log_write(s->o.log, "info", "container=%s pid=%d accepted: handlers=%s plugins=%zu "
                  "default=%s", c->id, (int) c->pid, c->handler_spec, s->plugins.n,
                  c->default_continue ? "continue" : strerrorname_np(c->default_errno));
+  if (s->o.on_container)
+    s->o.on_container(s->o.ctx, c->it.fd, c->id, c->pid);
   return 0;
+}
+
+int cn_server_adopt(cn_server *s, int fd, const char *id, pid_t pid, cell_error *err)
+{
+  int r = add_container(s, &fd, pid, id, NULL, NULL, "{}", err);
+  if (fd >= 0)
+    close(fd);
+  return r;
 }
 
 static void conn_read(cn_server *s, conn *cn)
@@ -589,7 +613,7 @@ static void serve(cn_server *s, cn_container *c)
   memset(s->resp, 0, s->sizes.seccomp_notif_resp);
   s->resp->id = s->req->id;
   cn_req r = { .req = s->req, .resp = s->resp, .sizes = &s->sizes, .listener = c->it.fd,
-               .c = c, .handler = "default" };
+               .c = c, .ctx = s->o.ctx, .handler = "default" };
   cn_verdict v = CN_NEXT;
   for (size_t i = 0; i < c->nhandlers && v == CN_NEXT; i++) {
     r.handler = c->handlers[i].name;
@@ -654,6 +678,8 @@ int cn_server_run(cn_server *s, volatile sig_atomic_t *stop, volatile sig_atomic
         cell_log_warn(s->o.log, "stats: %s", e.msg);
       cell_error_clear(&e);
     }
+    if (s->o.tick)
+      s->o.tick(s->o.ctx);
     if (s->o.exit_when_idle && !s->containers && !s->conns)
       return 0;
     int n = epoll_wait(s->epfd, evs, 32, 1000);
