@@ -26,10 +26,13 @@ static const char create_usage[] =
   "      --no-new-keyring      do not make a new session keyring\n"
   "  -d, --detach              (run) do not wait for the container\n"
   "      --keep                (run) do not delete the container after it exits\n"
+  "      --record-seccomp PATH record every syscall of the container into PATH\n"
+  "                            (as the annotation run.cell.seccomp.record; see\n"
+  "                            'cell seccomp record --help')\n"
   "  -h, --help                print this help\n";
 
 enum { OPT_PID_FILE = 256, OPT_CONSOLE, OPT_PRESERVE, OPT_NO_PIVOT, OPT_NO_KEYRING, OPT_KEEP,
-       OPT_NO_SUBREAPER };
+       OPT_NO_SUBREAPER, OPT_RECORD };
 
 static int create_or_run(cell_cli *cli, int argc, char **argv, bool run, cell_error *err)
 {
@@ -48,6 +51,7 @@ static int create_or_run(cell_cli *cli, int argc, char **argv, bool run, cell_er
     { "no-subreaper", no_argument, NULL, OPT_NO_SUBREAPER },
     { "detach", no_argument, NULL, 'd' },
     { "keep", no_argument, NULL, OPT_KEEP },
+    { "record-seccomp", required_argument, NULL, OPT_RECORD },
     { "help", no_argument, NULL, 'h' },
     { 0 }
   };
@@ -75,6 +79,7 @@ static int create_or_run(cell_cli *cli, int argc, char **argv, bool run, cell_er
         return cli_usage_error(cmd, create_usage, "unknown option `%s`", argv[optind - 1]);
       o.keep = true;
       break;
+    case OPT_RECORD: o.record_seccomp = optarg; break;
     case 'h': return cli_help(create_usage);
     default:
       return cli_usage_error(cmd, create_usage, "unknown option `%s`", argv[optind - 1]);

@@ -26,6 +26,7 @@ typedef struct cell_create_opts {
   bool run;
   bool detach;
   bool keep;                   /* run --keep (crun): do not delete on exit */
+  const char *record_seccomp;  /* --record-seccomp PATH: record the syscalls there */
   char **argv;                 /* the whole command line, for the exe guard */
 } cell_create_opts;
 

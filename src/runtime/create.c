@@ -6,6 +6,7 @@
 #include "runtime/filter.h"
 #include "runtime/hooks.h"
 #include "runtime/init.h"
+#include "runtime/record.h"
 #include "runtime/exec-stub.h"
 #include "runtime/sync.h"
 #include "linux/namespaces.h"
@@ -216,9 +217,17 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
   bool has_filter;
   if ((r = cell_filter_prepare(c, o->log, &filter, &has_filter, err)) < 0)
     return r;
+  /* Recorded: the filter sends the calls to a recorder, which answers as
+   * the profile (the base) would; the stub is chosen by the base. */
+  _cleanup_record_ cell_record rec = { 0 };
+  if ((r = cell_record_path(c, o->record_seccomp, &rec.path, err)) < 0 ||
+      (rec.path && (r = cell_record_plan(&filter, &has_filter, &rec, err)) < 0))
+    return r;
   cell_log_debug(o->log, "seccomp filter ready");
+  const cell_seccomp_filter *stub_filter = rec.path ? (rec.has_base ? &rec.base : NULL)
+                                                    : has_filter ? &filter : NULL;
   _cleanup_close_ int stub_fd = -1;
-  if ((r = exe_guard(c, o, has_filter ? &filter : NULL, &out->guard, &stub_fd, err)) < 0 ||
+  if ((r = exe_guard(c, o, stub_filter, &out->guard, &stub_fd, err)) < 0 ||
       (r = cell_fault("create.config", err)) < 0)
     return r;
 
@@ -299,7 +308,13 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
     goto fail;
   /* NOTIFY: reach the listener's receiver now, from the host, so that a
    * missing agent fails here and the path resolves outside the rootfs. */
-  if (has_filter && (r = cell_filter_notify_open(c, &filter, o->id, o->log, &notify_sock, err)) < 0)
+  if (rec.path) {
+    json_t *rx = NULL;
+    if ((r = cell_record_spawn(&rec, s->dirfd, o->id, o->log, &notify_sock, &rx, err)) < 0)
+      goto fail;
+    json_object_set_new(st.extra, CELL_STATE_RECORD, rx);
+  } else if (has_filter &&
+             (r = cell_filter_notify_open(c, &filter, o->id, o->log, &notify_sock, err)) < 0)
     goto fail;
 
   /* --preserve-fds, or LISTEN_FDS from a socket-activating caller. */

@@ -4,6 +4,7 @@
 #include "runtime/create.h"
 #include "runtime/hooks.h"
 #include "runtime/procs.h"
+#include "runtime/record.h"
 #include "util/cleanup.h"
 #include "util/fault.h"
 #include "cgroups/cgroups.h"
@@ -149,6 +150,9 @@ int cell_container_delete_known(const char *root, const char *id, bool force,
       cell_cgroup_free(cg);
     }
     if (r >= 0 && (r = cell_fault("delete.cgroups", err)) >= 0) {
+      /* The recording is complete once its recorder has gone. */
+      if (st.extra)
+        cell_record_wait(json_object_get(st.extra, CELL_STATE_RECORD), 10000);
       run_poststop(&s, &st, config, log);
       r = cell_store_destroy(&s, err);
     }

@@ -6,6 +6,7 @@
 #include "runtime/exec-stub.h"
 #include "runtime/create.h"
 #include "runtime/filter.h"
+#include "runtime/record.h"
 #include "runtime/init.h"
 #include "runtime/tty-proxy.h"
 #include "linux/console.h"
@@ -166,6 +167,8 @@ int cell_container_exec(const cell_exec_opts *o, cell_error *err)
   _cleanup_filter_ cell_seccomp_filter filter = { 0 };
   /* The container's filter warned (unknown syscalls...) at create. */
   cell_log said = cell_log_said(o->log);
+  _cleanup_record_ cell_record record = { 0 };
+  json_t *recorded = st.extra ? json_object_get(st.extra, CELL_STATE_RECORD) : NULL;
   cell_status cstatus = cell_state_status(&st);
   if (cstatus != CELL_RUNNING && cstatus != CELL_CREATED) {
     r = cell_error_set(err, EINVAL, "cannot exec in container `%s`: it is %s", o->id,
@@ -183,7 +186,8 @@ int cell_container_exec(const cell_exec_opts *o, cell_error *err)
   /* The container's filter applies to every process in it. */
   if ((r = cell_load_stored_config(&s, &st, o->log, &c, err)) < 0 ||
       (r = build_process(o, c, err)) < 0 || (r = cell_fault("exec.prepare", err)) < 0 ||
-      (r = cell_filter_prepare(c, &said, &filter, &has_filter, err)) < 0)
+      (r = cell_filter_prepare(c, &said, &filter, &has_filter, err)) < 0 ||
+      (recorded && (r = cell_record_plan(&filter, &has_filter, &record, err)) < 0))
     goto out;
   if ((pidfd = cell_state_pidfd(&st, err)) < 0) {
     r = pidfd;
@@ -206,9 +210,13 @@ int cell_container_exec(const cell_exec_opts *o, cell_error *err)
     }
     console_fd = console[1];
   }
-  /* Each exec hands its own listener over (the spec's rule). */
-  if (has_filter &&
-      (r = cell_filter_notify_open(c, &filter, o->id, o->log, &notify_sock, err)) < 0)
+  /* Each exec hands its own listener over (the spec's rule); a recorded
+   * container's goes to its recorder. */
+  if (recorded)
+    r = cell_record_connect(recorded, s.dirfd, &notify_sock, err);
+  else if (has_filter)
+    r = cell_filter_notify_open(c, &filter, o->id, o->log, &notify_sock, err);
+  if (r < 0)
     goto out;
   state_json = cell_state_json_string(&st, CELL_RUNNING, false);
   if (pipe2(report, O_CLOEXEC) < 0 || pipe2(pidpipe, O_CLOEXEC) < 0 ||
