@@ -42,4 +42,5 @@ int cli_seccomp_explain(cell_cli *cli, int argc, char **argv, cell_error *err);
 int cli_seccomp_disasm(cell_cli *cli, int argc, char **argv, cell_error *err);
 int cli_seccomp_fmt(cell_cli *cli, int argc, char **argv, cell_error *err);
 int cli_seccomp_simulate(cell_cli *cli, int argc, char **argv, cell_error *err);
+int cli_seccomp_record(cell_cli *cli, int argc, char **argv, cell_error *err);
 #endif

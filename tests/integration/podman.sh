@@ -377,3 +377,32 @@ test_podman_pod_shares_namespaces() {
   done
   pm pod rm -f -t 0 pod1 >/dev/null
 }
+
+test_podman_seccomp_recording() {
+  pm_setup
+  local out
+  # podman's annotation reaches cell: the container is recorded under
+  # podman's own default profile (the base), and podman run --rm returns
+  # once the recording is whole (delete waits for the recorder).  The
+  # subshell makes sh fork: busybox runs mkdir in-process otherwise, and the
+  # denial below needs a fork (ln is not one of busybox's no-fork applets);
+  # the same redirection in both (sh's fcntl commands are argument rules).
+  out=$(pm_run run --rm --annotation "run.cell.seccomp.record=$TEST_TMP/pod.json" "$PM_IMAGE" \
+    sh -c '(mkdir /tmp/x) 2>&1 && echo made')
+  assert_eq "$out" made
+  python3 - "$TEST_TMP/pod.json" <<'PY' || fail "unexpected recording: $(head -c 600 "$TEST_TMP/pod.json")"
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["base"] is True and "partial" not in r
+names = {s["name"] for s in r["syscalls"]}
+assert {"execve", "mkdir", "exit_group"} <= names, names
+PY
+  "$CELL_BIN" seccomp record -o "$TEST_TMP/prof.json" "$TEST_TMP/pod.json"
+  out=$(pm_run run --rm --security-opt seccomp="$TEST_TMP/prof.json" "$PM_IMAGE" \
+    sh -c '(mkdir /tmp/x) 2>&1 && echo made')
+  assert_eq "$out" made "the workload under the profile recorded from it"
+  out=$(pm_run run --rm --security-opt seccomp="$TEST_TMP/prof.json" "$PM_IMAGE" \
+    sh -c '(ln -s /tmp /tmp/l) 2>&1; echo rc=$?')
+  assert_contains "$out" "Operation not permitted" "a syscall the recording never saw"
+  assert_contains "$out" "rc=1"
+}
