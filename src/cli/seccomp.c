@@ -17,7 +17,7 @@ static const char usage_main[] =
   "  disasm FILE                               list a raw BPF program\n"
   "  explain PROFILE|FILE                      what a profile or filter decides, in words\n"
   "  fmt [-w | --check] FILE...                a policy in the canonical layout\n"
-  "  record RECORDING... [-o FILE] [--base P]   recordings into a minimal profile\n"
+  "  record RECORDING... [-o FILE] [--base P]  recordings into a minimal profile\n"
   "  simulate PROFILE|FILE --arch ARCH --syscall NAME|NR [--args A0,A1,...]\n"
   "                                            print the action for one syscall\n"
   "Run 'cell seccomp COMMAND --help' for details.\n";
