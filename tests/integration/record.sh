@@ -83,6 +83,19 @@ s = [x for x in r["syscalls"] if x["name"] == "socket"][0]
 assert s["args"]["index"] == [0, 1, 2]
 assert any(v["v"][0] == 2 for v in s["args"]["values"])
 assert r["cellSeccompRecording"] == 1 and r["container"] == "rec1" and r["base"] is False
+# the arguments the issue names are noted for each of those syscalls the
+# workload made (the test's own table), and no others' arguments
+want = {"clone": [0], "unshare": [0], "socket": [0, 1, 2], "personality": [0], "ioctl": [1],
+        "prctl": [0], "fcntl": [1], "mmap": [2], "mprotect": [2], "kill": [1], "tkill": [1],
+        "tgkill": [2]}
+made = {x["name"]: x for x in r["syscalls"]}
+for name, x in made.items():
+    if name in want:
+        assert x["args"]["index"] == want[name] and x["args"]["values"], x
+    else:
+        assert "args" not in x, x
+print("arguments noted for", sorted(set(made) & set(want)))
+assert len(set(made) & set(want)) >= 4, sorted(made)
 PY
   cell seccomp record -o "$TEST_TMP/prof.json" "$TEST_TMP/rec.json" "$TEST_TMP/rec2.json"
   cell seccomp record -o "$TEST_TMP/prof.sec" "$TEST_TMP/rec.json" "$TEST_TMP/rec2.json"
