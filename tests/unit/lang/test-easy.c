@@ -291,6 +291,8 @@ static const ediff differences[] = {
     "getpid", 0, ERR(1), ALLOW },
   { "x32", "$arch == @x32 => ERRNO(3);\n$arch == @x86_64 => ERRNO(2);\n=> ALLOW();\n", "x32", "read", 0, ERR(2),
     KILLT },
+  /* -1, a tracer's skip: no syscall runs; cell gives it the default, as the OCI front end */
+  { "a tracer's skip", "$arg0 == 1 => ERRNO(1);\n=> ALLOW();\n", "x86_64", "#0xffffffff", 1, ERR(1), ALLOW },
   { "x32, listed", "arch x86_64, x32;\n$arch == @x32 && $syscall == @read => ERRNO(3);\n"
     "$arch == @x86_64 && $syscall == @read => ERRNO(2);\n=> ALLOW();\n", "x32", "read", 0, ALLOW, ERR(3) },
 };
