@@ -54,13 +54,6 @@ static int push(cg_dev_rules *out, bool allow, char type, int64_t major, int64_t
   return 0;
 }
 
-static bool deny_all(const oci_device_rule *d)
-{
-  const char *a = d->access && *d->access ? d->access : "rwm";
-  return !d->allow && (!d->type || d->type == 'a') && strchr(a, 'r') && strchr(a, 'w') &&
-         strchr(a, 'm');
-}
-
 static int push_rule(cg_dev_rules *out, const oci_device_rule *d)
 {
   return push(out, d->allow, d->type ? d->type : 'a', d->has_major ? d->major : -1,
@@ -75,16 +68,11 @@ int cg_dev_rules_build(const oci_device_rule *rules, size_t n, const oci_device 
   out->v = calloc(1, sizeof *out->v);
   if (!out->v)
     return -ENOMEM;
-  /* The config's rules up to its last deny-all, then the linux.devices and
-   * the defaults, then the config's remaining rules: what the user wrote
-   * after "deny all" still wins over the defaults (a rule denying /dev/zero
-   * works), while the deny-all does not wipe them out. */
-  size_t split = 0;
-  for (size_t i = 0; i < n; i++)
-    if (deny_all(&rules[i]))
-      split = i + 1;
+  /* As runc and crun: the config's rules in their order, then allow rules
+   * for linux.devices and the default devices. A config's "deny all" thus
+   * never takes the default devices away (nor can a config deny one). */
   int r = 0;
-  for (size_t i = 0; i < split && r == 0; i++)
+  for (size_t i = 0; i < n && r == 0; i++)
     r = push_rule(out, &rules[i]);
   for (size_t i = 0; i < ndevs && r == 0; i++) {
     char t = devs[i].type == 'u' ? 'c' : devs[i].type;
@@ -94,8 +82,6 @@ int cg_dev_rules_build(const oci_device_rule *rules, size_t n, const oci_device 
   for (size_t i = 0; defs && i < sizeof defaults / sizeof *defaults && r == 0; i++)
     r = push(out, true, defaults[i].type, defaults[i].major, defaults[i].minor,
              defaults[i].access);
-  for (size_t i = split; i < n && r == 0; i++)
-    r = push_rule(out, &rules[i]);
   if (r < 0)
     cg_dev_rules_free(out);
   return r;

@@ -93,6 +93,29 @@ static void cap_list(uint64_t mask, char *buf, size_t n)
   }
 }
 
+uint64_t linux_caps_not_granted(const oci_caps *caps)
+{
+  cap_sets cur = { 0, 0, 0 };
+  if (cap_get(&cur) < 0)
+    return 0;
+  int last = kernel_last_cap();
+  uint64_t known = last >= 63 ? ~UINT64_C(0) : (UINT64_C(1) << (last + 1)) - 1;
+  uint64_t asked = caps->permitted | caps->effective | caps->ambient | caps->bounding;
+  /* Above the kernel's last capability, or not held by us. */
+  return (asked & ~known) | (asked & known & ~cur.permitted);
+}
+
+void linux_caps_warn_not_granted(const oci_caps *caps, const cell_log *log)
+{
+  uint64_t ng = linux_caps_not_granted(caps);
+  if (!ng)
+    return;
+  char names[1024];
+  cap_list(ng, names, sizeof names);
+  cell_log_warn(log, "process.capabilities: %s cannot be granted (the runtime does not hold "
+                "%s): the process runs without", names, ng & (ng - 1) ? "them" : "it");
+}
+
 uint64_t linux_caps_ambient_skipped(const oci_caps *caps)
 {
   return caps->ambient & ~(caps->permitted & caps->inheritable);
@@ -139,12 +162,13 @@ int linux_apply_caps(const oci_caps *caps, cell_error *err)
     return cell_error_set(err, EPERM,
                           "process.capabilities.effective: %s not in the permitted set", names);
   }
-  if (want.permitted & ~cur.permitted) {
-    cap_list(want.permitted & ~cur.permitted, names, sizeof names);
-    return cell_error_set(err, EPERM,
-                          "process.capabilities.permitted: the runtime does not hold %s",
-                          names);
-  }
+  /* What this process does not hold cannot be granted: dropped (the spec:
+   * logged as a warning, by the runtime: linux_caps_not_granted), the
+   * container runs without it. */
+  want.permitted &= cur.permitted;
+  want.effective &= want.permitted;
+  want.inheritable &= cur.permitted | cur.inheritable;
+  ambient &= want.permitted;
   if ((r = cap_set(&want)) < 0) {
     return cell_error_sys_code(err, r, "capset (effective %#llx permitted %#llx "
                                "inheritable %#llx)", (unsigned long long) want.effective,

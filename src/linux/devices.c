@@ -62,13 +62,39 @@ static int open_parent(int rootfd, const char *path, char **name, cell_error *er
   return fd;
 }
 
-static int create_device(int rootfd, const oci_device *d, bool in_userns, cell_error *err)
+/* config-linux.md: "If a file already exists at path that does not match
+ * the requested device, the runtime MUST generate an error." The same
+ * device there is kept; in a user namespace only an empty regular file
+ * (a mount point left by an earlier bind) is taken. */
+static int check_existing(int pfd, const char *name, const oci_device *d, bool in_userns,
+                          bool *same, cell_error *err)
+{
+  struct stat st;
+  *same = false;
+  if (fstatat(pfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+    return errno == ENOENT ? 0 : cell_error_sys(err, "stat");
+  if (in_userns && S_ISREG(st.st_mode) && st.st_size == 0)
+    return 0;
+  if ((st.st_mode & S_IFMT) == dev_type(d->type) &&
+      (d->type == 'p' || st.st_rdev == makedev((unsigned) d->major, (unsigned) d->minor))) {
+    *same = !in_userns;
+    return 0;
+  }
+  return cell_error_set(err, EEXIST, "a file that is not this device is there");
+}
+
+static int create_device(int rootfd, const oci_device *d, bool in_userns, bool check,
+                         cell_error *err)
 {
   _cleanup_free_ char *name = NULL;
   _cleanup_close_ int pfd = open_parent(rootfd, d->path, &name, err);
   if (pfd < 0)
     return pfd;
   mode_t perm = d->has_file_mode ? (d->file_mode & 07777) : 0666;
+  bool same = false;
+  int r;
+  if (check && (r = check_existing(pfd, name, d, in_userns, &same, err)) < 0)
+    return r;
 
   if (in_userns) {
     /* An empty file with the host's device bound over it. */
@@ -89,7 +115,7 @@ static int create_device(int rootfd, const oci_device *d, bool in_userns, cell_e
 
   dev_t rdev = makedev((unsigned) d->major, (unsigned) d->minor);
   mode_t type = dev_type(d->type);
-  if (mknodat(pfd, name, type | perm, rdev) < 0) {
+  if (!same && mknodat(pfd, name, type | perm, rdev) < 0) {
     if (errno != EEXIST)
       return cell_error_sys(err, "mknod");
     /* Replace what is there (a file of the image, a stale node). */
@@ -131,12 +157,12 @@ int fs_setup_dev(int rootfd, const oci_config *c, const linux_rootfs_opts *o, ce
   int r;
   for (size_t i = 0; i < sizeof default_devices / sizeof default_devices[0]; i++) {
     const oci_device *d = &default_devices[i];
-    if (!listed(c, d->path) && (r = create_device(rootfd, d, o->in_userns, err)) < 0)
+    if (!listed(c, d->path) && (r = create_device(rootfd, d, o->in_userns, false, err)) < 0)
       return cell_error_wrap(err, "default device `%s`", d->path);
   }
   for (size_t i = 0; i < c->linux.n_devices; i++) {
     const oci_device *d = &c->linux.devices[i];
-    if ((r = create_device(rootfd, d, o->in_userns, err)) < 0)
+    if ((r = create_device(rootfd, d, o->in_userns, true, err)) < 0)
       return cell_error_wrap(err, "linux.devices[%zu] `%s`", i, d->path);
   }
 

@@ -6,6 +6,7 @@
  * window, and flags the kernel locks (nosuid of a source in a user
  * namespace) are kept because only the asked-for bits change. */
 #include "linux/fs-internal.h"
+#include "linux/process.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 
@@ -358,7 +359,8 @@ static int mount_bind(int rootfd, const oci_mount *m, const char *source, int tr
 }
 
 /* A new file-system instance (tmpfs, proc, sysfs, devpts, mqueue, ...). */
-static int mount_fs(int rootfd, const oci_mount *m, const char *type, cell_error *err)
+static int mount_fs(int rootfd, const oci_mount *m, const char *type, const char *label,
+                    cell_error *err)
 {
   _cleanup_close_ int tfd = fs_mkpath_in_root(rootfd, m->destination, true, err);
   if (tfd < 0)
@@ -377,7 +379,8 @@ static int mount_fs(int rootfd, const oci_mount *m, const char *type, cell_error
   }
   char tp[32];
   const char *src = m->source && *m->source ? m->source : type;
-  if (mount(src, fs_fd_path(tp, sizeof tp, tfd), type, flags, m->data) < 0) {
+  _cleanup_free_ char *labeled = linux_mount_label_data(m->data, type, label);
+  if (mount(src, fs_fd_path(tp, sizeof tp, tfd), type, flags, labeled ? labeled : m->data) < 0) {
     if (errno == ENODEV)
       return cell_error_sys(err, "mount type `%s`", type);
     return cell_error_sys(err, "mount `%s` (type `%s`%s%s)", src, type,
@@ -412,7 +415,7 @@ static int mount_fs(int rootfd, const oci_mount *m, const char *type, cell_error
 static int mount_sysfs(int rootfd, const oci_mount *m, const linux_rootfs_opts *o,
                        cell_error *err)
 {
-  int r = mount_fs(rootfd, m, "sysfs", err);
+  int r = mount_fs(rootfd, m, "sysfs", NULL, err);
   if (r != -EPERM || !o->in_userns)
     return r;
   cell_error_clear(err);
@@ -551,7 +554,7 @@ static int mount_cgroup(int rootfd, const oci_mount *m, const oci_config *c,
   bool new_ns = c->linux.ns[OCI_NS_CGROUP].present && !c->linux.ns[OCI_NS_CGROUP].path;
   if (sf.f_type == CGROUP2_SUPER_MAGIC) {
     oci_mount v2 = *m;
-    int r = mount_fs(rootfd, &v2, "cgroup2", err);
+    int r = mount_fs(rootfd, &v2, "cgroup2", NULL, err);
     if ((r != -EPERM && r != -EBUSY) || !o->in_userns)
       return r;
     cell_error_clear(err);
@@ -565,7 +568,7 @@ static int mount_cgroup(int rootfd, const oci_mount *m, const oci_config *c,
   t.attr_set = t.attr_clr = 0;
   t.propagation = 0;
   t.copy_up = false;
-  int r = mount_fs(rootfd, &t, "tmpfs", err);
+  int r = mount_fs(rootfd, &t, "tmpfs", c->linux.mount_label, err);
   if (r < 0)
     return r;
   _cleanup_close_ int mfd = linux_open_in_root(rootfd, m->destination, O_PATH | O_DIRECTORY, 0, err);
@@ -610,7 +613,7 @@ static int mount_dispatch(int rootfd, const oci_config *c, size_t i,
     return mount_cgroup(rootfd, m, c, o, err);
   if (strcmp(type, "sysfs") == 0)
     return mount_sysfs(rootfd, m, o, err);
-  return mount_fs(rootfd, m, type, err);
+  return mount_fs(rootfd, m, type, c->linux.mount_label, err);
 }
 
 int fs_mount_one(int rootfd, const oci_config *c, size_t i, const linux_rootfs_opts *o,

@@ -38,4 +38,9 @@ int linux_ns_join(const oci_config *c, const linux_ns_fds *fds, cell_error *err)
 int linux_ns_setup_time(const oci_config *c, cell_error *err);
 /* In the init, after it was placed in its cgroup: a new cgroup namespace. */
 int linux_ns_setup_cgroup(const oci_config *c, cell_error *err);
+
+/* In the runtime, once the container's network namespace exists (netns_fd):
+ * linux.netDevices moved into it, renamed, their permanent global
+ * addresses kept, set up (netdev.c). */
+int linux_netdev_move(const oci_config *c, int netns_fd, cell_error *err);
 #endif

@@ -220,7 +220,36 @@ int linux_open_in_root(int rootfd, const char *path, int flags, mode_t mode, cel
   return fd;
 }
 
+static int mkpath_in_root(int rootfd, const char *path, bool dir, int depth, cell_error *err);
+
+/* A component that is a dangling symlink: make its target instead (inside
+ * the root, as the walk resolves it), then the rest of the path below it,
+ * as runc does. */
+static int mkpath_via_link(int rootfd, int parent, const char *prefix, const char *name,
+                           const char *rest, bool dir, int depth, cell_error *err)
+{
+  char target[PATH_MAX];
+  ssize_t n = readlinkat(parent, name, target, sizeof target - 1);
+  if (n < 0)
+    return -ENOENT;
+  target[n] = '\0';
+  if (depth > 40)
+    return cell_error_set(err, ELOOP, "create `%s` in the rootfs: too many symlinks", prefix);
+  _cleanup_free_ char *next = NULL;
+  /* prefix ends with name: a relative target is relative to its dir. */
+  size_t dlen = strlen(prefix) - strlen(name);
+  if (asprintf(&next, "%s%.*s%s%s%s", target[0] == '/' ? "" : "/", target[0] == '/' ? 0 : (int) dlen,
+               prefix, target, *rest ? "/" : "", rest) < 0)
+    return cell_error_set(err, ENOMEM, "out of memory");
+  return mkpath_in_root(rootfd, next, dir, depth + 1, err);
+}
+
 int fs_mkpath_in_root(int rootfd, const char *path, bool dir, cell_error *err)
+{
+  return mkpath_in_root(rootfd, path, dir, 0, err);
+}
+
+static int mkpath_in_root(int rootfd, const char *path, bool dir, int depth, cell_error *err)
 {
   int fd = open_in_root_raw(rootfd, path, O_PATH, 0);
   if (fd >= 0 || fd != -ENOENT) {
@@ -258,6 +287,11 @@ int fs_mkpath_in_root(int rootfd, const char *path, bool dir, cell_error *err)
       if (r < 0 && errno != EEXIST)
         return cell_error_sys(err, "create `%s` in the rootfs", buf);
       nfd = open_in_root_raw(rootfd, buf, O_PATH, 0);
+      if (nfd == -ENOENT) {
+        int l = mkpath_via_link(rootfd, parent, buf, p, saved ? e + 1 : "", dir, depth, err);
+        if (l != -ENOENT)
+          return l;
+      }
     }
     if (nfd < 0)
       return cell_error_sys_code(err, nfd, "open `%s` in the rootfs", buf);

@@ -21,9 +21,13 @@ int linux_rootfs_prepare(const oci_config *c, const linux_rootfs_opts *o, cell_e
   if (!root)
     return cell_error_set(err, EINVAL, "root.path is not set");
 
-  /* Nothing we mount may reach the host: / rslave unless asked otherwise. */
+  /* Nothing we mount may reach the host: / rslave unless asked otherwise.
+   * An unbindable / could not be bound onto itself below: it is private
+   * until the pivot and unbindable after it (linux_rootfs_finish). */
   unsigned long prop = c->linux.rootfs_propagation ? c->linux.rootfs_propagation
                                                    : MS_SLAVE | MS_REC;
+  if (prop & MS_UNBINDABLE)
+    prop = MS_PRIVATE | (prop & MS_REC);
   if (mount(NULL, "/", NULL, prop, NULL) < 0)
     return cell_error_sys(err, "linux.rootfsPropagation: set propagation of /");
 
@@ -46,7 +50,17 @@ int linux_rootfs_prepare(const oci_config *c, const linux_rootfs_opts *o, cell_e
   for (size_t i = 0; i < c->n_mounts; i++)
     if ((r = fs_mount_one(rootfd, c, i, o, err)) < 0)
       return r;
-  return fs_setup_dev(rootfd, c, o, err);
+  if ((r = fs_setup_dev(rootfd, c, o, err)) < 0)
+    return r;
+  /* A process.cwd missing from the rootfs is made (mode 0755), as runc and
+   * crun do, before a read-only root would forbid it. */
+  if (c->process && c->process->cwd) {
+    int fd = fs_mkpath_in_root(rootfd, c->process->cwd, true, err);
+    if (fd < 0)
+      return cell_error_wrap(err, "process.cwd `%s`", c->process->cwd);
+    close(fd);
+  }
+  return 0;
 }
 
 static int do_pivot(bool old_shared)

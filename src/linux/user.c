@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -23,8 +24,40 @@ static bool setgroups_denied(void)
   return n >= 4 && strncmp(buf, "deny", 4) == 0;
 }
 
+/* keep_original_groups: the groups we have, additionalGids added. */
+static int keep_groups(const oci_user *u, cell_error *err)
+{
+  int n = getgroups(0, NULL);
+  if (n < 0)
+    return cell_error_sys(err, "getgroups");
+  size_t cap = (size_t) n + u->n_additional_gids;
+  if (cap == 0)
+    return 0;
+  _cleanup_free_ gid_t *all = calloc(cap, sizeof *all);
+  if (!all)
+    return cell_error_set(err, ENOMEM, "out of memory");
+  if ((n = getgroups(n, all)) < 0)
+    return cell_error_sys(err, "getgroups");
+  size_t len = (size_t) n;
+  for (size_t i = 0; i < u->n_additional_gids; i++) {
+    size_t j = 0;
+    while (j < len && all[j] != u->additional_gids[i])
+      j++;
+    if (j == len)
+      all[len++] = u->additional_gids[i];
+  }
+  if (len == (size_t) n)
+    return 0;
+  if (setgroups(len, all) < 0)
+    return cell_error_sys(err, "setgroups (annotation " OCI_ANNOTATION_KEEP_GROUPS
+                          " with process.user.additionalGids)");
+  return 0;
+}
+
 static int set_groups(const oci_user *u, cell_error *err)
 {
+  if (u->keep_original_groups)
+    return keep_groups(u, err);
   if (setgroups(u->n_additional_gids, u->additional_gids) == 0)
     return 0;
   int e = errno;
@@ -64,4 +97,47 @@ int linux_set_user(const oci_process *p, cell_error *err)
   /* runc sets 0022 when process.user.umask is absent; so do we. */
   umask(u->has_umask ? u->umask : 0022);
   return 0;
+}
+
+char *linux_user_home(uid_t uid)
+{
+  /* O_NONBLOCK: a fifo planted as /etc/passwd must not hang us. */
+  int fd = open("/etc/passwd", O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+  if (fd < 0)
+    return NULL;
+  struct stat st;
+  if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > (1 << 24)) {
+    close(fd);
+    return NULL;
+  }
+  FILE *f = fdopen(fd, "re");
+  if (!f) {
+    close(fd);
+    return NULL;
+  }
+  char *line = NULL, *home = NULL;
+  size_t cap = 0;
+  /* name:password:uid:gid:gecos:home:shell */
+  while (!home && getline(&line, &cap, f) > 0) {
+    char *field[7] = { 0 }, *s = line;
+    int n = 0;
+    for (; n < 7 && s; n++) {
+      field[n] = s;
+      s = strchr(s, ':');
+      if (s)
+        *s++ = '\0';
+    }
+    if (n < 6 || !*field[2])
+      continue;
+    char *end;
+    unsigned long id = strtoul(field[2], &end, 10);
+    if (*end || id != (unsigned long) uid)
+      continue;
+    field[5][strcspn(field[5], "\n")] = '\0';
+    if (*field[5])
+      home = strdup(field[5]);
+  }
+  free(line);
+  fclose(f);
+  return home;
 }

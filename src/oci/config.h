@@ -40,7 +40,17 @@ typedef struct oci_user {
   mode_t umask;
   gid_t *additional_gids;
   size_t n_additional_gids;
+  /* The annotation run.oci.keep_original_groups (crun's, podman's
+   * --group-add keep-groups): the caller's supplementary groups stay,
+   * additionalGids are added to them. */
+  bool keep_original_groups;
 } oci_user;
+#define OCI_ANNOTATION_KEEP_GROUPS "run.oci.keep_original_groups"
+/* A confinement the config asks for and the host lacks (apparmorProfile
+ * without AppArmor, selinuxLabel or mountLabel without SELinux) is an
+ * error naming the field, unless this annotation is "true": then the
+ * container runs without it, with a warning. */
+#define OCI_ANNOTATION_LSM_OPTIONAL "run.cell.lsm_optional"
 
 typedef struct oci_scheduler {
   bool present;
@@ -194,6 +204,10 @@ typedef struct oci_linux {
   char *mount_label;
   oci_kv *sysctl;
   size_t n_sysctl;
+  /* linux.netDevices (runtime-spec 1.2): key the device's name in the
+   * runtime's network namespace, value its name in the container's. */
+  oci_kv *net_devices;
+  size_t n_net_devices;
   oci_personality personality;
   /* linux.seccomp, handed as JSON to the seccomp front end (src/seccomp/),
    * which owns the knowledge of its fields; NULL when absent. Borrowed from

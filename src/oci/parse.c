@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statfs.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -307,6 +308,56 @@ static int parse_device_rules(oci_pctx *p, json_t *arr, oci_resources *res)
   return 0;
 }
 
+/* An interface name the kernel takes: 1 to 15 bytes, no '/', ':' or
+ * space ("%d" is the kernel's template). */
+static bool netdev_name_ok(const char *n)
+{
+  size_t len = strlen(n);
+  return len > 0 && len < 16 && strcmp(n, ".") && strcmp(n, "..") && !strpbrk(n, "/: \t\n");
+}
+
+static int parse_net_devices(oci_pctx *p, json_t *obj, oci_linux *l)
+{
+  size_t n = json_object_size(obj), i = 0;
+  l->net_devices = calloc(n ? n : 1, sizeof *l->net_devices);
+  if (!l->net_devices)
+    return cell_error_set(p->err, ENOMEM, "out of memory");
+  oci_pctx_push_key(p, "netDevices");
+  const char *key;
+  json_t *v;
+  int r = 0;
+  json_object_foreach(obj, key, v) {
+    if (!netdev_name_ok(key)) {
+      r = oci_perr(p, key, "`%s` is not a network interface name", key);
+      break;
+    }
+    oci_pctx_push_key(p, key);
+    char *name = NULL;
+    if (!json_is_object(v))
+      r = oci_perr(p, NULL, "expected an object");
+    else if ((r = oci_get_string(p, v, "name", &name)) >= 0 && name &&
+             !netdev_name_ok(name))
+      r = oci_perr(p, "name", "`%s` is not a network interface name", name);
+    oci_pctx_pop(p);
+    if (r < 0) {
+      free(name);
+      break;
+    }
+    l->net_devices[i].key = strdup(key);
+    l->net_devices[i].value = name ? name : strdup(key);
+    l->n_net_devices = ++i;
+    if (!l->net_devices[i - 1].key || !l->net_devices[i - 1].value) {
+      r = cell_error_set(p->err, ENOMEM, "out of memory");
+      break;
+    }
+    r = 0;
+  }
+  if (r < 0)
+    return r;
+  oci_pctx_pop(p);
+  return 0;
+}
+
 static int parse_linux(oci_pctx *p, json_t *obj, oci_config *c)
 {
   oci_linux *l = &c->linux;
@@ -364,6 +415,22 @@ static int parse_linux(oci_pctx *p, json_t *obj, oci_config *c)
       (r = oci_get_strv(p, obj, "readonlyPaths", &l->readonly_paths)) < 0 ||
       (r = oci_get_string(p, obj, "mountLabel", &l->mount_label)) < 0 ||
       (r = oci_get_kv(p, obj, "sysctl", &l->sysctl, &l->n_sysctl)) < 0)
+    return r;
+  /* linux.intelRdt: cell does not manage resctrl; the spec's rule for a
+   * host without it ("MUST generate an error") and our refusal on a host
+   * with it are one error, told apart. */
+  if ((r = oci_get_object(p, obj, "intelRdt", &sub)) < 0)
+    return r;
+  if (r > 0) {
+    struct statfs sf;
+    bool mounted = statfs("/sys/fs/resctrl", &sf) == 0 && (unsigned) sf.f_type == 0x7655821U;
+    return oci_perr_code(p, ENOTSUP, "intelRdt", "%s", mounted
+                         ? "cell does not support Intel RDT (resctrl)"
+                         : "no resctrl file system is mounted at /sys/fs/resctrl on this host");
+  }
+  if ((r = oci_get_object(p, obj, "netDevices", &sub)) < 0)
+    return r;
+  if (r > 0 && (r = parse_net_devices(p, sub, l)) < 0)
     return r;
   if ((r = oci_get_object(p, obj, "personality", &sub)) < 0)
     return r;
@@ -458,6 +525,8 @@ int oci_config_parse(const char *text, size_t len, const char *name, const char 
     return r;
   if ((r = oci_get_kv(&p, root, "annotations", &c->annotations, &c->n_annotations)) < 0)
     return r;
+  if (c->process && oci_annotation(c, OCI_ANNOTATION_KEEP_GROUPS))
+    c->process->user.keep_original_groups = true;
   if ((r = oci_get_object(&p, root, "linux", &sub)) < 0)
     return r;
   if (r > 0 && (r = parse_linux(&p, sub, c)) < 0)
@@ -556,6 +625,7 @@ void oci_config_free(oci_config *c)
   cell_strv_free(l->readonly_paths);
   free(l->mount_label);
   free_kv(l->sysctl, l->n_sysctl);
+  free_kv(l->net_devices, l->n_net_devices);
   free(l->seccomp_listener_path);
   free(l->seccomp_listener_metadata);
   json_decref(c->root_json);

@@ -73,12 +73,14 @@ static int parse_caps(oci_pctx *p, json_t *obj, oci_caps *caps)
       }
       int cap = oci_cap_from_name(json_string_value(e));
       if (cap < 0) {
-        /* runc warns and ignores names it does not know. */
+        /* A name that is no capability is an invalid value (config.md
+         * "Valid values"), as runc and crun refuse it; a known one the
+         * kernel lacks is dropped with a warning (linux/caps.c). */
         oci_pctx_push_index(p, i);
-        oci_pwarn(p, NULL, "unknown capability `%s` ignored", json_string_value(e));
-        oci_pctx_pop(p);
-      } else
-        *dst[s] |= 1ULL << cap;
+        oci_perr(p, NULL, "unknown capability `%s`", json_string_value(e));
+        goto fail;
+      }
+      *dst[s] |= 1ULL << cap;
       oci_pctx_pop(p);
     }
   }

@@ -134,20 +134,28 @@ TEST(devices_rule_list)
   CHECK_INT(eval(&r, 'b', 8, 0, R), 0);
   CHECK_INT(eval(&r, 'c', 10, 229, R | W), 1);
   cg_dev_rules_free(&r);
-  /* A rule after the deny-all beats the defaults: /dev/zero denied. */
+  /* The config's rules in order, then the defaults (as runc and crun): a
+   * deny-all keeps them, and a config rule cannot take one away. */
   oci_device_rule cfg2[] = { rule(true, 'c', 1, 7, "r"), rule(false, 'a', -1, -1, "rwm"),
+                             rule(true, 'c', 10, 200, "rwm"), rule(false, 'c', 10, 200, "w"),
                              rule(false, 'c', 1, 5, "rwm") };
-  CHECK_INT(cg_dev_rules_build(cfg2, 3, NULL, 0, true, &r), 0);
+  CHECK_INT(cg_dev_rules_build(cfg2, 5, NULL, 0, true, &r), 0);
   CHECK(r.v[0].allow && r.v[0].major == 1 && r.v[0].minor == 7);
   CHECK(!r.v[1].allow && r.v[1].type == 'a');
-  CHECK(!r.v[r.n - 1].allow && r.v[r.n - 1].minor == 5);
-  CHECK_INT(eval(&r, 'c', 1, 5, R), 0);
+  CHECK(!r.v[4].allow && r.v[4].minor == 5);
+  CHECK(r.v[r.n - 1].allow);
+  CHECK_INT(eval(&r, 'c', 1, 5, R), 1);
+  CHECK_INT(eval(&r, 'c', 10, 200, R), 1);
+  CHECK_INT(eval(&r, 'c', 10, 200, W), 0);
   CHECK_INT(eval(&r, 'c', 1, 3, R), 1);
+  CHECK_INT(eval(&r, 'b', 8, 0, R), 0);
   cg_dev_rules_free(&r);
-  /* No deny-all: defaults first, config rules after them. */
-  oci_device_rule cfg3[] = { rule(false, 'c', 1, 3, "w") };
-  CHECK_INT(cg_dev_rules_build(cfg3, 1, NULL, 0, true, &r), 0);
+  /* Without the defaults the config's rules are all there is. */
+  oci_device_rule cfg3[] = { rule(false, 'a', -1, -1, "rwm"), rule(true, 'c', 1, 3, "r") };
+  CHECK_INT(cg_dev_rules_build(cfg3, 2, NULL, 0, false, &r), 0);
+  CHECK_INT(r.n, 2);
   CHECK_INT(eval(&r, 'c', 1, 3, W), 0);
   CHECK_INT(eval(&r, 'c', 1, 3, R), 1);
+  CHECK_INT(eval(&r, 'c', 1, 5, R), 0);
   cg_dev_rules_free(&r);
 }
