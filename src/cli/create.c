@@ -24,6 +24,8 @@ static const char create_usage[] =
   "      --preserve-fds N      pass N extra fds (3 .. 3+N-1) to the container\n"
   "      --no-pivot            use chroot instead of pivot_root\n"
   "      --no-new-keyring      do not make a new session keyring\n"
+  "      --notify-socket PATH  pass the container's sd_notify messages on to PATH\n"
+  "                            (default: $NOTIFY_SOCKET); READY=1 after start\n"
   "  -d, --detach              (run) do not wait for the container\n"
   "      --keep                (run) do not delete the container after it exits\n"
   "      --record-seccomp PATH record every syscall of the container into PATH\n"
@@ -32,13 +34,14 @@ static const char create_usage[] =
   "  -h, --help                print this help\n";
 
 enum { OPT_PID_FILE = 256, OPT_CONSOLE, OPT_PRESERVE, OPT_NO_PIVOT, OPT_NO_KEYRING, OPT_KEEP,
-       OPT_NO_SUBREAPER, OPT_RECORD };
+       OPT_NO_SUBREAPER, OPT_RECORD, OPT_NOTIFY };
 
 static int create_or_run(cell_cli *cli, int argc, char **argv, bool run, cell_error *err)
 {
   const char *cmd = run ? "run" : "create";
   cell_create_opts o = {
     .root = cli->root, .bundle = ".", .log = &cli->log, .cgroup_manager = cli->cgroup_manager,
+    .notify_socket = getenv("NOTIFY_SOCKET"),
   };
   static const struct option opts[] = {
     { "bundle", required_argument, NULL, 'b' },
@@ -48,6 +51,7 @@ static int create_or_run(cell_cli *cli, int argc, char **argv, bool run, cell_er
     { "preserve-fds", required_argument, NULL, OPT_PRESERVE },
     { "no-pivot", no_argument, NULL, OPT_NO_PIVOT },
     { "no-new-keyring", no_argument, NULL, OPT_NO_KEYRING },
+    { "notify-socket", required_argument, NULL, OPT_NOTIFY },
     { "no-subreaper", no_argument, NULL, OPT_NO_SUBREAPER },
     { "detach", no_argument, NULL, 'd' },
     { "keep", no_argument, NULL, OPT_KEEP },
@@ -68,6 +72,7 @@ static int create_or_run(cell_cli *cli, int argc, char **argv, bool run, cell_er
       break;
     case OPT_NO_PIVOT: o.no_pivot = true; break;
     case OPT_NO_KEYRING: o.no_new_keyring = true; break;
+    case OPT_NOTIFY: o.notify_socket = optarg; break;
     case OPT_NO_SUBREAPER: break;
     case 'd':
       if (!run)

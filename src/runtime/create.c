@@ -6,8 +6,10 @@
 #include "runtime/filter.h"
 #include "runtime/hooks.h"
 #include "runtime/init.h"
+#include "runtime/notify-socket.h"
 #include "runtime/record.h"
 #include "runtime/exec-stub.h"
+#include "runtime/start-socket.h"
 #include "runtime/sync.h"
 #include "linux/namespaces.h"
 #include "linux/process.h"
@@ -59,36 +61,6 @@ pid_t cell_clone_child(unsigned long flags, cell_cgroup *cg, bool *into)
   if (pid < 0 && errno == ENOSYS)
     pid = syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, 0);
   return (pid_t) pid;
-}
-
-/* A unix socket bound in the state dir: the init accepts on it, `start`
- * connects. Relative names keep us clear of the 108-byte sun_path limit. */
-int cell_start_socket_path(const cell_store *s, struct sockaddr_un *sa, socklen_t *len)
-{
-  memset(sa, 0, sizeof *sa);
-  sa->sun_family = AF_UNIX;
-  int n = snprintf(sa->sun_path, sizeof sa->sun_path, "/proc/self/fd/%d/start.sock", s->dirfd);
-  if (n < 0 || (size_t) n >= sizeof sa->sun_path)
-    return -ENAMETOOLONG;
-  *len = (socklen_t) (offsetof(struct sockaddr_un, sun_path) + (size_t) n + 1);
-  return 0;
-}
-
-static int make_start_socket(const cell_store *s, cell_error *err)
-{
-  struct sockaddr_un sa;
-  socklen_t len;
-  if (cell_start_socket_path(s, &sa, &len) < 0)
-    return cell_error_set(err, ENAMETOOLONG, "start socket path");
-  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0)
-    return cell_error_sys(err, "socket");
-  if (bind(fd, (struct sockaddr *) &sa, len) < 0 || listen(fd, 1) < 0) {
-    int r = cell_error_sys(err, "bind start socket in `%s`", s->dir);
-    close(fd);
-    return r;
-  }
-  return fd;
 }
 
 static json_t *annotations_json(const oci_config *c)
@@ -198,6 +170,28 @@ static int exe_guard(const oci_config *c, const cell_create_opts *o,
   return cell_exe_guard_apply(o->argv, guard, err);
 }
 
+/* linux.netDevices into the container's network namespace: the one given
+ * by path (the init joins it later), else the init's new one. */
+static int move_net_devices(const oci_config *c, pid_t pid, cell_error *err)
+{
+  if (!c->linux.n_net_devices)
+    return 0;
+  char proc[64];
+  const char *path = c->linux.ns[OCI_NS_NETWORK].path;
+  if (!path) {
+    snprintf(proc, sizeof proc, "/proc/%d/ns/net", (int) pid);
+    path = proc;
+  }
+  _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return cell_error_sys(err, "linux.netDevices: open the network namespace `%s`", path);
+  struct stat a, b;
+  if (fstat(fd, &a) == 0 && stat("/proc/self/ns/net", &b) == 0 && a.st_ino == b.st_ino)
+    return cell_error_set(err, EINVAL, "linux.netDevices: the container's network namespace is "
+                          "the runtime's own");
+  return linux_netdev_move(c, fd, err);
+}
+
 int cell_create_container(const cell_create_opts *o, cell_created *out, cell_error *err)
 {
   int r;
@@ -211,6 +205,9 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
     return r;
   if ((r = check_terminal_opts(c, o, err)) < 0)
     return r;
+  /* In a user namespace of its own the init holds every capability. */
+  if (!linux_ns_is_new(c, OCI_NS_USER))
+    linux_caps_warn_not_granted(&c->process->caps, o->log);
   cell_log_debug(o->log, "config parsed");
   /* Compiled here, before anything exists, so a bad profile leaves nothing. */
   _cleanup_filter_ cell_seccomp_filter filter = { 0 };
@@ -247,7 +244,9 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
   pid_t pid = -1;
   cell_state st = { 0 };
   char created[64];
-  _cleanup_free_ char *state_json = NULL;
+  _cleanup_free_ char *state_json = NULL, *hook_json = NULL;
+  /* Where the container-side hooks' output goes, opened on the host. */
+  cell_hook_output hook_out = CELL_HOOK_OUTPUT_NONE;
   _cleanup_free_ char *cfg_copy = cell_store_path(s, "config.json");
   cell_rfc3339_now(created, sizeof created);
   st.id = (char *) o->id;
@@ -269,9 +268,12 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
   /* The config as it was at create: delete and exec read it later, once
    * state.json exists (a new dir, locked by us: no atomic rename needed). */
   if ((r = cell_fault("create.cgroups", err)) < 0 ||
-      (r = cell_write_file_new(cfg_copy, c->text, c->text_len, 0600, err)) < 0)
+      (r = cell_write_file_new(cfg_copy, c->text, c->text_len, 0600, err)) < 0 ||
+      (r = cell_notify_socket_setup(c, s, o->notify_socket, err)) < 0)
     goto fail;
   json_object_set_new(st.extra, "cgroup", cell_cgroup_to_json(cg));
+  if (o->notify_socket && *o->notify_socket && c->process)
+    json_object_set_new(st.extra, CELL_STATE_NOTIFY_SOCKET, json_string(o->notify_socket));
   /* Until start the init runs cell's binary (exec-stub.h). */
   if (stub_fd >= 0)
     json_object_set_new(st.extra, CELL_STATE_EXEC_STUB, json_true());
@@ -295,7 +297,7 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
     r = cell_error_wrap(err, "--console-socket");
     goto fail;
   }
-  if ((start_fd = make_start_socket(s, err)) < 0) {
+  if ((start_fd = cell_start_socket_listen(s, err)) < 0) {
     r = start_fd;
     goto fail;
   }
@@ -304,7 +306,9 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
     goto fail;
   }
   if ((r = linux_ns_open_paths(c, &nsfds, err)) < 0 ||
-      (r = linux_idmap_prepare(c, &idmap, err)) < 0)
+      (r = linux_idmap_prepare(c, &idmap, err)) < 0 ||
+      ((c->hooks[OCI_HOOK_CREATE_CONTAINER].n || c->hooks[OCI_HOOK_START_CONTAINER].n) &&
+       (r = cell_hook_output_open(c, &hook_out, err)) < 0))
     goto fail;
   /* NOTIFY: reach the listener's receiver now, from the host, so that a
    * missing agent fails here and the path resolves outside the rootfs. */
@@ -355,7 +359,7 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
       .config = c, .opts = o, .nsfds = nsfds, .sync_fd = sync_fds[1], .start_fd = start_fd,
       .console_fd = console_fd, .preserve_fds = preserve, .listen_fds = listen_fds,
       .userns = linux_ns_is_new(c, OCI_NS_USER), .filter = has_filter ? &filter : NULL,
-      .notify_sock = notify_sock, .stub_fd = stub_fd, .idmap = &idmap,
+      .notify_sock = notify_sock, .stub_fd = stub_fd, .idmap = &idmap, .hook_out = hook_out,
     };
     if (double_fork)
       cell_init_double_fork(&ctx);
@@ -374,6 +378,7 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
   sync_fds[1] = -1;
   linux_ns_close(&nsfds);
   linux_idmap_close(&idmap);
+  cell_hook_output_close(&hook_out);
   cell_cgroup_self_move_close(&self_move);
   if (notify_sock >= 0)
     close(cell_steal_fd(&notify_sock));  /* the init's now */
@@ -404,11 +409,13 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
   cell_log_debug(o->log, "init in its namespaces");
   if ((r = linux_ns_write_idmaps(pid, c, err)) < 0 ||
       (r = linux_apply_oom_score_adj(c->process, pid, err)) < 0 ||
-      (r = cell_cgroup_enter_rest(cg, pid, true, into_v2, err)) < 0)
+      (r = cell_cgroup_enter_rest(cg, pid, true, into_v2, err)) < 0 ||
+      (r = move_net_devices(c, pid, err)) < 0)
     goto fail;
   st.pid = pid;
   st.start_time = cell_proc_start_time(pid, NULL);
   state_json = cell_state_json_string(&st, CELL_CREATING, false);
+  hook_json = cell_state_json_string(&st, CELL_CREATED, false);
   /* The pid, for hooks that ask `cell state` while we are still creating,
    * and for `delete -f` should we be killed from here on: once ready, the
    * init no longer dies with us. */
@@ -420,9 +427,9 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
   if (c->hooks[OCI_HOOK_PRESTART].n || c->hooks[OCI_HOOK_CREATE_RUNTIME].n) {
     if ((r = cell_sync_expect(sync_fds[0], SYNC_PREPIVOT, err)) < 0)
       goto fail_init;
-    if ((r = cell_hooks_run_in_runtime_ns(c, OCI_HOOK_PRESTART, state_json, o->log,
+    if ((r = cell_hooks_run_in_runtime_ns(c, OCI_HOOK_PRESTART, hook_json, o->log,
                                           &out->guard, err)) < 0 ||
-        (r = cell_hooks_run_in_runtime_ns(c, OCI_HOOK_CREATE_RUNTIME, state_json, o->log,
+        (r = cell_hooks_run_in_runtime_ns(c, OCI_HOOK_CREATE_RUNTIME, hook_json, o->log,
                                           &out->guard, err)) < 0)
       goto fail;
     if ((r = cell_sync_send(sync_fds[0], SYNC_HOOKS_DONE, err)) < 0)
@@ -461,6 +468,7 @@ fail:
       close(sync_fds[1]);
     linux_ns_close(&nsfds);
     linux_idmap_close(&idmap);
+    cell_hook_output_close(&hook_out);
     cell_cgroup_self_move_close(&self_move);
     if (o->pid_file)
       unlink(o->pid_file);

@@ -20,7 +20,6 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
 struct cell_cgroup;
 pid_t cell_clone_child(unsigned long flags, struct cell_cgroup *cg, bool *into);
 void cell_created_release(cell_created *cr);
-int cell_start_socket_path(const cell_store *s, struct sockaddr_un *sa, socklen_t *len);
 int cell_write_pid_file(const char *path, pid_t pid, cell_error *err);
 
 /* delete with the container's config at hand (NULL: read the copy). */
@@ -29,15 +28,11 @@ int cell_container_delete_known(const char *root, const char *id, bool force,
 /* Load the config copy kept in the state dir. */
 int cell_load_stored_config(const cell_store *s, const cell_state *st, const cell_log *log,
                             oci_config **out, cell_error *err);
-/* start with the store already locked. */
+/* start with the store already locked. *notify_fd gets the bound
+ * NOTIFY_SOCKET of the container (notify-socket.h) or -1: the caller
+ * unlocks the store, then passes its messages on. */
 int cell_start_locked(cell_store *s, cell_state *st, const oci_config *c, const cell_log *log,
-                      const cell_exe_guard *guard, cell_error *err);
-/* Hooks that run in the runtime's namespaces (prestart, createRuntime,
- * poststart, poststop): in the host's mount namespace even when the exe
- * guard gave us a private one. */
-int cell_hooks_run_in_runtime_ns(const oci_config *c, oci_hook_kind kind, const char *state_json,
-                                 const cell_log *log, const cell_exe_guard *guard,
-                                 cell_error *err);
+                      const cell_exe_guard *guard, int *notify_fd, cell_error *err);
 /* Wait for our child pid, forwarding every signal we get to it and pumping
  * the terminal proxy when given. Returns its exit status (128+N). */
 struct cell_tty_proxy;

@@ -91,7 +91,7 @@ static void run_poststop(const cell_store *s, cell_state *st, const oci_config *
     }
     _cleanup_free_ char *json = cell_state_json_string(st, CELL_STOPPED, false);
     /* poststop failures are warnings: the container goes all the same. */
-    if (cell_hooks_run(&c->hooks[OCI_HOOK_POSTSTOP], OCI_HOOK_POSTSTOP, json, log, &e) < 0)
+    if (cell_hooks_run_in_runtime_ns(c, OCI_HOOK_POSTSTOP, json, log, NULL, &e) < 0)
       cell_log_warn(log, "%s", e.msg);
   }
   cell_error_clear(&e);

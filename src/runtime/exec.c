@@ -74,6 +74,7 @@ static int build_process(const cell_exec_opts *o, oci_config *c, cell_error *err
       return cell_error_wrap(err, "--process");
     oci_process_free(c->process);
     c->process = p;
+    p->user.keep_original_groups = oci_annotation(c, OCI_ANNOTATION_KEEP_GROUPS) != NULL;
   } else {
     if (!c->process)
       return cell_error_set(err, EINVAL, "the container has no process to take defaults from");
@@ -189,6 +190,8 @@ int cell_container_exec(const cell_exec_opts *o, cell_error *err)
       (r = cell_filter_prepare(c, &said, &filter, &has_filter, err)) < 0 ||
       (recorded && (r = cell_record_plan(&filter, &has_filter, &record, err)) < 0))
     goto out;
+  if (!linux_ns_is_new(c, OCI_NS_USER))
+    linux_caps_warn_not_granted(&c->process->caps, o->log);
   if ((pidfd = cell_state_pidfd(&st, err)) < 0) {
     r = pidfd;
     goto out;

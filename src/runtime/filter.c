@@ -90,6 +90,14 @@ int cell_filter_prepare(const oci_config *c, const cell_log *log, cell_seccomp_f
     };
     if ((r = cell_seccomp_compile_oci(c->linux.seccomp, &opts, f, err)) < 0)
       return r;
+    /* The kernel gives a listener for any filter loaded with NEW_LISTENER:
+     * with listenerPath and no NOTIFY rule the agent gets one all the same,
+     * as crun sends it (the spec calls the field ignored then; an agent
+     * waiting on it would wait forever). */
+    if (c->linux.seccomp_listener_path && !f->has_notify) {
+      f->flags |= CELL_SECCOMP_FLAG_NEW_LISTENER;
+      f->has_notify = true;
+    }
   } else
     return 0;
   /* A NOTIFY filter without a receiver is refused here, before anything

@@ -5,6 +5,7 @@
 #include "util/cleanup.h"
 #include "util/fs.h"
 
+#include <jansson.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -101,7 +102,8 @@ static void feed_stdin(int *fd, const char *data, size_t len, size_t *off)
 
 /* The child side: stdio onto the pipes, nothing else open, default signal
  * state, exec. Reports an exec failure's errno on exec_w. */
-__attribute__((noreturn)) static void hook_child(const oci_hook *h, hook_fds *f)
+__attribute__((noreturn)) static void hook_child(const oci_hook *h, hook_fds *f,
+                                                  const cell_hook_output *o)
 {
   static char *const empty_env[] = { NULL };
   char *default_argv[] = { h->path, NULL };
@@ -111,7 +113,8 @@ __attribute__((noreturn)) static void hook_child(const oci_hook *h, hook_fds *f)
 
   /* All pipe ends are above 2 (pipe_cloexec), so these cannot clobber one
    * another. */
-  if (dup2(f->in_r, 0) < 0 || dup2(f->out_w, 1) < 0 || dup2(f->err_w, 2) < 0)
+  if (dup2(f->in_r, 0) < 0 || dup2(o && o->out_fd >= 0 ? o->out_fd : f->out_w, 1) < 0 ||
+      dup2(o && o->err_fd >= 0 ? o->err_fd : f->err_w, 2) < 0)
     goto fail;
   /* Only exec_w (close-on-exec) survives until the exec. */
   if (cell_close_fds_from(3, &f->exec_w, 1) < 0)
@@ -248,21 +251,23 @@ static int pipe_cloexec(int *r, int *w)
 }
 
 /* Run one hook; err gets the message without the "KIND hook #N" prefix. */
-static int hook_run_one(const oci_hook *h, const char *state, const cell_log *log,
-                        cell_error *err)
+static int hook_run_one(const oci_hook *h, const char *state, const cell_hook_output *o,
+                        const cell_log *log, cell_error *err)
 {
   hook_fds f = { -1, -1, -1, -1, -1, -1, -1, -1, -1 };
   size_t state_len = state ? strlen(state) : 0, off = 0;
   hook_capture *out = NULL, *errc = NULL;
   int r;
 
-  if (pipe_cloexec(&f.in_r, &f.in_w) < 0 || pipe_cloexec(&f.out_r, &f.out_w) < 0 ||
-      pipe_cloexec(&f.err_r, &f.err_w) < 0 || pipe_cloexec(&f.exec_r, &f.exec_w) < 0) {
+  bool to_out = o && o->out_fd >= 0, to_err = o && o->err_fd >= 0;
+  if (pipe_cloexec(&f.in_r, &f.in_w) < 0 || (!to_out && pipe_cloexec(&f.out_r, &f.out_w) < 0) ||
+      (!to_err && pipe_cloexec(&f.err_r, &f.err_w) < 0) || pipe_cloexec(&f.exec_r, &f.exec_w) < 0) {
     r = cell_error_sys(err, "pipe2");
     goto out;
   }
   /* The runtime's ends never block; the hook's ends are left as they are. */
-  if (set_nonblock(f.in_w) < 0 || set_nonblock(f.out_r) < 0 || set_nonblock(f.err_r) < 0) {
+  if (set_nonblock(f.in_w) < 0 || (!to_out && set_nonblock(f.out_r) < 0) ||
+      (!to_err && set_nonblock(f.err_r) < 0)) {
     r = cell_error_sys(err, "fcntl O_NONBLOCK");
     goto out;
   }
@@ -288,12 +293,14 @@ static int hook_run_one(const oci_hook *h, const char *state, const cell_log *lo
     goto out;
   }
   if (pid == 0)
-    hook_child(h, &f);
+    hook_child(h, &f, o);
 
-  close(f.in_r); f.in_r = -1;
-  close(f.out_w); f.out_w = -1;
-  close(f.err_w); f.err_w = -1;
-  close(f.exec_w); f.exec_w = -1;
+  int *child_ends[] = { &f.in_r, &f.out_w, &f.err_w, &f.exec_w };
+  for (size_t i = 0; i < sizeof child_ends / sizeof *child_ends; i++)
+    if (*child_ends[i] >= 0) {
+      close(*child_ends[i]);
+      *child_ends[i] = -1;
+    }
 
   int exec_errno = 0;
   ssize_t n;
@@ -350,7 +357,7 @@ static bool hook_kind_fatal(oci_hook_kind kind)
 }
 
 int cell_hooks_run(const oci_hook_list *list, oci_hook_kind kind, const char *state_json,
-                   const cell_log *log, cell_error *err)
+                   const cell_hook_output *out, const cell_log *log, cell_error *err)
 {
   if (!list || list->n == 0)
     return 0;
@@ -368,7 +375,7 @@ int cell_hooks_run(const oci_hook_list *list, oci_hook_kind kind, const char *st
   for (size_t i = 0; i < list->n; i++) {
     const oci_hook *h = &list->hooks[i];
     cell_error e = CELL_ERROR_INIT;
-    int hr = hook_run_one(h, state_json, log, &e);
+    int hr = hook_run_one(h, state_json, out, log, &e);
     if (hr >= 0)
       continue;
     cell_error_wrap(&e, "%s hook #%zu (`%s`)", kname, i + 1, h->path);
@@ -390,4 +397,71 @@ int cell_hooks_run(const oci_hook_list *list, oci_hook_kind kind, const char *st
   }
   sigprocmask(SIG_SETMASK, &old_mask, NULL);
   return r;
+}
+
+static int open_output(const oci_config *c, const char *key, int *fd, cell_error *err)
+{
+  const char *path = oci_annotation(c, key);
+  *fd = -1;
+  if (!path)
+    return 0;
+  if (!*path || path[0] != '/')
+    return cell_error_set(err, EINVAL, "%s: annotations.%s: `%s` is not an absolute path",
+                          c->config_path, key, path);
+  *fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOCTTY, 0600);
+  if (*fd < 0)
+    return cell_error_sys(err, "%s: annotations.%s: open `%s`", c->config_path, key, path);
+  return 0;
+}
+
+int cell_hook_output_open(const oci_config *c, cell_hook_output *o, cell_error *err)
+{
+  *o = CELL_HOOK_OUTPUT_NONE;
+  int r;
+  if ((r = open_output(c, CELL_ANNOTATION_HOOKS_STDOUT, &o->out_fd, err)) < 0 ||
+      (r = open_output(c, CELL_ANNOTATION_HOOKS_STDERR, &o->err_fd, err)) < 0) {
+    cell_hook_output_close(o);
+    return r;
+  }
+  return 0;
+}
+
+void cell_hook_output_close(cell_hook_output *o)
+{
+  if (o->out_fd >= 0)
+    close(o->out_fd);
+  if (o->err_fd >= 0)
+    close(o->err_fd);
+  *o = CELL_HOOK_OUTPUT_NONE;
+}
+
+char *cell_hooks_state(const char *state_json, const char *status, pid_t pid)
+{
+  json_t *s = state_json ? json_loads(state_json, 0, NULL) : NULL;
+  char *out = NULL;
+  if (json_is_object(s) && json_object_set_new(s, "status", json_string(status)) == 0 &&
+      (pid <= 0 || json_object_set_new(s, "pid", json_integer(pid)) == 0))
+    out = json_dumps(s, JSON_COMPACT);
+  json_decref(s);
+  return out;
+}
+
+int cell_hooks_run_in_runtime_ns(const oci_config *c, oci_hook_kind kind, const char *state_json,
+                                 const cell_log *log, const cell_exe_guard *guard,
+                                 cell_error *err)
+{
+  if (!c || !c->hooks[kind].n)
+    return 0;
+  int cwd;
+  cell_hook_output out = CELL_HOOK_OUTPUT_NONE;
+  int r = cell_exe_guard_enter_host(guard, &cwd, err);
+  if (r >= 0)
+    r = cell_hook_output_open(c, &out, err);
+  if (r >= 0)
+    r = cell_hooks_run(&c->hooks[kind], kind, state_json, &out, log, err);
+  cell_hook_output_close(&out);
+  cell_error e2 = CELL_ERROR_INIT;
+  int r2 = cell_exe_guard_leave_host(guard, cwd, r < 0 ? &e2 : err);
+  cell_error_clear(&e2);
+  return r < 0 ? r : r2;
 }

@@ -122,6 +122,9 @@ int cell_init_exec_process(const oci_process *p, const cell_exec_filter *ef,
   if ((r = linux_find_executable(p, &path, err)) < 0)
     return r;
   bool filtered = ef && ef->filter;
+  /* Labels first, as root: they take effect at the execve. */
+  if ((r = linux_apply_exec_labels(p, err)) < 0)
+    return r;
   if (filtered && !p->no_new_privileges && (r = load_filter(ef, err)) < 0)
     return r;
   if ((r = linux_set_user(p, err)) < 0 || (r = linux_apply_caps(&p->caps, err)) < 0)
@@ -138,8 +141,15 @@ int cell_init_exec_process(const oci_process *p, const cell_exec_filter *ef,
       return cell_error_set(err, ENOMEM, "out of memory");
   if (cell_env_find(env, "PATH", 4) < 0 && cell_env_set(&env, default_path) < 0)
     return cell_error_set(err, ENOMEM, "out of memory");
-  if (cell_env_find(env, "HOME", 4) < 0 && p->user.uid == 0 && cell_env_set(&env, "HOME=/root") < 0)
-    return cell_error_set(err, ENOMEM, "out of memory");
+  /* HOME from the user's passwd entry when the environment has none, as
+   * runc and crun do ("/" without an entry, "/root" for root). */
+  if (cell_env_find(env, "HOME", 4) < 0) {
+    _cleanup_free_ char *home = linux_user_home(p->user.uid);
+    _cleanup_free_ char *var = NULL;
+    if (asprintf(&var, "HOME=%s", home ? home : p->user.uid == 0 ? "/root" : "/") < 0 ||
+        cell_env_set(&env, var) < 0)
+      return cell_error_set(err, ENOMEM, "out of memory");
+  }
   _cleanup_free_ unsigned char *keep = inherited_fds(first_kept_fd, n_kept);
   if (!keep)
     return cell_error_set(err, ENOMEM, "out of memory");
@@ -257,9 +267,12 @@ static int setup(cell_init_ctx *ctx, char **state_json, cell_error *err)
         (r = cell_sync_expect(ctx->sync_fd, SYNC_HOOKS_DONE, err)) < 0)
       return r;
   }
-  if ((r = cell_hooks_run(&c->hooks[OCI_HOOK_CREATE_CONTAINER], OCI_HOOK_CREATE_CONTAINER,
-                          *state_json, ctx->opts->log, err)) < 0)
-    return r;
+  if (c->hooks[OCI_HOOK_CREATE_CONTAINER].n) {
+    _cleanup_free_ char *hs = cell_hooks_state(*state_json, "created", getpid());
+    if ((r = cell_hooks_run(&c->hooks[OCI_HOOK_CREATE_CONTAINER], OCI_HOOK_CREATE_CONTAINER,
+                            hs ? hs : *state_json, &ctx->hook_out, ctx->opts->log, err)) < 0)
+      return r;
+  }
   cell_log_debug(ctx->opts->log, "init: mounts done");
   if ((r = linux_rootfs_finish(c, &ro, err)) < 0 || (r = cell_fault("init.pivot", err)) < 0)
     return r;
@@ -328,9 +341,13 @@ void cell_init_main(cell_init_ctx *ctx)
     extra_env[0] = listen_fds;
     extra_env[1] = listen_pid;
   }
-  if (cell_hooks_run(&c->hooks[OCI_HOOK_START_CONTAINER], OCI_HOOK_START_CONTAINER,
-                     state_json, ctx->opts->log, &err) >= 0)
-  {
+  _cleanup_free_ char *hook_state = c->hooks[OCI_HOOK_START_CONTAINER].n ?
+    cell_hooks_state(state_json, "created", getpid()) : NULL;
+  int hr = cell_hooks_run(&c->hooks[OCI_HOOK_START_CONTAINER], OCI_HOOK_START_CONTAINER,
+                          hook_state ? hook_state : state_json, &ctx->hook_out,
+                          ctx->opts->log, &err);
+  cell_hook_output_close(&ctx->hook_out);
+  if (hr >= 0) {
     cell_exec_filter ef = { .filter = ctx->filter, .notify_sock = ctx->notify_sock,
                             .state_json = state_json,
                             .metadata = c->linux.seccomp_listener_metadata,

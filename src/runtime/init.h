@@ -9,6 +9,7 @@
 #include "oci/config.h"
 #include "runtime/container.h"
 #include "runtime/filter.h"
+#include "runtime/hooks.h"
 #include "seccomp/seccomp.h"
 
 typedef struct cell_init_ctx {
@@ -26,6 +27,7 @@ typedef struct cell_init_ctx {
   int stub_fd;          /* the exec stub's memfd (exec-stub.h), or -1 */
   bool ns_joined;       /* namespaces joined and made already (double fork) */
   const linux_idmap_trees *idmap; /* idmapped mounts made by the runtime */
+  cell_hook_output hook_out; /* where createContainer/startContainer print */
 } cell_init_ctx;
 
 /* A user namespace joined by path with a new pid namespace: the pid

@@ -2,6 +2,7 @@
  * status becomes ours (128+N for signal N). */
 #include "runtime/container.h"
 #include "runtime/create.h"
+#include "runtime/notify-socket.h"
 #include "runtime/tty-proxy.h"
 #include "util/cleanup.h"
 
@@ -80,8 +81,12 @@ int cell_container_run(const cell_create_opts *o, cell_error *err)
   sigfillset(&all);
   sigprocmask(SIG_BLOCK, &all, &old);
   cell_state st;
+  int nfd = -1;
   if ((r = cell_state_read(&cr.store, &st, err)) >= 0) {
-    r = cell_start_locked(&cr.store, &st, cr.config, o->log, &cr.guard, err);
+    r = cell_start_locked(&cr.store, &st, cr.config, o->log, &cr.guard, &nfd, err);
+    flock(cr.store.dirfd, LOCK_UN);
+    if (r >= 0 && nfd >= 0)
+      r = cell_notify_socket_forward(nfd, &cr.store, &st, o->log, err);
     cell_state_clear(&st);
   }
   flock(cr.store.dirfd, LOCK_UN);

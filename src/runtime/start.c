@@ -4,6 +4,8 @@
 #include "runtime/create.h"
 #include "runtime/exec-stub.h"
 #include "runtime/hooks.h"
+#include "runtime/notify-socket.h"
+#include "runtime/start-socket.h"
 #include "util/cleanup.h"
 #include "util/fault.h"
 #include "util/fs.h"
@@ -11,6 +13,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -28,48 +31,30 @@ int cell_load_stored_config(const cell_store *s, const cell_state *st, const cel
   return oci_config_parse(text, len, path, st->bundle, &said, out, err);
 }
 
-int cell_hooks_run_in_runtime_ns(const oci_config *c, oci_hook_kind kind, const char *state_json,
-                                 const cell_log *log, const cell_exe_guard *guard,
-                                 cell_error *err)
-{
-  if (!c || !c->hooks[kind].n)
-    return 0;
-  int cwd;
-  int r = cell_exe_guard_enter_host(guard, &cwd, err);
-  if (r >= 0)
-    r = cell_hooks_run(&c->hooks[kind], kind, state_json, log, err);
-  cell_error e2 = CELL_ERROR_INIT;
-  int r2 = cell_exe_guard_leave_host(guard, cwd, r < 0 ? &e2 : err);
-  cell_error_clear(&e2);
-  return r < 0 ? r : r2;
-}
-
 int cell_start_locked(cell_store *s, cell_state *st, const oci_config *c, const cell_log *log,
-                      const cell_exe_guard *guard, cell_error *err)
+                      const cell_exe_guard *guard, int *notify_fd, cell_error *err)
 {
+  *notify_fd = -1;
   cell_status status = cell_state_status(st);
   if (status != CELL_CREATED)
     return cell_error_set(err, EINVAL, "container `%s` is %s, not created: only a created "
                           "container can be started", st->id, cell_status_name(status));
-  struct sockaddr_un sa;
-  socklen_t len;
-  if (cell_start_socket_path(s, &sa, &len) < 0)
-    return cell_error_set(err, ENAMETOOLONG, "start socket path");
   int r = cell_fault("start.connect", err);
   if (r < 0)
     return r;
-  _cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  /* Bound before the init is released: its first message finds it. */
+  _cleanup_close_ int nfd = cell_notify_socket_bind(s, st, err);
+  if (nfd < -1)
+    return nfd;
+  _cleanup_close_ int fd = cell_start_socket_connect(s, err);
   if (fd < 0)
-    return cell_error_sys(err, "socket");
-  if (connect(fd, (struct sockaddr *) &sa, len) < 0)
-    return cell_error_sys(err, "reach the init of container `%s`", st->id);
+    return fd;
   _cleanup_free_ char *reply = NULL;
   size_t n = 0;
   r = cell_read_fd(fd, &reply, &n);
   if (r < 0)
     return cell_error_sys_code(err, r, "read from the init of container `%s`", st->id);
-  _cleanup_free_ char *sock = cell_store_path(s, "start.sock");
-  unlink(sock);
+  cell_start_socket_remove(s);
   if (n > 0) {
     st->recorded = CELL_STOPPED;
     cell_error ignore = CELL_ERROR_INIT;
@@ -93,6 +78,7 @@ int cell_start_locked(cell_store *s, cell_state *st, const oci_config *c, const 
       cell_log_warn(log, "%s", herr.msg);
     cell_error_clear(&herr);
   }
+  *notify_fd = cell_steal_fd(&nfd);
   return 0;
 }
 
@@ -105,8 +91,13 @@ int cell_container_start(const char *root, const char *id, const cell_log *log,
   if (r < 0)
     return r;
   _cleanup_config_ oci_config *c = NULL;
+  int nfd = -1;
   if ((r = cell_load_stored_config(&s, &st, log, &c, err)) >= 0)
-    r = cell_start_locked(&s, &st, c, log, NULL, err);
+    r = cell_start_locked(&s, &st, c, log, NULL, &nfd, err);
+  if (r >= 0 && nfd >= 0) {
+    flock(s.dirfd, LOCK_UN);  /* kill and delete must not wait for READY=1 */
+    r = cell_notify_socket_forward(nfd, &s, &st, log, err);
+  }
   cell_state_clear(&st);
   return r;
 }

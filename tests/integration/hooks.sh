@@ -56,8 +56,8 @@ test_every_hook_kind_runs_with_state() {
       "$k: annotations"
     assert_eq "$(json_field "$OUT/$k.json" 's["ociVersion"] != ""')" True "$k: ociVersion"
   done
-  assert_eq "$(json_field "$OUT/createRuntime.json" 's["status"]')" creating
-  assert_eq "$(json_field "$OUT/createContainer.json" 's["status"]')" creating
+  assert_eq "$(json_field "$OUT/createRuntime.json" 's["status"]')" created
+  assert_eq "$(json_field "$OUT/createContainer.json" 's["status"]')" created
   assert_eq "$(json_field "$OUT/poststop.json" 's["status"]')" stopped
   local pid
   pid=$(json_field "$OUT/createRuntime.json" 's["pid"]')

@@ -101,7 +101,7 @@ static int run_hooks(oci_hook *hooks, size_t n, oci_hook_kind kind, const cell_l
                      cell_error *err)
 {
   oci_hook_list list = { hooks, n };
-  return cell_hooks_run(&list, kind, state, log, err);
+  return cell_hooks_run(&list, kind, state, NULL, log, err);
 }
 
 static int64_t ms_now(void)
@@ -117,8 +117,8 @@ TEST(hooks_empty_list)
 {
   cell_error err = CELL_ERROR_INIT;
   oci_hook_list empty = { NULL, 0 };
-  CHECK_INT(cell_hooks_run(&empty, OCI_HOOK_CREATE_RUNTIME, state, NULL, &err), 0);
-  CHECK_INT(cell_hooks_run(NULL, OCI_HOOK_PRESTART, state, NULL, &err), 0);
+  CHECK_INT(cell_hooks_run(&empty, OCI_HOOK_CREATE_RUNTIME, state, NULL, NULL, &err), 0);
+  CHECK_INT(cell_hooks_run(NULL, OCI_HOOK_PRESTART, state, NULL, NULL, &err), 0);
   CHECK(!cell_error_is_set(&err));
 }
 
@@ -285,11 +285,11 @@ TEST(hooks_large_state_unread)
   oci_hook h = sh_hook("exit 0", a);
   oci_hook_list list = { &h, 1 };
   cell_error err = CELL_ERROR_INIT;
-  CHECK_INT(cell_hooks_run(&list, OCI_HOOK_POSTSTART, big, NULL, &err), 0);
+  CHECK_INT(cell_hooks_run(&list, OCI_HOOK_POSTSTART, big, NULL, NULL, &err), 0);
 
   /* And one that reads all of it. */
   h = sh_hook("wc -c >/dev/null", a);
-  CHECK_INT(cell_hooks_run(&list, OCI_HOOK_CREATE_RUNTIME, big, NULL, &err), 0);
+  CHECK_INT(cell_hooks_run(&list, OCI_HOOK_CREATE_RUNTIME, big, NULL, NULL, &err), 0);
   CHECK(!cell_error_is_set(&err));
 }
 
@@ -389,4 +389,45 @@ TEST(hooks_runtime_without_stdio)
   _cleanup_free_ char *got = slurp(path);
   CHECK_STR(got, state);
   rm_dir(cell_steal(&dir));
+}
+
+TEST(hooks_output_to_files)
+{
+  /* cell_hook_output: stdout and stderr appended to the given files, and a
+   * failing hook's message then has nothing of them. */
+  _cleanup_free_ char *dir = tmp_dir();
+  _cleanup_free_ char *op = NULL, *ep = NULL;
+  CHECK(asprintf(&op, "%s/out", dir) > 0);
+  CHECK(asprintf(&ep, "%s/err", dir) > 0);
+  cell_hook_output o = { open(op, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600),
+                         open(ep, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600) };
+  CHECK(o.out_fd >= 0 && o.err_fd >= 0);
+  char *a[4], *b[4];
+  oci_hook hooks[2] = { sh_hook("echo one; echo uno >&2", a),
+                        sh_hook("echo two; echo dos >&2; exit 5", b) };
+  oci_hook_list list = { hooks, 2 };
+  cell_error err = CELL_ERROR_INIT;
+  CHECK(cell_hooks_run(&list, OCI_HOOK_CREATE_RUNTIME, state, &o, NULL, &err) < 0);
+  CHECK(strstr(err.msg, "exited with status 5") != NULL);
+  CHECK(strstr(err.msg, "dos") == NULL);
+  cell_error_clear(&err);
+  cell_hook_output_close(&o);
+  CHECK_INT(o.out_fd, -1);
+  _cleanup_free_ char *out = slurp(op), *errs = slurp(ep);
+  CHECK_STR(out, "one\ntwo\n");
+  CHECK_STR(errs, "uno\ndos\n");
+  rm_dir(cell_steal(&dir));
+}
+
+TEST(hooks_state_status_and_pid)
+{
+  _cleanup_free_ char *a = cell_hooks_state(state, "created", 1);
+  CHECK(a != NULL);
+  CHECK(strstr(a, "\"status\":\"created\"") != NULL);
+  CHECK(strstr(a, "\"pid\":1") != NULL);
+  CHECK(strstr(a, "\"id\":\"t\"") != NULL);
+  _cleanup_free_ char *b = cell_hooks_state(state, "created", 0);
+  CHECK(b != NULL && strstr(b, "\"pid\":42") != NULL);
+  CHECK(cell_hooks_state("[1]", "created", 0) == NULL);
+  CHECK(cell_hooks_state("not json", "created", 0) == NULL);
 }
