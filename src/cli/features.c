@@ -5,6 +5,7 @@
 #include "oci/config.h"
 #include "notify/notify.h"
 #include "runtime/filter.h"
+#include "runtime/hooks.h"
 #include "seccomp/seccomp.h"
 #include "util/cleanup.h"
 
@@ -47,7 +48,9 @@ static const char *const mount_options[] = {
 static const char *const config_annotations[] = {
   CELL_ANNOTATION_BPF_DATA, CELL_ANNOTATION_FAIL_UNKNOWN, CELL_ANNOTATION_POLICY,
   CELL_ANNOTATION_POLICY_FILE,
-  CELL_NOTIFY_ANNOTATION_PLUGINS, CELL_NOTIFY_ANNOTATION_RECEIVER, NULL
+  CELL_NOTIFY_ANNOTATION_PLUGINS, CELL_NOTIFY_ANNOTATION_RECEIVER,
+  CELL_ANNOTATION_HOOKS_STDOUT, CELL_ANNOTATION_HOOKS_STDERR, OCI_ANNOTATION_KEEP_GROUPS,
+  OCI_ANNOTATION_LSM_OPTIONAL, NULL
 };
 
 static int append_str(json_t *a, const char *s)
@@ -85,22 +88,27 @@ static json_t *names_json(int last, const char *(*name)(int))
  * not link libseccomp, so it names its own compiler instead. */
 static json_t *annotations_json(void)
 {
-  return json_pack("{s:s, s:s}", "run.oci.cell.version", CELL_VERSION,
-                   "run.oci.cell.seccomp.compiler", "cell " CELL_VERSION);
+  return json_pack("{s:s, s:s, s:s, s:s}", "run.oci.cell.version", CELL_VERSION,
+                   "run.oci.cell.seccomp.compiler", "cell " CELL_VERSION,
+                   "run.oci.cell.notify_socket", "NOTIFY_SOCKET and --notify-socket",
+                   "run.oci.cell.checkpoint", "not supported (no CRIU)");
 }
 
 static json_t *features_json(void)
 {
+  /* apparmor, selinux: the labels are applied when the host has the
+   * module and refused when it has not (oci/validate.c, linux/lsm.c). */
   json_t *lin = json_pack("{s:o, s:o, s:{s:b, s:b, s:b, s:b}, s:o, s:{s:b}, s:{s:b},"
-                          " s:{s:b}, s:{s:{s:b}}}",
+                          " s:{s:b}, s:{s:{s:b}}, s:{s:b}}",
                           "namespaces", names_json(OCI_NS_KINDS - 1, ns_name),
                           "capabilities", names_json(oci_cap_last(), oci_cap_name),
                           "cgroup", "v1", 1, "v2", 1, "systemd", 0, "systemdUser", 0,
                           "seccomp", seccomp_features(),
-                          "apparmor", "enabled", 0,
-                          "selinux", "enabled", 0,
+                          "apparmor", "enabled", 1,
+                          "selinux", "enabled", 1,
                           "intelRdt", "enabled", 0,
-                          "mountExtensions", "idmap", "enabled", 1);
+                          "mountExtensions", "idmap", "enabled", 1,
+                          "netDevices", "enabled", 1);
   return json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o}",
                    "ociVersionMin", "1.0.0",
                    "ociVersionMax", CELL_OCI_VERSION,

@@ -75,12 +75,14 @@ static void print_help(FILE *f)
   fputs("\nRun 'cell COMMAND --help' for a command's options.\n", f);
 }
 
+/* As runc and crun print it: "NAME version X.Y.Z", "spec: 1.x.y", then the
+ * features this build has. Only present ones are named: tools look for a
+ * word (SYSTEMD, SELINUX, CRIU...) and a "-WORD" would match. */
 static void print_version(void)
 {
   printf("cell version %s\n", CELL_VERSION);
   printf("spec: %s\n", CELL_OCI_VERSION);
-  printf("+SECCOMP +SECCOMP-COMPILER +PIDFD +OPENAT2 +CLONE3 +USERNS +TIMENS "
-         "-SYSTEMD -SELINUX -APPARMOR -CRIU\n");
+  printf("+SECCOMP +SECCOMP-COMPILER +PIDFD +OPENAT2 +CLONE3 +USERNS +TIMENS +IDMAP\n");
 }
 
 int cli_usage_error(const char *cmd, const char *usage, const char *fmt, ...)

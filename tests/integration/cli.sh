@@ -186,9 +186,11 @@ assert l["capabilities"][0] == "CAP_CHOWN" and "CAP_SYS_ADMIN" in l["capabilitie
 assert "CAP_CHECKPOINT_RESTORE" in l["capabilities"]
 assert l["cgroup"] == {"v1": True, "v2": True, "systemd": False, "systemdUser": False}
 assert "enabled" in l["seccomp"]
-for k in ("apparmor", "selinux", "intelRdt"):
-    assert l[k] == {"enabled": False}, k
+for k in ("apparmor", "selinux"):
+    assert l[k] == {"enabled": True}, k
+assert l["intelRdt"] == {"enabled": False}
 assert l["mountExtensions"] == {"idmap": {"enabled": True}}
+assert l["netDevices"] == {"enabled": True}
 assert "run.oci.cell.version" in f["annotations"]
 assert "run.oci.seccomp_bpf_data" in f["potentiallyUnsafeConfigAnnotations"]
 PY
