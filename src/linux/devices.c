@@ -83,7 +83,8 @@ static int check_existing(int pfd, const char *name, const oci_device *d, bool i
   return cell_error_set(err, EEXIST, "a file that is not this device is there");
 }
 
-static int create_device(int rootfd, const oci_device *d, bool in_userns, bool check,
+/* tree >= 0: the node the runtime made for a user namespace (devnodes.c). */
+static int create_device(int rootfd, const oci_device *d, bool in_userns, bool check, int tree,
                          cell_error *err)
 {
   _cleanup_free_ char *name = NULL;
@@ -96,6 +97,17 @@ static int create_device(int rootfd, const oci_device *d, bool in_userns, bool c
   if (check && (r = check_existing(pfd, name, d, in_userns, &same, err)) < 0)
     return r;
 
+  if (in_userns && tree >= 0) {
+    /* An empty file with the runtime's node attached over it. */
+    if (mknodat(pfd, name, S_IFREG | 0644, 0) < 0 && errno != EEXIST)
+      return cell_error_sys(err, "create mount point");
+    _cleanup_close_ int tfd = openat(pfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    if (tfd < 0)
+      return cell_error_sys(err, "open mount point");
+    if (move_mount(tree, "", tfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+      return cell_error_sys(err, "attach the device node");
+    return 0;
+  }
   if (in_userns) {
     /* An empty file with the host's device bound over it. */
     _cleanup_close_ int src = open(d->path, O_PATH | O_CLOEXEC);
@@ -157,12 +169,13 @@ int fs_setup_dev(int rootfd, const oci_config *c, const linux_rootfs_opts *o, ce
   int r;
   for (size_t i = 0; i < sizeof default_devices / sizeof default_devices[0]; i++) {
     const oci_device *d = &default_devices[i];
-    if (!listed(c, d->path) && (r = create_device(rootfd, d, o->in_userns, false, err)) < 0)
+    if (!listed(c, d->path) && (r = create_device(rootfd, d, o->in_userns, false, -1, err)) < 0)
       return cell_error_wrap(err, "default device `%s`", d->path);
   }
   for (size_t i = 0; i < c->linux.n_devices; i++) {
     const oci_device *d = &c->linux.devices[i];
-    if ((r = create_device(rootfd, d, o->in_userns, true, err)) < 0)
+    int tree = o->idmap && i < o->idmap->n_dev ? o->idmap->dev_fd[i] : -1;
+    if ((r = create_device(rootfd, d, o->in_userns, true, tree, err)) < 0)
       return cell_error_wrap(err, "linux.devices[%zu] `%s`", i, d->path);
   }
 

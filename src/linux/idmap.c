@@ -92,6 +92,11 @@ int linux_idmap_prepare(const oci_config *c, linux_idmap_trees *t, cell_error *e
 {
   t->fd = NULL;
   t->n = 0;
+  int r = linux_devnodes_prepare(c, t, err);
+  if (r < 0) {
+    linux_idmap_close(t);
+    return r;
+  }
   bool any = false;
   for (size_t i = 0; i < c->n_mounts && !any; i++)
     any = c->mounts[i].idmap || c->mounts[i].n_uid_mappings;
@@ -109,7 +114,7 @@ int linux_idmap_prepare(const oci_config *c, linux_idmap_trees *t, cell_error *e
       continue;
     if ((t->fd[i] = prepare_one(c, m, err)) < 0) {
       cell_error_wrap(err, "mounts[%zu] `%s`", i, m->destination);
-      int r = t->fd[i];
+      r = t->fd[i];
       t->fd[i] = -1;
       linux_idmap_close(t);
       return r;
@@ -126,4 +131,10 @@ void linux_idmap_close(linux_idmap_trees *t)
   free(t->fd);
   t->fd = NULL;
   t->n = 0;
+  for (size_t i = 0; i < t->n_dev; i++)
+    if (t->dev_fd[i] >= 0)
+      close(t->dev_fd[i]);
+  free(t->dev_fd);
+  t->dev_fd = NULL;
+  t->n_dev = 0;
 }

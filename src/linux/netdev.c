@@ -214,6 +214,11 @@ static int move_one(int host_nl, int cont_nl, int netns_fd, const char *from, co
   if (idx == 0)
     return cell_error_sys(err, "linux.netDevices.%s: no such device in the runtime's network "
                           "namespace", from);
+  /* The kernel moves a device under its own name and renames it after:
+   * a name taken in the container would leave it there, renamed not. */
+  if (!strchr(to, '%') && link_index(cont_nl, to, 0) > 0)
+    return cell_error_set(err, EEXIST, "linux.netDevices.%s: a device named `%s` is in the "
+                          "container's network namespace already", from, to);
   addr_list addrs = { 0 };
   int r = addrs_of(host_nl, idx, &addrs);
   if (r < 0) {

@@ -28,6 +28,12 @@ int linux_rootfs_prepare(const oci_config *c, const linux_rootfs_opts *o, cell_e
                                                    : MS_SLAVE | MS_REC;
   if (prop & MS_UNBINDABLE)
     prop = MS_PRIVATE | (prop & MS_REC);
+  /* slave and private over the whole tree (they never reach the host):
+   * the rootfs's own mount then stays a slave of the host's peers, and
+   * the rootfs bound below one receives the host's events. shared stays
+   * on / alone. */
+  if (prop & (MS_SLAVE | MS_PRIVATE))
+    prop |= MS_REC;
   if (mount(NULL, "/", NULL, prop, NULL) < 0)
     return cell_error_sys(err, "linux.rootfsPropagation: set propagation of /");
 

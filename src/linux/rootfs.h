@@ -6,14 +6,20 @@
 #include <stdbool.h>
 #include "oci/config.h"
 
-/* Idmapped bind mounts, made by the runtime on the host (idmap.c): fd[i]
- * is the detached, idmapped tree for mounts[i], or -1. */
+/* Detached trees the runtime makes on the host for the init to attach:
+ * idmapped bind mounts (idmap.c): fd[i] the idmapped tree for mounts[i],
+ * or -1; in a new user namespace, device nodes (devnodes.c): dev_fd[i]
+ * the node for linux.devices[i], owned by its mapped uid and gid, or -1. */
 typedef struct linux_idmap_trees {
   int *fd;
   size_t n;             /* 0: no idmapped mount */
+  int *dev_fd;
+  size_t n_dev;         /* 0: no device node made */
 } linux_idmap_trees;
+/* Both kinds; linux_idmap_close closes both. */
 int linux_idmap_prepare(const oci_config *c, linux_idmap_trees *t, cell_error *err);
 void linux_idmap_close(linux_idmap_trees *t);
+int linux_devnodes_prepare(const oci_config *c, linux_idmap_trees *t, cell_error *err);
 
 typedef struct linux_rootfs_opts {
   bool no_pivot;        /* --no-pivot: chroot instead of pivot_root */
