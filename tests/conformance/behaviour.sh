@@ -140,7 +140,7 @@ item_checkpoint_clear_error() {
   ! rt checkpoint --image-path "$TEST_TMP/img" ck1 >/dev/null 2>"$TEST_TMP/err" || skip "checkpoint works here"
   grep -qi "unknown command" "$TEST_TMP/err" && skip "no checkpoint command: $(cat "$TEST_TMP/err")"
   grep -qi criu "$TEST_TMP/err" || fail "the error does not name CRIU: $(cat "$TEST_TMP/err")"
-  cell_says "checkpoint: not supported: cell has no CRIU support"
+  cell_says "not supported: cell has no CRIU support"
   assert_eq "$(conf_status ck1)" running "the container after a failed checkpoint"
   ! rt restore --image-path "$TEST_TMP/img" --bundle "$B" ck2 >/dev/null 2>"$TEST_TMP/err2" || fail "restore worked"
   grep -qi "criu\|image\|checkpoint" "$TEST_TMP/err2" || fail "unclear restore error: $(cat "$TEST_TMP/err2")"
