@@ -304,8 +304,8 @@ test_domainname_and_a_conflicting_kernel_domainname_sysctl() {
 # attaches a node the runtime made, owned by the mapped uid and gid.
 item_userns_device_owner() {
   bundle_sh 'stat -c "%t:%T %u:%g %a" /dev/mynull; echo x > /dev/mynull && echo usable' "$CONF_USERNS_PY
-c['linux']['devices'] = [{'path': '/dev/mynull', 'type': 'c', 'major': 1, 'minor': 3, 'fileMode': 0o640, 'uid': 1000, 'gid': 1001}]"
-  assert_eq "$(conf_out "$B" ud1 | tr '\n' ' ')" "1:3 1000:1001 640 usable "
+c['linux']['devices'] = [{'path': '/dev/mynull', 'type': 'c', 'major': 1, 'minor': 3, 'fileMode': 0o606, 'uid': 1000, 'gid': 1001}]"
+  assert_eq "$(conf_out "$B" ud1 | tr '\n' ' ')" "1:3 1000:1001 606 usable "
 }
 test_user_namespace_device_owner() {
   conf_item differs "linux.devices in a user namespace: usable, with the uid, gid and mode asked for" item_userns_device_owner

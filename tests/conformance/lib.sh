@@ -55,12 +55,13 @@ conf_runtimes() {
 }
 
 # crun 1.8.1 refuses hybrid hosts: it runs in a mount namespace of its own
-# without the cgroup2 mount. It takes a relative cgroupsPath from a
+# without the cgroup2 mount (a slave of ours: it sees our mounts, ours
+# never see its). It takes a relative cgroupsPath from a
 # hierarchy's root, where runc and cell take it from their own cgroup: in
 # that namespace each hierarchy shows our own cgroup as its root, so that
 # its cgroups land below this test's, as the others' do.
 conf_crun() {
-  unshare -m --propagation private sh -c '
+  unshare -m --propagation slave sh -c '
     umount /sys/fs/cgroup/unified 2>/dev/null
     while IFS=: read -r n ctl path; do
       [ -n "$ctl" ] && [ "$path" != / ] || continue
