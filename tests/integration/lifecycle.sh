@@ -192,11 +192,18 @@ test_missing_rootfs_and_cwd() {
   cfg "$TEST_TMP/b" 'c["root"]["path"] = "nothere"'
   assert_fails_with "root.path: rootfs \`$TEST_TMP/b/nothere\`: No such file or directory" \
     cell create -b "$TEST_TMP/b" x
+  # A cwd that is not a directory is refused at create; one that is missing
+  # is made (mode 0755), as runc and crun do.
   make_bundle "$TEST_TMP/c"
-  cfg "$TEST_TMP/c" 'c["process"]["cwd"] = "/no/such/dir"'
-  assert_fails_with "process.cwd: chdir to \`/no/such/dir\`: No such file or directory" \
+  cfg "$TEST_TMP/c" 'c["process"]["cwd"] = "/etc/passwd"'
+  assert_fails_with "process.cwd: chdir to \`/etc/passwd\`: Not a directory" \
+    cell create -b "$TEST_TMP/c" y
+  cfg "$TEST_TMP/c" 'c["process"]["cwd"] = "/bin/busybox/sub"'
+  assert_fails_with "process.cwd \`/bin/busybox/sub\`: open \`/bin/busybox/sub\` in the rootfs: Not a directory" \
     cell create -b "$TEST_TMP/c" y
   [ ! -e "$CELL_ROOT/x" ] && [ ! -e "$CELL_ROOT/y" ] || fail "state dir left"
+  cfg "$TEST_TMP/c" 'c["process"]["cwd"] = "/no/such/dir"; c["process"]["args"] = ["sh", "-c", "pwd; stat -c %a ."]'
+  assert_eq "$(cell run -b "$TEST_TMP/c" z </dev/null)" "$(printf '/no/such/dir\n755')"
 }
 
 test_log_json_format() {
