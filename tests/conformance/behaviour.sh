@@ -270,6 +270,21 @@ item_delete_frozen() {
   rt exec -d fz2 sleep 100
   pid=$(conf_pid fz2)
   local fdir; fdir=/sys/fs/cgroup/freezer$(awk -F: '$2 == "freezer" {print $3}' "/proc/$pid/cgroup")
+  # Freeze once both sleeps run: a runtime's own helper still in the
+  # cgroup (runc's `runc init` of the exec) can keep it FREEZING for ever.
+  local i p n other
+  for i in $(seq 50); do
+    n=0 other=0
+    for p in $(cat "$fdir/cgroup.procs"); do
+      case $(cat "/proc/$p/comm" 2>/dev/null) in
+        sleep) n=$((n + 1)) ;;
+        sh) ;;
+        *) other=1 ;;
+      esac
+    done
+    [ "$n" -ge 2 ] && [ "$other" = 0 ] && break
+    sleep 0.1
+  done
   echo FROZEN > "$fdir/freezer.state"
   rt delete -f fz2 2>"$TEST_TMP/err" || fail "delete -f of a frozen container: $(cat "$TEST_TMP/err")"
   assert_eq "$(conf_status fz2)" absent
@@ -311,8 +326,21 @@ test_user_namespace_device_owner() {
   conf_item differs "linux.devices in a user namespace: usable, with the uid, gid and mode asked for" item_userns_device_owner
 }
 
+# A real-time task needs real-time time in its cpu cgroup (v1 with
+# CONFIG_RT_GROUP_SCHED): the test gives the containers' parent some of
+# the root's, and the container asks for a share of it (realtimeRuntime).
 item_sched_fifo() {
-  bundle_sh 'grep ^policy /proc/self/sched' "c['process']['scheduler'] = {'policy': 'SCHED_FIFO', 'priority': 10}"
+  local cpu
+  cpu=/sys/fs/cgroup/cpu$(awk -F: '$2 ~ /(^|,)cpu(,|$)/ {print $3}' /proc/self/cgroup)
+  cpu=${cpu%/}/$(conf_cgroup_parent)
+  if [ -e "${cpu%/*}/cpu.rt_runtime_us" ]; then
+    mkdir -p "$cpu" && echo 50000 > "$cpu/cpu.rt_runtime_us" ||
+      fail "could not give $cpu real-time time"
+    bundle_sh 'grep ^policy /proc/self/sched' "c['process']['scheduler'] = {'policy': 'SCHED_FIFO', 'priority': 10}
+c['linux'].setdefault('resources', {})['cpu'] = {'realtimePeriod': 1000000, 'realtimeRuntime': 10000}"
+  else
+    bundle_sh 'grep ^policy /proc/self/sched' "c['process']['scheduler'] = {'policy': 'SCHED_FIFO', 'priority': 10}"
+  fi
   if rt run --bundle "$B" sf1 > "$TEST_TMP/out" 2>"$TEST_TMP/err"; then
     [[ "$(cat "$TEST_TMP/out")" =~ policy\ +:\ +1 ]] || fail "policy: $(cat "$TEST_TMP/out")"
     return 0

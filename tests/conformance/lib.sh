@@ -61,7 +61,7 @@ conf_runtimes() {
 # that namespace each hierarchy shows our own cgroup as its root, so that
 # its cgroups land below this test's, as the others' do.
 conf_crun() {
-  unshare -m --propagation slave sh -c '
+  ${CONF_TMO:+timeout -k 2 "$CONF_TMO"} unshare -m --propagation slave sh -c '
     umount /sys/fs/cgroup/unified 2>/dev/null
     while IFS=: read -r n ctl path; do
       [ -n "$ctl" ] && [ "$path" != / ] || continue
@@ -75,11 +75,13 @@ conf_crun() {
 # Each runtime's state root (CONF_TOP: the test's own temp dir).
 conf_root() { echo "${CONF_TOP:-$TEST_TMP}/rt-$1"; }
 
+# conf_rt RUNTIME ARGS: the runtime on its own state root; with CONF_TMO
+# set, killed after that many seconds.
 conf_rt() {
   local r=$1; shift
   case $r in
-    cell) "$CELL_BIN" --root "$(conf_root cell)" "$@" ;;
-    runc) runc --root "$(conf_root runc)" "$@" ;;
+    cell) ${CONF_TMO:+timeout -k 2 "$CONF_TMO"} "$CELL_BIN" --root "$(conf_root cell)" "$@" ;;
+    runc) ${CONF_TMO:+timeout -k 2 "$CONF_TMO"} runc --root "$(conf_root runc)" "$@" ;;
     crun) conf_crun "$@" ;;
   esac
 }
@@ -208,20 +210,36 @@ conf_state_field() {
 
 # Remove what a runtime left of this test: its containers, then the
 # cgroup directories below the parent (runc and crun leave the parent).
+# A freezer left FROZEN (or stuck FREEZING) is thawed first: a runtime's
+# list or delete can wait forever on it (runc 1.1.5 does), so each of its
+# calls here is bounded too, and what still runs in the cgroups is killed.
 conf_sweep() {
   local r=$1 id
-  for id in $(conf_rt "$r" list -q 2>/dev/null); do
-    conf_rt "$r" delete -f "$id" >/dev/null 2>&1
-  done
-  local parent self d
+  local parent self d f pids
   parent=$(conf_cgroup_parent)
-  while IFS=: read -r _ ctl self; do
-    if [ -z "$ctl" ]; then d=/sys/fs/cgroup/unified
-    else d=/sys/fs/cgroup/${ctl#name=}; fi
-    [ -d "$d$self/$parent" ] || continue
-    find "$d$self/$parent" -mindepth 1 -depth -type d -exec rmdir {} + 2>/dev/null
-    rmdir "$d$self/$parent" 2>/dev/null
-  done < /proc/self/cgroup
+  conf_cgroup_dirs() {
+    while IFS=: read -r _ ctl self; do
+      if [ -z "$ctl" ]; then d=/sys/fs/cgroup/unified
+      else d=/sys/fs/cgroup/${ctl#name=}; fi
+      [ -d "$d$self/$parent" ] && echo "$d$self/$parent"
+    done < /proc/self/cgroup
+    return 0
+  }
+  for f in $(conf_cgroup_dirs); do
+    find "$f" -name freezer.state -exec sh -c 'echo THAWED > "$1"' _ {} \; 2>/dev/null
+  done
+  for id in $(CONF_TMO=20 conf_rt "$r" list -q 2>/dev/null); do
+    CONF_TMO=20 conf_rt "$r" delete -f "$id" >/dev/null 2>&1
+  done
+  for f in $(conf_cgroup_dirs); do
+    pids=$(find "$f" -name cgroup.procs -exec cat {} + 2>/dev/null)
+    [ -z "$pids" ] || kill -9 $pids 2>/dev/null
+  done
+  [ -z "${pids:-}" ] || sleep 0.2
+  for f in $(conf_cgroup_dirs); do
+    find "$f" -mindepth 1 -depth -type d -exec rmdir {} + 2>/dev/null
+    rmdir "$f" 2>/dev/null
+  done
   return 0
 }
 
