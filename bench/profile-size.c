@@ -4,9 +4,9 @@
  *
  * For each size N a random OCI profile of N rules (seeded; printed): the
  * default action ERRNO, each rule one x86_64 syscall (names drawn from the
- * whole table, so they repeat past ~370), ALLOW or ERRNO or LOG, half of
- * them with one or two argument conditions (EQ, NE, GT, LE, MASKED_EQ on
- * arguments 0..2). Per size:
+ * whole table, so they repeat past ~370), ALLOW or ERRNO or LOG (one
+ * action per syscall), each with one or two argument conditions (EQ, NE,
+ * GT, LE, MASKED_EQ on arguments 0..2). Per size:
  *  - parse: json_loads of the profile text (what `cell seccomp compile`
  *    and `cell run` do), compile: cell_seccomp_compile_oci, the medians of
  *    repeated runs, and compile/(N log2 N) to show the growth;
@@ -18,6 +18,8 @@
  *    random arguments (mean, worst), and log2 of the distinct syscalls;
  *  - libseccomp's time for the same job (seccomp_init .. export), for
  *    N <= BENCH_LIBSECCOMP_MAX (default 1000; it is slow past that).
+ * With BENCH_PROFILE_DIR set, each profile is also written there as
+ * rules-N.json (for callgrind of `cell seccomp compile`).
  */
 #include "seccomp/seccomp.h"
 #include "seccomp/table.h"
@@ -69,17 +71,22 @@ static json_t *random_profile(uint64_t *s, size_t n, size_t *distinct)
   for (unsigned i = 0; i < cell_sc_nsyscalls && np < 1024; i++)
     if (cell_sc_syscall_nr(a, &cell_sc_syscalls[i]) >= 0)
       pool[np++] = &cell_sc_syscalls[i];
-  bool *used = calloc(np, 1);
+  /* a syscall's rules share the action its first one drew: two rules
+   * ending on one comparison with different actions are refused (EEXIST,
+   * as libseccomp refuses them), which past a few hundred random rules
+   * would refuse every profile */
+  signed char *act = malloc(np);
+  memset(act, -1, np);
   *distinct = 0;
   json_t *calls = json_array();
   for (size_t i = 0; i < n; i++) {
     size_t k = (size_t) (t_rand(s) % np);
-    if (!used[k]) {
-      used[k] = true;
+    unsigned drawn = (unsigned) (t_rand(s) % 4);
+    if (act[k] < 0) {
+      act[k] = (signed char) drawn;
       (*distinct)++;
     }
-    json_t *r = json_pack("{s:[s], s:s}", "names", pool[k]->name, "action",
-                          acts[t_rand(s) % 4]);
+    json_t *r = json_pack("{s:[s], s:s}", "names", pool[k]->name, "action", acts[act[k]]);
     {
       json_t *args = json_array();
       size_t na = 1 + t_rand(s) % 2;
@@ -96,7 +103,7 @@ static json_t *random_profile(uint64_t *s, size_t n, size_t *distinct)
     }
     json_array_append_new(calls, r);
   }
-  free(used);
+  free(act);
   return json_pack("{s:s, s:i, s:[s], s:o}", "defaultAction", "SCMP_ACT_ERRNO",
                    "defaultErrnoRet", 1, "architectures", "SCMP_ARCH_X86_64", "syscalls", calls);
 }
@@ -152,6 +159,16 @@ int main(int argc, char **argv)
     uint64_t s = seed ^ (n * 0x9e3779b97f4a7c15ULL);
     json_t *prof = random_profile(&s, n, &distinct);
     char *text = json_dumps(prof, JSON_COMPACT);
+    const char *dir = getenv("BENCH_PROFILE_DIR");
+    if (dir) {
+      char path[4096];
+      snprintf(path, sizeof path, "%s/rules-%zu.json", dir, n);
+      FILE *fp = fopen(path, "w");
+      if (!fp || fputs(text, fp) < 0 || fclose(fp) != 0) {
+        fprintf(stderr, "profile-size: %s: %s\n", path, strerror(errno));
+        return 1;
+      }
+    }
     int reps = n >= 10000 ? 5 : n >= 1000 ? 15 : 51;
     double tp[51], tc[51];
     cell_seccomp_opts opts = { .arch = "x86_64" };

@@ -13,14 +13,15 @@
  *   RET blocks, one per distinct return value.
  * Unconditionally decided numbers read only arch and nr, so the kernel's
  * action cache can record them.  Jumps are built on labels and resolved
- * at the end; conditional jumps that would reach further than 255
- * instructions get an unconditional trampoline. */
+ * at the end; layout.c gives conditional jumps that would reach further
+ * than 255 instructions a trampoline. */
 #include "seccomp/ir.h"
+#include "seccomp/layout.h"
 #include "seccomp/seccomp.h"
+#include "util/cleanup.h"
 
 #include <errno.h>
 #include <stdlib.h>
-#include <string.h>
 
 #define NEXT (-1)
 /* What the accumulator holds where a jump lands: a word of seccomp_data
@@ -43,7 +44,7 @@ typedef struct gen {
   uint32_t *lacc;      /* per label: what the accumulator holds there */
   size_t lacap;
   struct ret { uint32_t action; int32_t label; } *rets;
-  size_t nrets, rcap;
+  size_t nrets, rcap, last_ret;
   bool oom;
   /* per arch scratch */
   const cell_sc_rule **sorted;
@@ -97,14 +98,20 @@ static void emit(gen *g, uint16_t code, uint32_t k, int32_t jt, int32_t jf)
 
 static int32_t ret_label(gen *g, uint32_t action)
 {
+  /* runs of numbers with one action ask for the same one again */
+  if (g->nrets && g->rets[g->last_ret].action == action)
+    return g->rets[g->last_ret].label;
   for (size_t i = 0; i < g->nrets; i++)
-    if (g->rets[i].action == action)
+    if (g->rets[i].action == action) {
+      g->last_ret = i;
       return g->rets[i].label;
+    }
   if (!grow((void **) &g->rets, &g->rcap, g->nrets + 1, sizeof *g->rets)) {
     g->oom = true;
     return 0;
   }
   int32_t l = label(g);
+  g->last_ret = g->nrets;
   g->rets[g->nrets++] = (struct ret) { action, l };
   return l;
 }
@@ -409,7 +416,7 @@ static void emit_search(gen *g, const seg *s, size_t l, size_t r)
   }
 }
 
-static int add_seg(seg **segs, size_t *n, size_t *cap, seg s)
+static inline int add_seg(seg **segs, size_t *n, size_t *cap, seg s)
 {
   if (*n && (*segs)[*n - 1].label == s.label && s.count == 0 && (*segs)[*n - 1].count == 0)
     return 0;
@@ -509,9 +516,8 @@ static int emit_tree(gen *g, size_t arch, uint32_t lo, uint32_t hi)
   return r < 0 ? r : g->oom ? -ENOMEM : 0;
 }
 
-static int by_arch_nr(const void *a, const void *b)
+static inline int rule_cmp(const cell_sc_rule *x, const cell_sc_rule *y)
 {
-  const cell_sc_rule *x = *(const cell_sc_rule *const *) a, *y = *(const cell_sc_rule *const *) b;
   if (x->arch != y->arch)
     return x->arch < y->arch ? -1 : 1;
   if (x->nr != y->nr)
@@ -521,100 +527,27 @@ static int by_arch_nr(const void *a, const void *b)
   return x < y ? -1 : x > y;
 }
 
-typedef struct rins {
-  uint16_t code;
-  uint32_t k;
-  uint32_t jt, jf;  /* absolute targets */
-} rins;
-
-static bool is_cond(uint16_t code)
+static int by_arch_nr(const void *a, const void *b)
 {
-  return BPF_CLASS(code) == BPF_JMP && BPF_OP(code) != BPF_JA;
+  return rule_cmp(*(const cell_sc_rule *const *) a, *(const cell_sc_rule *const *) b);
 }
 
-/* Labels -> absolute targets, then trampolines for far conditional jumps. */
+/* Labels -> absolute targets; layout.c places the trampolines. */
 static int resolve(gen *g, struct sock_filter **out, size_t *len, cell_error *err)
 {
-  size_t n = g->n, cap = n + 16;
-  rins *p = malloc(cap * sizeof *p);
+  _cleanup_free_ cell_sc_ains *p = malloc((g->n ? g->n : 1) * sizeof *p);
   if (!p)
     return cell_error_set(err, ENOMEM, "seccomp: out of memory");
-  for (size_t i = 0; i < n; i++) {
-    pins *c = &g->code[i];
-    p[i] = (rins) { c->code, c->k, 0, 0 };
+  for (size_t i = 0; i < g->n; i++) {
+    const pins *c = &g->code[i];
+    p[i] = (cell_sc_ains) { c->code, c->k, 0, 0 };
     if (BPF_CLASS(c->code) == BPF_JMP) {
       p[i].jt = c->jt == NEXT ? i + 1 : (uint32_t) g->lpos[c->jt];
       if (BPF_OP(c->code) != BPF_JA)
         p[i].jf = c->jf == NEXT ? i + 1 : (uint32_t) g->lpos[c->jf];
     }
   }
-  bool changed = true;
-  while (changed && n <= CELL_SECCOMP_MAX_INSNS) {
-  changed = false;
-  for (size_t i = 0; i < n; i++) {
-    if (!is_cond(p[i].code))
-      continue;
-    for (int which = 0; which < 2; which++) {
-      uint32_t t = which ? p[i].jf : p[i].jt;
-      if (t - (i + 1) <= 255)
-        continue;
-      if (n + 1 > cap) {
-        cap *= 2;
-        rins *q = realloc(p, cap * sizeof *p);
-        if (!q) {
-          free(p);
-          return cell_error_set(err, ENOMEM, "seccomp: out of memory");
-        }
-        p = q;
-      }
-      memmove(p + i + 2, p + i + 1, (n - i - 1) * sizeof *p);
-      n++;
-      for (size_t j = 0; j < n; j++) {
-        if (j == i + 1 || BPF_CLASS(p[j].code) != BPF_JMP)
-          continue;
-        if (p[j].jt >= i + 1)
-          p[j].jt++;
-        if (is_cond(p[j].code) && p[j].jf >= i + 1)
-          p[j].jf++;
-      }
-      uint32_t far = which ? p[i].jf : p[i].jt;
-      /* a jump to a return is the return itself, one step shorter */
-      p[i + 1] = BPF_CLASS(p[far].code) == BPF_RET ? p[far] : (rins) { JA, 0, far, 0 };
-      if (which)
-        p[i].jf = (uint32_t) i + 1;
-      else
-        p[i].jt = (uint32_t) i + 1;
-      changed = true;
-    }
-  }
-  }
-  if (n > CELL_SECCOMP_MAX_INSNS) {
-    free(p);
-    return cell_error_set(err, E2BIG,
-                          "seccomp: the filter needs %zu instructions, more than the kernel's limit of %d",
-                          n, CELL_SECCOMP_MAX_INSNS);
-  }
-  struct sock_filter *f = calloc(n ? n : 1, sizeof *f);
-  if (!f) {
-    free(p);
-    return cell_error_set(err, ENOMEM, "seccomp: out of memory");
-  }
-  for (size_t i = 0; i < n; i++) {
-    f[i].code = p[i].code;
-    f[i].k = p[i].k;
-    if (BPF_CLASS(p[i].code) == BPF_JMP) {
-      if (BPF_OP(p[i].code) == BPF_JA)
-        f[i].k = p[i].jt - (uint32_t) (i + 1);
-      else {
-        f[i].jt = (uint8_t) (p[i].jt - (i + 1));
-        f[i].jf = (uint8_t) (p[i].jf - (i + 1));
-      }
-    }
-  }
-  free(p);
-  *out = f;
-  *len = n;
-  return 0;
+  return cell_sc_layout(p, g->n, out, len, err);
 }
 
 int cell_sc_codegen(const cell_sc_ir *ir, struct sock_filter **out, size_t *len, cell_error *err)
@@ -629,7 +562,7 @@ int cell_sc_codegen(const cell_sc_ir *ir, struct sock_filter **out, size_t *len,
   g.nsorted = ir->nrules;
   bool in_order = true;   /* resolve.c writes them so */
   for (size_t i = 1; i < g.nsorted && in_order; i++)
-    in_order = by_arch_nr(&g.sorted[i - 1], &g.sorted[i]) < 0;
+    in_order = rule_cmp(g.sorted[i - 1], g.sorted[i]) < 0;
   if (!in_order)
     qsort(g.sorted, g.nsorted, sizeof *g.sorted, by_arch_nr);
 
