@@ -4,7 +4,7 @@ ASAN_BUILD ?= build-asan
 MESON ?= meson
 DEB_PACKAGES = meson ninja-build pkg-config gcc libjansson-dev libseccomp-dev \
 	busybox-static python3 python3-seccomp crun runc hyperfine strace clang \
-	podman conmon iproute2 util-linux afl++ stress-ng \
+	podman conmon iproute2 util-linux uidmap afl++ stress-ng \
 	containerd docker.io buildah python3-grpcio python3-protobuf protobuf-compiler
 
 .PHONY: all deps check check-unit check-integration demo bench bench-scale clean fuzz stress

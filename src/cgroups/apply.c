@@ -206,6 +206,12 @@ static oci_resources_typed zero_is_unset(const oci_resources_typed *r)
   return u;
 }
 
+uint32_t cg_resources_need_set(const oci_resources_typed *r)
+{
+  oci_resources_typed set = zero_is_unset(r);
+  return cg_resources_need(&set);
+}
+
 int cg_apply(const cell_cgroup *cg, const oci_resources_typed *r, const cg_dev_rules *dev,
              bool update, const cell_log *log, cell_error *err)
 {
@@ -255,9 +261,8 @@ int cell_cgroup_apply(const cell_cgroup *cg, const oci_resources_typed *r,
 int cell_cgroup_update(const cell_cgroup *cg, const oci_resources_typed *r,
                        const cell_log *log, cell_error *err)
 {
-  if (cg->manager == CELL_CGM_DISABLED)
-    return cell_error_set(err, ENOTSUP, "update: the container has no cgroup "
-                                        "(cgroup manager disabled)");
+  if (cg->manager == CELL_CGM_DISABLED || cg->n == 0)
+    return cell_error_set(err, ENOTSUP, "update: the container has no cgroup " CG_NO_CGROUP);
   int rc = cg_apply(cg, r, NULL, true, log, err);
   return rc < 0 ? cell_error_wrap(err, "update resources") : 0;
 }

@@ -195,18 +195,25 @@ int cell_cgroup_create(const cell_cg_host *host, const cell_cgroup_config *cfg,
                                    err)) < 0 ||
         (r = dir_of(h, d->path, &d->dir, err)) < 0)
       goto fail;
-    if (!(d->mountpoint = strdup(h->mountpoint))) {
+    if (!(d->mountpoint = strdup(h->mountpoint)) || !(d->name = strdup(h->name))) {
       r = cell_error_set(err, ENOMEM, "out of memory");
       goto fail;
     }
+  }
+  /* Rootless: only the hierarchies the caller may write, decided before
+   * anything is made (rootless.c). */
+  if (cfg->rootless && (r = cg_rootless_select(cg, cfg, err)) < 0)
+    goto fail;
+  for (size_t i = 0; i < cg->n; i++) {
+    cell_cgroup_dir *d = &cg->d[i];
     if (cfg->plan_only) {
       if ((r = plan_created(d, err)) < 0)
         goto fail;
       continue;
     }
-    if ((r = make_dirs(d, !h->v2 && (h->controllers & CG_BIT(CELL_CGC_CPUSET)), err)) < 0) {
+    if ((r = make_dirs(d, !d->v2 && (d->controllers & CG_BIT(CELL_CGC_CPUSET)), err)) < 0) {
       cell_error_wrap(err, "create cgroup `%s` in the %s hierarchy", d->path,
-                      h->v2 ? "cgroup2" : h->name);
+                      d->v2 ? "cgroup2" : d->name);
       goto fail;
     }
     if ((!d->created && (r = check_unused(d, err)) < 0) || (r = cell_fault("cgroups.mkdir", err)) < 0)
@@ -221,7 +228,9 @@ int cell_cgroup_create(const cell_cg_host *host, const cell_cgroup_config *cfg,
      * naming the field; here only those it has but must pass down. */
     if (cg->d[i].v2 && (r = cg_v2_enable(&cg->d[i], need & cg->d[i].controllers, err)) < 0)
       goto fail;
-  if (devrules_for_create(cfg, &rules) < 0) {
+  /* A user namespace cannot make device nodes, and a rootless caller can
+   * neither write v1 devices.* nor attach a device program: no rules. */
+  if (!cfg->rootless && devrules_for_create(cfg, &rules) < 0) {
     r = cell_error_set(err, ENOMEM, "out of memory");
     goto fail;
   }

@@ -117,6 +117,8 @@ typedef struct cell_cgroup_dir {
   char *path;          /* hierarchy-absolute path of the container cgroup */
   char *dir;           /* the directory in the file system */
   char *created;       /* topmost directory we created (dir or an ancestor), or NULL */
+  char *name;          /* the hierarchy's name (cell_cg_hierarchy), for messages; not
+                        * kept in the JSON form (NULL there) */
   bool v2;
   uint32_t controllers;
 } cell_cgroup_dir;
@@ -144,6 +146,15 @@ typedef struct cell_cgroup_config {
    * records it before cell_cgroup_create so that a runtime killed in
    * between leaves a state that `delete -f` cleans. */
   bool plan_only;
+  /* The caller is not root (or root of a user namespace of its own), as
+   * runc's rootless rule: only the hierarchies where the caller may make
+   * the container's directory are used (on v2 a delegated subtree: the
+   * nearest existing level of the directory writable by the caller); the
+   * others are left out, silently when no set resource needs their
+   * controllers, else an error naming the resource and the directory,
+   * before anything is made. No device rules are applied (a user namespace
+   * cannot make device nodes). The choice is logged at debug. */
+  bool rootless;
   const cell_log *log;
 } cell_cgroup_config;
 
@@ -199,6 +210,11 @@ void cell_cgroup_self_move_close(cell_cgroup_self_move *m);
 /* The directory of one controller ("memory", "devices", or NULL for any),
  * preferring v1 where the controller is bound; NULL when none. */
 const cell_cgroup_dir *cell_cgroup_dir_for(const cell_cgroup *cg, int ctl);
+
+/* What a rootless caller gets from this host's cgroups, for `cell
+ * features`: "v2 delegated (DIR)", "none (...)": one line (*out malloc'ed),
+ * for the default placement of a container named id. */
+int cell_cgroup_rootless_describe(const cell_cg_host *host, char **out, cell_error *err);
 
 /* ---- resources ----------------------------------------------------------- */
 

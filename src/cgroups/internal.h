@@ -6,6 +6,8 @@
 #include "cgroups/cgroups.h"
 
 #define CG_BIT(c) (1u << (c))
+/* Why a container may have no cgroup directories, for messages. */
+#define CG_NO_CGROUP "(cgroup manager disabled, or rootless with no cgroup it may write)"
 
 /* An empty record (no directories yet), NULL when out of memory. */
 cell_cgroup *cg_record_new(cell_cg_mode mode, cell_cgroup_manager m);
@@ -41,6 +43,14 @@ int cg_v2_enable(const cell_cgroup_dir *d, uint32_t need, cell_error *err);
 
 /* The controllers the set fields of r need (CG_BIT mask). */
 uint32_t cg_resources_need(const oci_resources_typed *r);
+/* The same, leaving out the 0 and "" that engines send for "not set"
+ * (which apply does not write). */
+uint32_t cg_resources_need_set(const oci_resources_typed *r);
+
+/* Rootless (cgroups.h, cell_cgroup_config.rootless): drop from cg the
+ * directories the caller may not make; an error naming the resource when
+ * a set one needs a controller only they hold. Nothing is made. */
+int cg_rootless_select(cell_cgroup *cg, const cell_cgroup_config *cfg, cell_error *err);
 
 /* All of apply: resources r (may be NULL) and device rules dev (may be NULL). */
 typedef struct cg_dev_rules cg_dev_rules;
@@ -100,7 +110,7 @@ int cg_devices_bpf_attach(int dirfd, const struct bpf_insn *insns, size_t n,
 int cg_devices_bpf_eval(const struct bpf_insn *insns, size_t n, char type,
                         uint32_t major, uint32_t minor, uint32_t access);
 
-/* Mount info helpers (host.c). */
+/* Path helpers (cgfile.c). */
 char *cg_join(const char *a, const char *b);   /* "a" + "/" + "b" without doubling */
 
 #endif

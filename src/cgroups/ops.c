@@ -56,8 +56,7 @@ static int read_state(const cell_cgroup_dir *d, bool v2, int *state, cell_error 
 int cell_cgroup_freeze(const cell_cgroup *cg, bool freeze, cell_error *err)
 {
   if (cg->n == 0)
-    return cell_error_set(err, ENOTSUP, "%s: the container has no cgroup (cgroup manager "
-                          "disabled)", freeze ? "pause" : "resume");
+    return cell_error_set(err, ENOTSUP, "%s: the container has no cgroup " CG_NO_CGROUP, freeze ? "pause" : "resume");
   bool v2;
   const cell_cgroup_dir *d = freezer_dir(cg, &v2);
   if (!d)
@@ -159,7 +158,7 @@ int cell_cgroup_pids(const cell_cgroup *cg, pid_t **out, size_t *n, cell_error *
   *out = NULL;
   *n = 0;
   if (cg->n == 0)
-    return cell_error_set(err, ENOTSUP, "the container has no cgroup (cgroup manager disabled)");
+    return cell_error_set(err, ENOTSUP, "the container has no cgroup " CG_NO_CGROUP);
   /* cgroup2 when there is one (it holds every process of the container),
    * else the pids or freezer hierarchy, else any. */
   const cell_cgroup_dir *d = cell_cgroup_dir_for(cg, -1);
@@ -191,7 +190,7 @@ int cell_cgroup_kill_all(const cell_cgroup *cg, int sig, int timeout_ms, cell_er
 {
   if (cg->n == 0)
     return cell_error_set(err, ENOTSUP, "kill --all: the container has no cgroup "
-                          "(cgroup manager disabled)");
+                          CG_NO_CGROUP);
   long deadline = now_ms() + (timeout_ms < 0 ? 0 : timeout_ms);
   const cell_cgroup_dir *v2 = cell_cgroup_dir_for(cg, -1);
   bool used_kill = false;

@@ -17,6 +17,7 @@ void cell_cgroup_free(cell_cgroup *cg)
     free(cg->d[i].path);
     free(cg->d[i].dir);
     free(cg->d[i].created);
+    free(cg->d[i].name);
   }
   free(cg->d);
   if (cg->v2_fd >= 0)

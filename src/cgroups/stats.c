@@ -310,7 +310,7 @@ int cell_cgroup_stats(const cell_cgroup *cg, json_t **out, cell_error *err)
   *out = NULL;
   if (cg->n == 0)
     return cell_error_set(err, ENOTSUP, "stats: the container has no cgroup "
-                          "(cgroup manager disabled)");
+                          CG_NO_CGROUP);
   json_t *o = json_object();
   json_object_set_new(o, "cpu", cpu_stats(cg));
   json_t *m = memory_stats(cg), *p = pids_stats(cg), *b = blkio_stats(cg), *h = hugetlb_stats(cg);

@@ -12,7 +12,8 @@ typedef struct cell_cli {
   cell_log log;                /* --log, --log-format, --debug */
   bool systemd_cgroup;         /* --systemd-cgroup */
   const char *cgroup_manager;  /* --cgroup-manager cgroupfs|systemd|disabled */
-  bool rootless;               /* --rootless (accepted) */
+  int rootless;                /* --rootless[=true|false|auto]: 1, 0, or -1 for auto
+                                  (the default): see cli_rootless() */
   const char *argv0;
   char **argv;                 /* the whole command line, for the exe guard */
 } cell_cli;
@@ -48,6 +49,9 @@ int cli_usage_error(const char *cmd, const char *usage, const char *fmt, ...)
   __attribute__((format(printf, 3, 4)));
 /* Help text to stdout; returns 0. */
 int cli_help(const char *usage);
+/* Rootless (--rootless, or when auto linux_rootless_detect(), asked only
+ * by the commands that need it). */
+bool cli_rootless(const cell_cli *cli);
 /* --preserve-fds N: a count from 0 to 1024. -1 when s is not one. */
 int cli_parse_fd_count(const char *s);
 #endif

@@ -41,7 +41,7 @@ static int create_or_run(cell_cli *cli, int argc, char **argv, bool run, cell_er
   const char *cmd = run ? "run" : "create";
   cell_create_opts o = {
     .root = cli->root, .bundle = ".", .log = &cli->log, .cgroup_manager = cli->cgroup_manager,
-    .notify_socket = getenv("NOTIFY_SOCKET"),
+    .rootless = cli_rootless(cli), .notify_socket = getenv("NOTIFY_SOCKET"),
   };
   static const struct option opts[] = {
     { "bundle", required_argument, NULL, 'b' },

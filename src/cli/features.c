@@ -2,6 +2,8 @@
  * features-linux.md describe it, pretty JSON on stdout. */
 #include "cell-config.h"
 #include "cli/cli.h"
+#include "cgroups/cgroups.h"
+#include "linux/userns.h"
 #include "oci/config.h"
 #include "notify/notify.h"
 #include "runtime/filter.h"
@@ -25,7 +27,9 @@ static const char features_usage[] =
   "\n"
   "Print the features this runtime supports as JSON (runtime-spec\n"
   "features.md): spec versions, hooks, mount options, namespaces,\n"
-  "capabilities, cgroup and seccomp support, annotations.\n"
+  "capabilities, cgroup and seccomp support, annotations; the annotation\n"
+  "run.oci.cell.rootless.cgroups says which cgroups a rootless caller's\n"
+  "containers get (the hierarchies it may write, or none).\n"
   "\n"
   "Options:\n"
   "  -h, --help   print this help\n";
@@ -86,15 +90,40 @@ static json_t *names_json(int last, const char *(*name)(int))
 
 /* runc names its libseccomp here; cell compiles filters itself and does
  * not link libseccomp, so it names its own compiler instead. */
-static json_t *annotations_json(void)
+static json_t *annotations_json(const char *rootless_cgroups)
 {
-  return json_pack("{s:s, s:s, s:s, s:s}", "run.oci.cell.version", CELL_VERSION,
+  return json_pack("{s:s, s:s, s:s, s:s, s:s}", "run.oci.cell.version", CELL_VERSION,
                    "run.oci.cell.seccomp.compiler", "cell " CELL_VERSION,
                    "run.oci.cell.notify_socket", "NOTIFY_SOCKET and --notify-socket",
-                   "run.oci.cell.checkpoint", "not supported (no CRIU)");
+                   "run.oci.cell.checkpoint", "not supported (no CRIU)",
+                   "run.oci.cell.rootless.cgroups", rootless_cgroups);
 }
 
-static json_t *features_json(void)
+/* Which cgroups this caller's containers get: every hierarchy for root;
+ * for a rootless caller those it may write (cgroups.h), as create chooses. */
+static char *rootless_cgroups(bool rootless)
+{
+  if (!rootless)
+    return strdup("not rootless: every hierarchy");
+  cell_cg_host host = { 0 };
+  cell_error e = CELL_ERROR_INIT;
+  char *s = NULL;
+  if (cell_cg_host_detect(&host, &e) < 0 || cell_cgroup_rootless_describe(&host, &s, &e) < 0) {
+    if (asprintf(&s, "rootless: unknown (%s)", e.msg ? e.msg : "out of memory") < 0)
+      s = NULL;
+  } else {
+    char *t = NULL;
+    if (asprintf(&t, "rootless: %s", s) < 0)
+      t = NULL;
+    free(s);
+    s = t;
+  }
+  cell_error_clear(&e);
+  cell_cg_host_free(&host);
+  return s;
+}
+
+static json_t *features_json(const char *rootless_cg)
 {
   /* apparmor, selinux: the labels are applied when the host has the
    * module and refused when it has not (oci/validate.c, linux/lsm.c). */
@@ -115,13 +144,12 @@ static json_t *features_json(void)
                    "hooks", names_json(OCI_HOOK_KINDS - 1, hook_name),
                    "mountOptions", strv_json(mount_options),
                    "linux", lin,
-                   "annotations", annotations_json(),
+                   "annotations", annotations_json(rootless_cg),
                    "potentiallyUnsafeConfigAnnotations", strv_json(config_annotations));
 }
 
 int cmd_features(cell_cli *cli, int argc, char **argv, cell_error *err)
 {
-  (void) cli;
   static const struct option opts[] = {
     { "help", no_argument, NULL, 'h' },
     { 0 }
@@ -137,7 +165,10 @@ int cmd_features(cell_cli *cli, int argc, char **argv, cell_error *err)
     return cli_usage_error("features", features_usage, "unexpected argument `%s`",
                            argv[optind]);
 
-  json_t *f = features_json();
+  _cleanup_free_ char *rl = rootless_cgroups(cli_rootless(cli));
+  if (!rl)
+    return cell_error_set(err, ENOMEM, "features: out of memory");
+  json_t *f = features_json(rl);
   _cleanup_free_ char *text = f ? json_dumps(f, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
   json_decref(f);
   if (!text)

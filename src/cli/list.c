@@ -6,10 +6,26 @@
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <jansson.h>
+
+/* The owner of a state dir as runc shows it: the user's name, else the uid. */
+static json_t *owner_json(const char *dir)
+{
+  struct stat st;
+  if (stat(dir, &st) < 0)
+    return json_string("");
+  char buf[4096], num[16];
+  struct passwd pw, *res = NULL;
+  if (getpwuid_r(st.st_uid, &pw, buf, sizeof buf, &res) == 0 && res)
+    return json_string(res->pw_name);
+  snprintf(num, sizeof num, "#%u", (unsigned) st.st_uid);
+  return json_string(num);
+}
 
 static const char list_usage[] =
   "Usage: cell list [OPTIONS]\n\n"
@@ -56,7 +72,10 @@ int cmd_list(cell_cli *cli, int argc, char **argv, cell_error *err)
     cell_state st;
     cell_error ignore = CELL_ERROR_INIT;
     if (cell_state_read(&s, &st, &ignore) == 0) {
-      json_array_append_new(all, cell_state_json(&st, cell_state_status(&st), true));
+      json_t *o = cell_state_json(&st, cell_state_status(&st), true);
+      if (o)
+        json_object_set_new(o, "owner", owner_json(s.dir));
+      json_array_append_new(all, o);
       cell_state_clear(&st);
     }
     cell_error_clear(&ignore);
@@ -79,7 +98,8 @@ int cmd_list(cell_cli *cli, int argc, char **argv, cell_error *err)
              (long long) json_integer_value(json_object_get(e, "pid")),
              json_string_value(json_object_get(e, "status")),
              json_string_value(json_object_get(e, "bundle")),
-             json_string_value(json_object_get(e, "created")), "root");
+             json_string_value(json_object_get(e, "created")),
+             json_string_value(json_object_get(e, "owner")));
   }
   json_decref(all);
   return 0;

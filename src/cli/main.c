@@ -2,6 +2,7 @@
 #include "util/fault.h"
 #include "cell-config.h"
 #include "cli/cli.h"
+#include "linux/userns.h"
 #include "util/cleanup.h"
 
 #include <errno.h>
@@ -55,13 +56,15 @@ static const char main_usage[] =
   "cell is an OCI container runtime (a drop-in for runc and crun).\n"
   "\n"
   "Global options:\n"
-  "  --root DIR               state directory (default /run/cell)\n"
+  "  --root DIR               state directory (default /run/cell; for a user\n"
+  "                           that is not root $XDG_RUNTIME_DIR/cell when set)\n"
   "  --log FILE               write diagnostics to FILE instead of stderr\n"
   "  --log-format text|json   format of --log lines (json: runc-style lines)\n"
   "  --debug                  print debug messages\n"
   "  --systemd-cgroup         use systemd for cgroups (as runc)\n"
   "  --cgroup-manager MGR     cgroupfs, systemd or disabled (as crun)\n"
-  "  --rootless[=VALUE]       accepted for compatibility (true, false, auto)\n"
+  "  --rootless[=VALUE]       true, false or auto (the default: true when not\n"
+  "                           root): cgroups only where the caller may write\n"
   "  -v, --version            print the version, spec version and features\n"
   "  -h, --help               print this help\n"
   "\n"
@@ -105,6 +108,11 @@ int cli_parse_fd_count(const char *s)
   return (end == s || *end || n < 0 || n > 1024) ? -1 : (int) n;
 }
 
+bool cli_rootless(const cell_cli *cli)
+{
+  return cli->rootless < 0 ? linux_rootless_detect() : cli->rootless != 0;
+}
+
 int cli_help(const char *usage)
 {
   fputs(usage, stdout);
@@ -117,14 +125,14 @@ enum { OPT_ROOT = 256, OPT_LOG, OPT_LOG_FORMAT, OPT_DEBUG, OPT_SYSTEMD,
 int main(int argc, char **argv)
 {
   cell_cli cli = {
-    .root = "/run/cell",
+    .root = NULL,
     .log = { .fd = -1, .format = CELL_LOG_TEXT, .prog = "cell", .t0_ns = cell_log_now_ns() },
     .cgroup_manager = "cgroupfs",
     .argv0 = argv[0],
     .argv = argv,
   };
   cell_fault_main();
-  const char *log_path = NULL, *log_format = NULL;
+  const char *log_path = NULL, *log_format = NULL, *rootless_arg = "auto";
   static const struct option opts[] = {
     { "root", required_argument, NULL, OPT_ROOT },
     { "log", required_argument, NULL, OPT_LOG },
@@ -151,7 +159,7 @@ int main(int argc, char **argv)
       if (!optarg && optind < argc && (!strcmp(argv[optind], "true") ||
           !strcmp(argv[optind], "false") || !strcmp(argv[optind], "auto")))
         optarg = argv[optind++];
-      cli.rootless = !optarg || strcmp(optarg, "false") != 0;
+      rootless_arg = optarg ? optarg : "true";
       break;
     case 'v': print_version(); return 0;
     case 'h': print_help(stdout); return 0;
@@ -179,6 +187,21 @@ int main(int argc, char **argv)
     return cli_usage_error(NULL, NULL,
                            "--cgroup-manager: expected cgroupfs, systemd or disabled, not `%s`",
                            cli.cgroup_manager);
+  if (!strcmp(rootless_arg, "auto"))
+    cli.rootless = -1;
+  else if (!strcmp(rootless_arg, "true") || !strcmp(rootless_arg, "false"))
+    cli.rootless = !strcmp(rootless_arg, "true");
+  else
+    return cli_usage_error(NULL, NULL, "--rootless: expected true, false or auto, not `%s`",
+                           rootless_arg);
+  /* As runc and crun: a user that is not root keeps its state in its own
+   * runtime directory. */
+  _cleanup_free_ char *xdg_root = NULL;
+  const char *xdg = getenv("XDG_RUNTIME_DIR");
+  if (!cli.root && geteuid() != 0 && xdg && *xdg && asprintf(&xdg_root, "%s/cell", xdg) >= 0)
+    cli.root = xdg_root;
+  if (!cli.root)
+    cli.root = "/run/cell";
   if (optind >= argc) {
     print_help(stderr);
     return 2;

@@ -111,18 +111,6 @@ int linux_ns_write_map(pid_t pid, const char *file, const oci_idmap *m, size_t n
   return 0;
 }
 
-int linux_ns_write_idmaps(pid_t pid, const oci_config *c, cell_error *err)
-{
-  if (!linux_ns_is_new(c, OCI_NS_USER))
-    return 0;
-  int r = linux_ns_write_map(pid, "uid_map", c->linux.uid_mappings, c->linux.n_uid_mappings,
-                             "linux.uidMappings", err);
-  if (r < 0)
-    return r;
-  return linux_ns_write_map(pid, "gid_map", c->linux.gid_mappings, c->linux.n_gid_mappings,
-                            "linux.gidMappings", err);
-}
-
 int linux_ns_join(const oci_config *c, const linux_ns_fds *fds, cell_error *err)
 {
   bool pending[OCI_NS_KINDS] = { false };

@@ -24,7 +24,8 @@ bool linux_ns_is_new(const oci_config *c, oci_ns_kind k);
 int linux_ns_enter_pid_for_children(const linux_ns_fds *fds, int *saved, cell_error *err);
 int linux_ns_restore_pid(int saved, cell_error *err);
 
-/* In the runtime: write uid_map and gid_map of the init. */
+/* In the runtime: write uid_map and gid_map of the init, itself or
+ * through newuidmap/newgidmap (userns.c, userns.h). */
 int linux_ns_write_idmaps(pid_t pid, const oci_config *c, cell_error *err);
 /* Write /proc/PID/FILE ("uid_map" or "gid_map") from m; field names the
  * mappings in errors. */

@@ -20,6 +20,7 @@ typedef struct cell_create_opts {
   bool no_pivot;
   bool no_new_keyring;
   const char *cgroup_manager;  /* cgroupfs, systemd, disabled */
+  bool rootless;               /* the caller is not root (cell_cgroup_config.rootless) */
   const char *notify_socket;   /* the caller's NOTIFY_SOCKET (notify-socket.h), or NULL */
   const cell_log *log;
   /* Set by `run`: the container is started, waited for and deleted by this

@@ -14,6 +14,7 @@
 #include "linux/namespaces.h"
 #include "linux/process.h"
 #include "linux/rootfs.h"
+#include "linux/userns.h"
 #include "util/cleanup.h"
 #include "util/fault.h"
 #include "util/fdpass.h"
@@ -119,7 +120,8 @@ static int make_cgroup(const oci_config *c, const cell_create_opts *o, cell_cg_h
   cell_cgroup_config cc = { .id = o->id, .cgroups_path = c->linux.cgroups_path,
                             .manager = mgr, .resources = c->linux.resources.typed,
                             .devices = c->linux.devices, .n_devices = c->linux.n_devices,
-                            .add_default_devices = true, .plan_only = plan, .log = o->log };
+                            .add_default_devices = true, .plan_only = plan,
+                            .rootless = o->rootless, .log = o->log };
   return cell_cgroup_create(mgr == CELL_CGM_DISABLED ? NULL : host, &cc, cg, err);
 }
 
@@ -203,7 +205,8 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
   _cleanup_config_ oci_config *c = NULL;
   if ((r = oci_config_load(o->bundle ? o->bundle : ".", o->config_path, o->log, &c, err)) < 0)
     return r;
-  if ((r = check_terminal_opts(c, o, err)) < 0)
+  /* A caller that is not root: maps it may use, newuidmap when needed. */
+  if ((r = check_terminal_opts(c, o, err)) < 0 || (r = linux_userns_check(c, err)) < 0)
     return r;
   /* In a user namespace of its own the init holds every capability. */
   if (!linux_ns_is_new(c, OCI_NS_USER))
@@ -358,7 +361,9 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
     cell_init_ctx ctx = {
       .config = c, .opts = o, .nsfds = nsfds, .sync_fd = sync_fds[1], .start_fd = start_fd,
       .console_fd = console_fd, .preserve_fds = preserve, .listen_fds = listen_fds,
-      .userns = linux_ns_is_new(c, OCI_NS_USER), .filter = has_filter ? &filter : NULL,
+      .userns = linux_ns_is_new(c, OCI_NS_USER),
+      .maps_by_owner = linux_ns_is_new(c, OCI_NS_USER) && geteuid() != 0,
+      .filter = has_filter ? &filter : NULL,
       .notify_sock = notify_sock, .stub_fd = stub_fd, .idmap = &idmap, .hook_out = hook_out,
     };
     if (double_fork)

@@ -25,7 +25,10 @@ typedef struct cell_exe_guard {
 
 /* Are we the copy that cell_exe_guard_apply re-executed? */
 bool cell_exe_guard_is_copy(void);
-/* 1: the binary already sits on a read-only mount, 0: it does not. */
+/* 1: no guard is needed: the binary sits on a read-only mount, or the
+ * caller is not root and the binary is root's, writable by no one else (a
+ * container of a caller that is not root has no privilege over it);
+ * 0: the guard is needed. */
 int cell_exe_guard_exe_readonly(cell_error *err);
 /* May not return (re-exec with argv). */
 int cell_exe_guard_apply(char **argv, cell_exe_guard *g, cell_error *err);

@@ -231,7 +231,11 @@ static int setup(cell_init_ctx *ctx, char **state_json, cell_error *err)
     return r;
   /* The runtime writes our id maps and places us in our cgroup, then sends
    * the state JSON for the hooks that run in here. */
-  if ((r = cell_sync_expect_text(ctx->sync_fd, SYNC_CONFIGURED, state_json, err)) < 0)
+  r = cell_sync_expect_text(ctx->sync_fd, SYNC_CONFIGURED, state_json, err);
+  /* The maps are written: nothing may open our /proc files from now on. */
+  if (ctx->maps_by_owner)
+    prctl(PR_SET_DUMPABLE, 0);
+  if (r < 0)
     return r;
   if (ctx->userns && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
     return cell_error_sys(err, "become root in the new user namespace");
@@ -311,7 +315,8 @@ void cell_init_main(cell_init_ctx *ctx)
    * in the container may open our /proc files (our exe is cell's binary)
    * until the user program replaces us. */
   prctl(PR_SET_PDEATHSIG, SIGKILL);
-  prctl(PR_SET_DUMPABLE, 0);
+  if (!ctx->maps_by_owner)
+    prctl(PR_SET_DUMPABLE, 0);
   if (setup(ctx, &state_json, &err) < 0)
     fail(ctx, &err);
   /* From READY on the runtime may exit at any time: stop dying with it

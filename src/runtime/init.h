@@ -22,6 +22,9 @@ typedef struct cell_init_ctx {
   int preserve_fds;     /* fds 3..3+n-1 kept for the user program */
   bool listen_fds;      /* LISTEN_FDS passed on */
   bool userns;          /* a new user namespace (maps come from the runtime) */
+  bool maps_by_owner;   /* the runtime is not root: it (or newuidmap) opens our
+                           uid_map as our owner, which needs us dumpable until
+                           the maps are written (SYNC_CONFIGURED) */
   const cell_seccomp_filter *filter; /* NULL: none */
   int notify_sock;      /* NOTIFY: the way to the listener's receiver, or -1 */
   int stub_fd;          /* the exec stub's memfd (exec-stub.h), or -1 */
