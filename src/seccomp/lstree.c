@@ -120,6 +120,11 @@ static unsigned node_put(lstree *c, int32_t *p)
   unsigned cnt = 0;
   if (n == NIL || !lst_step(c))
     return 0;
+  if (c->depth >= DEPTH_LIMIT) {
+    c->hung = true;
+    return 0;
+  }
+  c->depth++;
   if (--N(n).refcnt == 0) {
     int32_t lp = N(n).lvl_prv, ln = N(n).lvl_nxt, t = N(n).nxt_t, f = N(n).nxt_f;
     if (lp != NIL)
@@ -139,6 +144,7 @@ static unsigned node_put(lstree *c, int32_t *p)
     cnt += tree_put(c, &f);
     cnt++;
   }
+  c->depth--;
   return cnt;
 }
 
@@ -556,13 +562,14 @@ int lst_rule_add(lstree *c, lst_entry *e, const chain_arg ch[6], bool bits32, ui
       return 0;
     }
     if (nw == NIL) {
-      /* unconditional after conditional rules: they go */
+      /* unconditional after conditional rules: they go (a free that
+       * may never end) */
       tree_put(c, &e->chains);
       e->chains = NIL;
       e->uncond = true;
       e->action = action;
       e->src = src;
-      return 0;
+      return c->hung ? -ELOOP : 0;
     }
     pstate st = { 0, action };
     unsigned cnt = tree_prune(c, &e->chains, nw, &st);
@@ -581,8 +588,11 @@ int lst_rule_add(lstree *c, lst_entry *e, const chain_arg ch[6], bool bits32, ui
   int r = tree_add(c, &e->chains, nw);
   if (c->hung)
     return -ELOOP;
-  if (r < 0)
-    return r;
+  if (r < 0) {
+    /* refused: the new chain is let go all the same, half merged */
+    tree_put(c, &nw);
+    return c->hung ? -ELOOP : r;
+  }
   tree_put(c, &nw);
   return c->hung ? -ELOOP : 0;
 }
@@ -656,6 +666,15 @@ int lst_emit(lstree *c, const lst_entry *e, cell_sc_ir *ir)
   c->steps = 0;
   level(&m, e->chains);
   return m.err;
+}
+
+int lst_release(lstree *c, lst_entry *e)
+{
+  c->steps = 0;
+  c->depth = 0;
+  tree_put(c, &e->chains);
+  e->chains = NIL;
+  return c->hung ? -ELOOP : 0;
 }
 
 void lst_free(lstree *c)

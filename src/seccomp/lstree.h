@@ -13,6 +13,9 @@
  * the worst that finish) cell says so instead */
 #define STEP_LIMIT 100000000u
 #define PATH_LIMIT 4096u
+/* node_put recurses along levels and into subtrees; past this depth
+ * libseccomp's stack would be gone long before it finished */
+#define DEPTH_LIMIT 20000u
 
 typedef struct node {
   int32_t lvl_prv, lvl_nxt, nxt_t, nxt_f;
@@ -44,7 +47,8 @@ typedef struct chain_arg { bool valid; uint8_t op; uint64_t datum, mask; } chain
 typedef struct lstree {
   node *n;
   size_t nn, ncap;
-  unsigned long steps;     /* of the current merge or emission */
+  unsigned long steps;     /* of the current merge, emission or release */
+  unsigned depth;          /* of node_put's recursion */
   bool hung, oom;
   uint32_t conflict_src;   /* EEXIST: the existing rule and its action */
   uint32_t conflict_act;
@@ -60,5 +64,10 @@ int lst_rule_add(lstree *t, lst_entry *e, const chain_arg ch[6], bool bits32, ui
 /* The paths of e's tree as IR rules for (e->arch, e->nr), in the order the
  * filter walks them: 0, -ELOOP, -E2BIG (more than PATH_LIMIT), -ENOMEM. */
 int lst_emit(lstree *t, const lst_entry *e, cell_sc_ir *ir);
+/* libseccomp freeing e's tree (seccomp_release, or the abort of a
+ * seccomp_rule_add that failed): 0, or -ELOOP where that never ends (a
+ * merge can leave a level that loops, which only a walk back along it,
+ * as the free does, finds).  The tree is gone afterwards. */
+int lst_release(lstree *t, lst_entry *e);
 void lst_free(lstree *t);
 #endif

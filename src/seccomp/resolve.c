@@ -28,8 +28,11 @@
  *    it; libseccomp's BPF departs from its own tree where its accumulator
  *    tracking loses a load, see docs/seccomp.md: cell follows the tree).
  * The quirks that decide cases are kept (the datum_full adjustment of
- * tree_add, GT/GE merged with LT/LE nodes of the same value); where libseccomp's structure breaks (a level that loops) it
- * never finishes, and cell refuses the profile instead.
+ * tree_add, GT/GE merged with LT/LE nodes of the same value); where
+ * libseccomp's structure breaks (a level that loops) it never finishes,
+ * in the merge, the filter's walk or the free of the tree (at
+ * seccomp_release, or the abort of a refused rule, which so turns an
+ * EEXIST into a hang), and cell refuses the profile instead.
  *
  * The IR gets each tree as its paths in the order the filter walks them,
  * each path a first-match rule of 32-bit conditions (true ones as they
@@ -165,6 +168,31 @@ static int refuse(rctx *c, const cell_seccomp_opts *opts, int r, const lst_entry
                         loc, path, e->name, an);
 }
 
+/* libseccomp frees every tree of the filter: at seccomp_release (runc and
+ * crun release the filter once it is loaded or refused) and when a
+ * seccomp_rule_add fails (its transaction's abort frees the half-merged
+ * filters).  A merge can leave a level that loops back on itself, which
+ * the filter's walk never meets but the free does: then libseccomp never
+ * returns.  NULL, or the entry whose free would not end. */
+static const lst_entry *release_all(rctx *c)
+{
+  for (size_t i = 0; i < c->ne; i++)
+    if (c->e[i].chains != NIL && lst_release(&c->t, &c->e[i]) < 0)
+      return &c->e[i];
+  return NULL;
+}
+
+static int refuse_release(const cell_seccomp_opts *opts, const lst_entry *e, bool refused, cell_error *err)
+{
+  char loc[256], path[256];
+  cell_sc_oci_where(opts, e->first_src, loc, sizeof loc, path, sizeof path);
+  return cell_error_set(err, ELOOP,
+                        "%s%s: libseccomp does not finish freeing its tree for \"%s\" (%s) "
+                        "(a level of it loops)%s, so runc and crun hang on this profile; cell refuses it",
+                        loc, path, e->name, cell_sc_arches[e->arch].short_name,
+                        refused ? " when a later rule is refused" : "");
+}
+
 static void add_finding(rctx *c, cell_sc_finding f)
 {
   cell_sc_oci_result *res = c->res;
@@ -284,6 +312,155 @@ static bool never_holds(const cell_sc_cond *k)
   return (k->op == CELL_SC_LT && k->value == 0) || (k->op == CELL_SC_GT && k->value == UINT64_MAX);
 }
 
+static int rctx_init(rctx *c, const cell_sc_ir *ir)
+{
+  for (size_t i = 0; i < ir->narches; i++) {
+    const cell_sc_arch *a = &cell_sc_arches[ir->arches[i]];
+    const cell_sc_syscall *sk = cell_sc_syscall_lookup("socketcall"), *ip = cell_sc_syscall_lookup("ipc");
+    c->has_mux[i] = (sk && cell_sc_syscall_nr(a, sk) >= 0) || (ip && cell_sc_syscall_nr(a, ip) >= 0);
+    /* arm's private numbers (0xf0000...) are looked up one by one */
+    c->slot_len[i] = cell_sc_arch_max_nr(a) - a->nr_base + 1;
+    if (c->slot_len[i] > 4096)
+      c->slot_len[i] = 4096;
+    c->slot[i] = malloc(c->slot_len[i] * sizeof *c->slot[i]);
+    if (!c->slot[i])
+      return -ENOMEM;
+    memset(c->slot[i], 0xff, c->slot_len[i] * sizeof *c->slot[i]);
+  }
+  return 0;
+}
+
+static void rctx_free(rctx *c)
+{
+  for (size_t i = 0; i < CELL_SC_MAX_ARCHES; i++) {
+    free(c->slot[i]);
+    free(c->pslot[i]);
+  }
+  lst_free(&c->t);
+  free(c->e);
+}
+#define _cleanup_rctx_ __attribute__((cleanup(rctx_free)))
+
+/* One seccomp_rule_add (one name; of a split rule, one condition): every
+ * arch gets the rule even when one refuses it, as db_col_rule_add does;
+ * the first refusal (EEXIST) is the answer, in *fe (an index in c->e) and
+ * *fconf.  0, or the error of a refusal that is not EEXIST. */
+static int add_call(rctx *c, const cell_seccomp_opts *opts, const cell_sc_ir *ir, bool x32_32,
+                    const cell_sc_oci_rule *rule, const cell_sc_syscall *s, const chain_arg ch[6], size_t *fe,
+                    uint32_t fconf[2], cell_error *err)
+{
+  const cell_sc_syscall *muxer = NULL;
+  uint32_t call = (uint32_t) cell_sc_mux_call(s->name, &muxer);
+  int r = 0;
+  for (size_t ai = 0; ai < ir->narches && r == 0; ai++) {
+    uint16_t arch = ir->arches[ai];
+    const cell_sc_arch *a = &cell_sc_arches[arch];
+    bool bits32 = !a->bits64 || (x32_32 && a->col == CELL_SC_COL_X32);
+    int64_t mux_nr = call ? cell_sc_syscall_nr(a, muxer) : -1;
+    int64_t nr = cell_sc_syscall_nr(a, s);
+    for (int form = 0; form < 2 && r == 0; form++) {
+      int64_t n = form == 0 ? mux_nr : nr;
+      /* a syscall this arch lacks: libseccomp still merges the rule
+       * under a placeholder number (and may refuse it there), except
+       * on the arches whose own rule hook (socketcall/ipc) drops it */
+      bool phantom = form == 1 && n < 0 && mux_nr < 0 && !c->has_mux[ai];
+      if (phantom) {
+        n = PHANTOM_BASE + (s - cell_sc_syscalls);
+        int pr = phantom_skip(c, ai, (size_t) (s - cell_sc_syscalls), ch, bits32);
+        if (pr < 0)
+          r = cell_error_set(err, ENOMEM, "seccomp: out of memory");
+        if (pr != 0)
+          continue;
+      }
+      if (n < 0)
+        continue;
+      chain_arg fc[6];
+      memcpy(fc, ch, sizeof fc);
+      if (form == 0)   /* socketcall(call, ...): the call number on arg0 */
+        fc[0] = (chain_arg) { true, CELL_SC_EQ, call, UINT64_MAX };
+      lst_entry *e = entry_of(c, ai, arch, (uint32_t) n, (uint32_t) rule->index,
+                              form == 0 ? muxer->name : s->name);
+      if (!e) {
+        r = cell_error_set(err, ENOMEM, "seccomp: out of memory");
+        break;
+      }
+      e->phantom = phantom;
+      int rr = lst_rule_add(&c->t, e, fc, bits32, rule->action, (uint32_t) rule->index);
+      if (rr == -EEXIST) {
+        if (*fe == SIZE_MAX) {
+          *fe = (size_t) (e - c->e);
+          fconf[0] = c->t.conflict_src;
+          fconf[1] = c->t.conflict_act;
+        }
+        break;   /* the arch's own hook stops at its first failure */
+      }
+      if (rr < 0)
+        r = refuse(c, opts, rr, e, (uint32_t) rule->index, rule->action, err);
+    }
+  }
+  return r;
+}
+
+/* seccomp_rule_add, rule by rule, name by name (split rules: condition
+ * by condition), architecture by architecture, socketcall/ipc first;
+ * the first `calls` calls only (SIZE_MAX: all). */
+static int add_rules(rctx *c, const cell_sc_profile *p, const cell_seccomp_opts *opts, const cell_sc_ir *ir,
+                     bool x32_32, size_t calls, cell_error *err)
+{
+  int r = 0;
+  size_t done = 0;
+  for (size_t ri = 0; ri < p->nrules && r == 0; ri++) {
+    const cell_sc_oci_rule *rule = &p->rules[ri];
+    const cell_sc_cond *conds = &p->conds[rule->first_cond];
+    if (c->want)
+      for (size_t k = 0; k < rule->ncond; k++)
+        if (never_holds(&conds[k]))
+          add_finding(c, (cell_sc_finding) { .kind = CELL_SC_FIND_NEVER, .rule = rule->index, .cond = k,
+                                             .action = rule->action });
+    if (rule->action == p->default_action)
+      continue;   /* runc and crun skip it (libseccomp would say EACCES) */
+    size_t parts = rule->split ? rule->ncond : 1;
+    for (size_t ni = 0; ni < rule->nnames && r == 0; ni++) {
+      const cell_sc_syscall *s = p->names[rule->first_name + ni].row;
+      if (!s)
+        continue;
+      for (size_t part = 0; part < parts && r == 0; part++) {
+        if (done++ == calls)
+          return 0;
+        chain_arg ch[6];
+        if (rule->split)
+          chain_of(&conds[part], 1, ch);
+        else
+          chain_of(conds, rule->ncond, ch);
+        size_t fe = SIZE_MAX;
+        uint32_t fconf[2] = { 0, 0 };
+        r = add_call(c, opts, ir, x32_32, rule, s, ch, &fe, fconf, err);
+        if (r != 0 || fe == SIZE_MAX)
+          continue;
+        /* refused: the transaction's abort frees the half-merged
+         * filters, then runc's seccomp_release those from before the
+         * rule; either may never end */
+        const lst_entry *he = release_all(c);
+        if (he)
+          return refuse_release(opts, he, true, err);
+        {
+          /* the filters from before the rule, merged again */
+          _cleanup_rctx_ rctx before = { 0 };
+          _cleanup_error_ cell_error ignored = CELL_ERROR_INIT;
+          if (rctx_init(&before, ir) < 0 || add_rules(&before, p, opts, ir, x32_32, done - 1, &ignored) < 0)
+            return cell_error_set(err, ENOMEM, "seccomp: out of memory");
+          if ((he = release_all(&before)) != NULL)
+            return refuse_release(opts, he, true, err);
+        }
+        c->t.conflict_src = fconf[0];
+        c->t.conflict_act = fconf[1];
+        return refuse(c, opts, -EEXIST, &c->e[fe], (uint32_t) rule->index, rule->action, err);
+      }
+    }
+  }
+  return r;
+}
+
 int cell_sc_resolve(const cell_sc_profile *p, const cell_seccomp_opts *opts, cell_sc_ir *ir,
                     bool want_findings, cell_sc_oci_result *res, cell_error *err)
 {
@@ -298,88 +475,11 @@ int cell_sc_resolve(const cell_sc_profile *p, const cell_seccomp_opts *opts, cel
   for (size_t i = 0; i < p->narches; i++)
     (void) cell_sc_ir_add_arch(ir, p->arches[i]);
   bool x32_32 = opts && opts->x32_libseccomp_width;
-  for (size_t i = 0; i < ir->narches; i++) {
-    const cell_sc_arch *a = &cell_sc_arches[ir->arches[i]];
-    const cell_sc_syscall *sk = cell_sc_syscall_lookup("socketcall"), *ip = cell_sc_syscall_lookup("ipc");
-    c.has_mux[i] = (sk && cell_sc_syscall_nr(a, sk) >= 0) || (ip && cell_sc_syscall_nr(a, ip) >= 0);
-    /* arm's private numbers (0xf0000...) are looked up one by one */
-    c.slot_len[i] = cell_sc_arch_max_nr(a) - a->nr_base + 1;
-    if (c.slot_len[i] > 4096)
-      c.slot_len[i] = 4096;
-    c.slot[i] = malloc(c.slot_len[i] * sizeof *c.slot[i]);
-    if (!c.slot[i]) {
-      r = cell_error_set(err, ENOMEM, "seccomp: out of memory");
-      goto out;
-    }
-    memset(c.slot[i], 0xff, c.slot_len[i] * sizeof *c.slot[i]);
+  if (rctx_init(&c, ir) < 0) {
+    r = cell_error_set(err, ENOMEM, "seccomp: out of memory");
+    goto out;
   }
-
-  /* seccomp_rule_add, rule by rule, name by name (split rules: condition
-   * by condition), architecture by architecture, socketcall/ipc first */
-  for (size_t ri = 0; ri < p->nrules && r == 0; ri++) {
-    const cell_sc_oci_rule *rule = &p->rules[ri];
-    const cell_sc_cond *conds = &p->conds[rule->first_cond];
-    if (want_findings)
-      for (size_t k = 0; k < rule->ncond; k++)
-        if (never_holds(&conds[k]))
-          add_finding(&c, (cell_sc_finding) { .kind = CELL_SC_FIND_NEVER, .rule = rule->index, .cond = k,
-                                              .action = rule->action });
-    if (rule->action == p->default_action)
-      continue;   /* runc and crun skip it (libseccomp would say EACCES) */
-    size_t parts = rule->split ? rule->ncond : 1;
-    for (size_t ni = 0; ni < rule->nnames && r == 0; ni++) {
-      const cell_sc_syscall *s = p->names[rule->first_name + ni].row;
-      if (!s)
-        continue;
-      const cell_sc_syscall *muxer = NULL;
-      uint32_t call = (uint32_t) cell_sc_mux_call(s->name, &muxer);
-      for (size_t part = 0; part < parts && r == 0; part++) {
-        chain_arg ch[6];
-        if (rule->split)
-          chain_of(&conds[part], 1, ch);
-        else
-          chain_of(conds, rule->ncond, ch);
-        for (size_t ai = 0; ai < ir->narches && r == 0; ai++) {
-          uint16_t arch = ir->arches[ai];
-          const cell_sc_arch *a = &cell_sc_arches[arch];
-          bool bits32 = !a->bits64 || (x32_32 && a->col == CELL_SC_COL_X32);
-          int64_t mux_nr = call ? cell_sc_syscall_nr(a, muxer) : -1;
-          int64_t nr = cell_sc_syscall_nr(a, s);
-          for (int form = 0; form < 2 && r == 0; form++) {
-            int64_t n = form == 0 ? mux_nr : nr;
-            /* a syscall this arch lacks: libseccomp still merges the rule
-             * under a placeholder number (and may refuse it there), except
-             * on the arches whose own rule hook (socketcall/ipc) drops it */
-            bool phantom = form == 1 && n < 0 && mux_nr < 0 && !c.has_mux[ai];
-            if (phantom) {
-              n = PHANTOM_BASE + (s - cell_sc_syscalls);
-              int pr = phantom_skip(&c, ai, (size_t) (s - cell_sc_syscalls), ch, bits32);
-              if (pr < 0)
-                r = cell_error_set(err, ENOMEM, "seccomp: out of memory");
-              if (pr != 0)
-                continue;
-            }
-            if (n < 0)
-              continue;
-            chain_arg fc[6];
-            memcpy(fc, ch, sizeof fc);
-            if (form == 0)   /* socketcall(call, ...): the call number on arg0 */
-              fc[0] = (chain_arg) { true, CELL_SC_EQ, call, UINT64_MAX };
-            lst_entry *e = entry_of(&c, ai, arch, (uint32_t) n, (uint32_t) rule->index,
-                                form == 0 ? muxer->name : s->name);
-            if (!e) {
-              r = cell_error_set(err, ENOMEM, "seccomp: out of memory");
-              break;
-            }
-            e->phantom = phantom;
-            int rr = lst_rule_add(&c.t, e, fc, bits32, rule->action, (uint32_t) rule->index);
-            if (rr < 0)
-              r = refuse(&c, opts, rr, e, (uint32_t) rule->index, rule->action, err);
-          }
-        }
-      }
-    }
-  }
+  r = add_rules(&c, p, opts, ir, x32_32, SIZE_MAX, err);
 
   /* the entries into the IR, by arch and number (the back end then need
    * not sort): the slot arrays in order, then the few numbers past them */
@@ -446,15 +546,16 @@ int cell_sc_resolve(const cell_sc_profile *p, const cell_seccomp_opts *opts, cel
     }
   }
   free(seq);
+  if (r == 0 && !c.oom) {
+    /* seccomp_release after the load */
+    const lst_entry *he = release_all(&c);
+    if (he)
+      r = refuse_release(opts, he, false, err);
+  }
   if (r == 0 && c.oom)
     r = cell_error_set(err, ENOMEM, "seccomp: out of memory");
 out:
-  for (size_t i = 0; i < ir->narches; i++) {
-    free(c.slot[i]);
-    free(c.pslot[i]);
-  }
-  lst_free(&c.t);
-  free(c.e);
+  rctx_free(&c);
   return r;
 }
 

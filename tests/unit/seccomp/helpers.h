@@ -33,6 +33,9 @@ void t_data(void *out64, size_t arch, uint32_t nr, const uint64_t args[6]);
 int t_libseccomp(json_t *profile, const char *native, int optimize, struct sock_filter **out,
                  size_t *len);
 
+/* The most CPU time libseccomp took on a profile it finished (ns). */
+int64_t t_libseccomp_max_cpu_ns(void);
+
 /* libseccomp's pseudo filter code (seccomp_export_pfc) of the last
  * profile t_libseccomp built, "" when it failed. */
 const char *t_libseccomp_pfc(void);
