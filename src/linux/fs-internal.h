@@ -34,9 +34,14 @@ int fs_mount_one(int rootfd, const oci_config *c, size_t i, const linux_rootfs_o
  * whether it is shared. *mnt is malloc'ed. */
 int fs_find_mount(const char *path, char **mnt, bool *shared, cell_error *err);
 
-/* --no-pivot: detach every mount that is neither the rootfs, below it, nor
- * one of its ancestors, so that a chroot escape finds nothing (as runc). */
-int fs_detach_outside(const char *root, const linux_rootfs_opts *o, cell_error *err);
+/* Whether the mount whose root fd is is shared; -ENOSYS (err untouched)
+ * when statx cannot tell its mount id (before Linux 5.8). */
+int fs_mount_shared(int fd, bool *shared, cell_error *err);
+
+/* --no-pivot: detach every mount that is neither the rootfs (real: its
+ * canonical path), below it, nor one of its ancestors, so that a chroot
+ * escape finds nothing (as runc). */
+int fs_detach_outside(const char *real, const linux_rootfs_opts *o, cell_error *err);
 
 /* ---- devices.c: /dev --------------------------------------------------- */
 

@@ -25,6 +25,7 @@
 /* ---- mountinfo ---------------------------------------------------------- */
 
 typedef struct mi_entry {
+  unsigned long long id;
   char *root, *point, *opt_fields, *fstype, *source, *super;
 } mi_entry;
 
@@ -51,7 +52,9 @@ static bool parse_mi_line(char *line, mi_entry *e)
   /* id parent maj:min root point opts [optional...] - fstype source super */
   for (tok = strtok_r(line, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save)) {
     i++;
-    if (i == 4)
+    if (i == 1)
+      e->id = strtoull(tok, NULL, 10);
+    else if (i == 4)
       e->root = tok;
     else if (i == 5)
       e->point = tok;
@@ -136,6 +139,38 @@ int fs_find_mount(const char *path, char **mnt, bool *shared, cell_error *err)
     return cell_error_set(err, ENOENT, "no mount holds `%s`", path);
   *mnt = f.best;
   *shared = f.shared;
+  return 0;
+}
+
+typedef struct shared_ctx {
+  unsigned long long id;
+  bool found, shared;
+} shared_ctx;
+
+static int shared_cb(const mi_entry *e, void *data)
+{
+  shared_ctx *s = data;
+  if (e->id != s->id)
+    return 0;
+  s->found = true;
+  s->shared = e->opt_fields && strstr(e->opt_fields, "shared:");
+  return 1;
+}
+
+int fs_mount_shared(int fd, bool *shared, cell_error *err)
+{
+  struct statx sx;
+  if (statx(fd, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC, STATX_MNT_ID, &sx) < 0)
+    return errno == ENOSYS || errno == EINVAL ? -ENOSYS : cell_error_sys(err, "statx");
+  if (!(sx.stx_mask & STATX_MNT_ID))
+    return -ENOSYS;
+  shared_ctx s = { .id = sx.stx_mnt_id };
+  int r = mountinfo_each(shared_cb, &s, err);
+  if (r < 0)
+    return r;
+  if (!s.found)
+    return cell_error_set(err, ENOENT, "mount %llu is not in /proc/self/mountinfo", s.id);
+  *shared = s.shared;
   return 0;
 }
 
@@ -332,16 +367,18 @@ static int check_target(int tfd, const oci_mount *m, const char *type, cell_erro
   return cell_error_set(err, EPERM, "refusing to mount over a file of /proc");
 }
 
-/* tree >= 0: the idmapped tree made on the host for this mount. */
+/* tree >= 0: the idmapped tree made on the host for this mount. host_fd
+ * >= 0: the source as the runtime opened it (linux_host_fds), else
+ * host_errno is why the runtime could not (0: it did not try). */
 static int mount_bind(int rootfd, const oci_mount *m, const char *source, int tree,
-                      cell_error *err)
+                      int host_fd, int host_errno, cell_error *err)
 {
   if (!source || !*source)
     return cell_error_set(err, EINVAL, "a bind mount needs a source");
-  _cleanup_close_ int opened = tree >= 0 ? -1 : open(source, O_PATH | O_CLOEXEC);
-  int srcfd = tree >= 0 ? tree : opened;
-  if (srcfd < 0)
-    return cell_error_sys(err, "source `%s`", source);
+  _cleanup_close_ int opened = tree >= 0 || host_fd >= 0 ? -1 : open(source, O_PATH | O_CLOEXEC);
+  int srcfd = tree >= 0 ? tree : host_fd >= 0 ? host_fd : opened;
+  if (srcfd < 0)  /* the runtime's errno tells more than ours (EACCES) */
+    return cell_error_sys_code(err, host_errno ? host_errno : errno, "source `%s`", source);
   struct stat sb;
   if (fstat(srcfd, &sb) < 0)
     return cell_error_sys(err, "stat source `%s`", source);
@@ -422,7 +459,7 @@ static int mount_sysfs(int rootfd, const oci_mount *m, const linux_rootfs_opts *
   oci_mount b = *m;
   b.flags |= MS_BIND | MS_REC;
   b.bind = true;
-  return mount_bind(rootfd, &b, "/sys", -1, err);
+  return mount_bind(rootfd, &b, "/sys", -1, -1, 0, err);
 }
 
 /* ---- cgroup -------------------------------------------------------------- */
@@ -559,7 +596,7 @@ static int mount_cgroup(int rootfd, const oci_mount *m, const oci_config *c,
       return r;
     cell_error_clear(err);
     v2.flags |= MS_BIND | MS_REC;
-    return mount_bind(rootfd, &v2, "/sys/fs/cgroup", -1, err);
+    return mount_bind(rootfd, &v2, "/sys/fs/cgroup", -1, -1, 0, err);
   }
   /* v1 or hybrid: a tmpfs holding one directory per hierarchy. */
   oci_mount t = *m;
@@ -602,10 +639,14 @@ static int mount_dispatch(int rootfd, const oci_config *c, size_t i,
     int tree = o->idmap && i < o->idmap->n ? o->idmap->fd[i] : -1;
     if (tree < 0)
       return cell_error_set(err, EINVAL, "idmapped mount not prepared by the runtime");
-    return mount_bind(rootfd, m, m->source, tree, err);
+    return mount_bind(rootfd, m, m->source, tree, -1, 0, err);
   }
-  if (m->bind)
-    return mount_bind(rootfd, m, m->source, -1, err);
+  if (m->bind) {
+    const linux_host_fds *h = o->host;
+    bool from_host = h && i < h->n;
+    return mount_bind(rootfd, m, m->source, -1, from_host ? h->src[i] : -1,
+                      from_host ? h->src_errno[i] : 0, err);
+  }
   const char *type = m->type;
   if (!type || !*type || strcmp(type, "none") == 0)
     return cell_error_set(err, EINVAL, "no type and no bind option");
@@ -657,11 +698,8 @@ static int detach_cb(const mi_entry *e, void *data)
   return 0;
 }
 
-int fs_detach_outside(const char *root, const linux_rootfs_opts *o, cell_error *err)
+int fs_detach_outside(const char *real, const linux_rootfs_opts *o, cell_error *err)
 {
-  _cleanup_free_ char *real = realpath(root, NULL);
-  if (!real)
-    return cell_error_sys(err, "resolve `%s`", root);
   detach_ctx d = { .root = real };
   int r = mountinfo_each(detach_cb, &d, err);
   if (r == -ENOMEM)

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -14,6 +15,66 @@
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+/* A shared parent would copy the rootfs bind to its peers and makes
+ * pivot_root fail: make that one mount private. Through the root of that
+ * mount the runtime opened, when it did (its path may lie below a
+ * directory we cannot search). */
+static int parent_private(const char *root, const linux_rootfs_opts *o, cell_error *err)
+{
+  const linux_host_fds *h = o->host;
+  bool shared = false;
+  int r;
+  if (h && h->root_mnt >= 0 && (r = fs_mount_shared(h->root_mnt, &shared, err)) != -ENOSYS) {
+    char p[32];
+    if (r < 0)
+      return cell_error_wrap(err, "root.path `%s`", root);
+    if (shared && mount(NULL, fs_fd_path(p, sizeof p, h->root_mnt), NULL, MS_PRIVATE, NULL) < 0)
+      return cell_error_sys(err, "make the mount holding `%s` private", root);
+    return 0;
+  }
+  _cleanup_free_ char *parent = NULL;
+  if ((r = fs_find_mount(root, &parent, &shared, err)) < 0)
+    return cell_error_wrap(err, "root.path `%s`", root);
+  if (shared && mount(NULL, parent, NULL, MS_PRIVATE, NULL) < 0)
+    return cell_error_sys(err, "make `%s` private", parent);
+  return 0;
+}
+
+/* The rootfs directory: the runtime's fd of it, else opened here. */
+static int open_root(const char *root, const linux_rootfs_opts *o, cell_error *err)
+{
+  const linux_host_fds *h = o->host;
+  if (h && h->root >= 0) {
+    int fd = fcntl(h->root, F_DUPFD_CLOEXEC, 3);
+    return fd >= 0 ? fd : cell_error_sys(err, "root.path: dup the fd of `%s`", root);
+  }
+  int fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)  /* the runtime's errno tells more than ours (EACCES) */
+    return cell_error_sys_code(err, h && h->root_errno ? h->root_errno : errno,
+                               "root.path: open `%s`", root);
+  return fd;
+}
+
+/* The rootfs bound onto itself (pivot_root wants a mount), from its fd;
+ * returns an fd of the bind. */
+static int bind_root(const char *root, int dirfd, cell_error *err)
+{
+  _cleanup_close_ int tree = open_tree(dirfd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
+                                       AT_EMPTY_PATH | AT_RECURSIVE);
+  if (tree >= 0) {
+    if (move_mount(tree, "", dirfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+      return cell_error_sys(err, "root.path: bind `%s` onto itself", root);
+    return cell_steal_fd(&tree);
+  }
+  if (errno != ENOSYS)
+    return cell_error_sys(err, "root.path: clone the tree of `%s`", root);
+  /* Kernels before open_tree (5.2): by path. */
+  if (mount(root, root, NULL, MS_BIND | MS_REC, NULL) < 0)
+    return cell_error_sys(err, "root.path: bind `%s` onto itself", root);
+  int fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  return fd >= 0 ? fd : cell_error_sys(err, "root.path: open `%s`", root);
+}
 
 int linux_rootfs_prepare(const oci_config *c, const linux_rootfs_opts *o, cell_error *err)
 {
@@ -37,21 +98,15 @@ int linux_rootfs_prepare(const oci_config *c, const linux_rootfs_opts *o, cell_e
   if (mount(NULL, "/", NULL, prop, NULL) < 0)
     return cell_error_sys(err, "linux.rootfsPropagation: set propagation of /");
 
-  /* A shared parent would copy the rootfs bind to its peers and makes
-   * pivot_root fail: make that one mount private. */
-  _cleanup_free_ char *parent = NULL;
-  bool shared = false;
-  int r = fs_find_mount(root, &parent, &shared, err);
+  int r = parent_private(root, o, err);
   if (r < 0)
-    return cell_error_wrap(err, "root.path `%s`", root);
-  if (shared && mount(NULL, parent, NULL, MS_PRIVATE, NULL) < 0)
-    return cell_error_sys(err, "make `%s` private", parent);
-
-  if (mount(root, root, NULL, MS_BIND | MS_REC, NULL) < 0)
-    return cell_error_sys(err, "root.path: bind `%s` onto itself", root);
-  _cleanup_close_ int rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    return r;
+  _cleanup_close_ int dirfd = open_root(root, o, err);
+  if (dirfd < 0)
+    return dirfd;
+  _cleanup_close_ int rootfd = bind_root(root, dirfd, err);
   if (rootfd < 0)
-    return cell_error_sys(err, "root.path: open `%s`", root);
+    return rootfd;
 
   for (size_t i = 0; i < c->n_mounts; i++)
     if ((r = fs_mount_one(rootfd, c, i, o, err)) < 0)
@@ -66,7 +121,7 @@ int linux_rootfs_prepare(const oci_config *c, const linux_rootfs_opts *o, cell_e
       return cell_error_wrap(err, "process.cwd `%s`", c->process->cwd);
     close(fd);
   }
-  return 0;
+  return cell_steal_fd(&rootfd);
 }
 
 static int do_pivot(bool old_shared)
@@ -115,16 +170,23 @@ static int root_readonly(cell_error *err)
   return 0;
 }
 
-int linux_rootfs_finish(const oci_config *c, const linux_rootfs_opts *o, cell_error *err)
+int linux_rootfs_finish(const oci_config *c, const linux_rootfs_opts *o, int rootfd,
+                        cell_error *err)
 {
   const char *root = c->root_path;
   if (!root)
     return cell_error_set(err, EINVAL, "root.path is not set");
-  if (chdir(root) < 0)
+  if (fchdir(rootfd) < 0)
     return cell_error_sys(err, "chdir `%s`", root);
 
   if (o->no_pivot) {
-    int r = fs_detach_outside(root, o, err);
+    /* Where the rootfs is, from its fd: its path may not be searchable. */
+    char p[32], real[PATH_MAX];
+    ssize_t n = readlink(fs_fd_path(p, sizeof p, rootfd), real, sizeof real - 1);
+    if (n < 0)
+      return cell_error_sys(err, "readlink `%s`", p);
+    real[n] = '\0';
+    int r = fs_detach_outside(real, o, err);
     if (r < 0)
       return r;
     if (mount(".", "/", NULL, MS_MOVE, NULL) < 0)
@@ -144,12 +206,12 @@ int linux_rootfs_finish(const oci_config *c, const linux_rootfs_opts *o, cell_er
       mount(NULL, "/", NULL, c->linux.rootfs_propagation, NULL) < 0)
     return cell_error_sys(err, "linux.rootfsPropagation: set propagation of the new /");
 
-  _cleanup_close_ int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (rootfd < 0)
+  _cleanup_close_ int newroot = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (newroot < 0)
     return cell_error_sys(err, "open /");
   int r;
-  if ((r = fs_readonly_paths(rootfd, c->linux.readonly_paths, o, err)) < 0 ||
-      (r = fs_masked_paths(rootfd, c->linux.masked_paths, o, err)) < 0)
+  if ((r = fs_readonly_paths(newroot, c->linux.readonly_paths, o, err)) < 0 ||
+      (r = fs_masked_paths(newroot, c->linux.masked_paths, o, err)) < 0)
     return r;
   if (c->root_readonly && (r = root_readonly(err)) < 0)
     return r;

@@ -5,6 +5,7 @@
 #include "runtime/create.h"
 #include "runtime/filter.h"
 #include "runtime/hooks.h"
+#include "runtime/host-open.h"
 #include "runtime/init.h"
 #include "runtime/notify-socket.h"
 #include "runtime/record.h"
@@ -429,6 +430,13 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
   cell_log_debug(o->log, "id maps written, cgroups entered");
   if ((r = cell_sync_send_text(sync_fds[0], SYNC_CONFIGURED, state_json, err)) < 0)
     goto fail;
+  if (cell_host_open_needed(c)) {
+    if ((r = cell_sync_expect(sync_fds[0], SYNC_MNTNS, err)) < 0)
+      goto fail_init;
+    if ((r = cell_host_open_serve(pid, c, sync_fds[0], o->log, err)) < 0)
+      goto fail;
+    cell_log_debug(o->log, "rootfs and bind sources handed to the init");
+  }
   if (c->hooks[OCI_HOOK_PRESTART].n || c->hooks[OCI_HOOK_CREATE_RUNTIME].n) {
     if ((r = cell_sync_expect(sync_fds[0], SYNC_PREPIVOT, err)) < 0)
       goto fail_init;

@@ -4,6 +4,7 @@
 #include "linux/rootfs.h"
 #include "runtime/exec-stub.h"
 #include "runtime/hooks.h"
+#include "runtime/host-open.h"
 #include "runtime/sync.h"
 #include "notify/notify.h"
 #include "util/cleanup.h"
@@ -264,7 +265,18 @@ static int setup(cell_init_ctx *ctx, char **state_json, cell_error *err)
   linux_rootfs_opts ro = { .no_pivot = ctx->opts->no_pivot, .idmap = ctx->idmap,
                            .in_userns = ctx->userns ||
                            c->linux.ns[OCI_NS_USER].path, .log = ctx->opts->log };
-  if ((r = linux_rootfs_prepare(c, &ro, err)) < 0 || (r = cell_fault("init.mounts", err)) < 0)
+  /* In a user namespace, the rootfs and bind sources as the runtime opened
+   * them (host-open.h): their parents may be closed to our root. */
+  linux_host_fds host = LINUX_HOST_FDS_NONE;
+  if (cell_host_open_needed(c) && (r = cell_host_open_receive(ctx->sync_fd, c, &host, err)) < 0)
+    return r;
+  ro.host = &host;
+  _cleanup_close_ int rootfd = linux_rootfs_prepare(c, &ro, err);
+  linux_host_fds_close(&host);
+  ro.host = NULL;
+  if (rootfd < 0)
+    return rootfd;
+  if ((r = cell_fault("init.mounts", err)) < 0)
     return r;
   if (c->hooks[OCI_HOOK_PRESTART].n || c->hooks[OCI_HOOK_CREATE_RUNTIME].n) {
     if ((r = cell_sync_send(ctx->sync_fd, SYNC_PREPIVOT, err)) < 0 ||
@@ -278,8 +290,9 @@ static int setup(cell_init_ctx *ctx, char **state_json, cell_error *err)
       return r;
   }
   cell_log_debug(ctx->opts->log, "init: mounts done");
-  if ((r = linux_rootfs_finish(c, &ro, err)) < 0 || (r = cell_fault("init.pivot", err)) < 0)
+  if ((r = linux_rootfs_finish(c, &ro, rootfd, err)) < 0 || (r = cell_fault("init.pivot", err)) < 0)
     return r;
+  close(cell_steal_fd(&rootfd));
   cell_log_debug(ctx->opts->log, "init: pivot_root, masked and read-only paths done");
   if (p->terminal) {
     int master = -1;

@@ -13,6 +13,8 @@ typedef enum cell_sync_type {
   SYNC_READY,          /* init -> runtime: waiting for start */
   SYNC_ERROR,          /* either way: code + message, then the sender gives up */
   SYNC_PID,            /* intermediate -> runtime: the init's pid (text), see init.h */
+  SYNC_MNTNS,          /* init -> runtime: in its final mount namespace (host-open.h) */
+  SYNC_FDS,            /* runtime's helper -> init: opened paths, code = entries (host-open.h) */
 } cell_sync_type;
 
 typedef struct cell_sync_hdr {

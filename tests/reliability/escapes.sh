@@ -88,12 +88,16 @@ test_cve_2019_5736_exe_from_the_process_an_exec_and_a_shared_pid_namespace() {
   rel_report "CVE-2019-5736 /proc/self/exe (process, exec, shared pidns)" 24
 }
 
-test_cve_2021_30465_symlink_exchange_race_on_a_mount_destination() {
-  # Two containers share a volume. The attacker swaps, as fast as it can,
-  # a directory of the volume with a symlink to a host path; the victim
-  # mounts the volume and then a tmpfs on a destination through that
-  # directory. The tmpfs must land inside the victim's root (its own
-  # mountinfo shows it) or the start must fail, never on the host path.
+# Two containers share a volume. The attacker swaps, as fast as it can,
+# a directory of the volume with a symlink to a host path; the victim
+# mounts the volume and then a tmpfs on a destination through that
+# directory. The tmpfs must land inside the victim's root (its own
+# mountinfo shows it) or the start must fail, never on the host path.
+# With userns, the victim has a user namespace (root is host uid 100000)
+# and the volume lies below the 0700 test dir: the runtime opens the
+# rootfs and the volume for it.
+cve_2021_30465_race() {
+  local userns=$1
   host_setup
   local vol=$TEST_TMP/vol tries i ok=0 refused=0
   mkdir -p "$vol/d/x"
@@ -106,6 +110,15 @@ test_cve_2021_30465_symlink_exchange_race_on_a_mount_destination() {
   cell start a30465
   make_bundle "$TEST_TMP/b"
   V=$vol cfg "$TEST_TMP/b" 'c["mounts"] += [{"destination": "/vol", "type": "bind", "source": os.environ["V"], "options": ["rbind", "rw"]}, {"destination": "/vol/d/x", "type": "tmpfs", "source": "tmpfs", "options": ["size=7780k"]}]'
+  if [ "$userns" = userns ]; then
+    chmod 700 "$TEST_TMP"
+    chown -R 100000:100000 "$TEST_TMP/b/rootfs"
+    cfg "$TEST_TMP/b" '
+c["linux"]["namespaces"] = [n for n in c["linux"]["namespaces"] if n["type"] != "network"] + [{"type": "user"}]
+c["linux"]["uidMappings"] = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+c["linux"]["gidMappings"] = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+c["mounts"] = [m for m in c["mounts"] if m["destination"] not in ("/sys", "/sys/fs/cgroup")]'
+  fi
   set_sh "$TEST_TMP/b" 'grep -c size=7780k /proc/self/mountinfo || true'
   for i in $(seq "$tries"); do
     if cell run -b "$TEST_TMP/b" "b30465-$i" >"$TEST_TMP/b.out" 2>&1; then
@@ -123,7 +136,15 @@ test_cve_2021_30465_symlink_exchange_race_on_a_mount_destination() {
   [ ! -e "$TEST_TMP/host/x" ] || fail "a mount destination was made on the host"
   assert_host_untouched "CVE-2021-30465"
   echo "$tries starts against $(cat "$TEST_TMP/a.out"): $ok inside the root, $refused refused"
-  rel_report "CVE-2021-30465 symlink-exchange race ($ok inside, $refused refused)" "$tries"
+  rel_report "CVE-2021-30465 symlink-exchange race${userns:+ ($userns)} ($ok inside, $refused refused)" "$tries"
+}
+
+test_cve_2021_30465_symlink_exchange_race_on_a_mount_destination() {
+  cve_2021_30465_race ""
+}
+
+test_cve_2021_30465_race_with_a_user_namespace_and_a_0700_volume_dir() {
+  cve_2021_30465_race userns
 }
 
 cwd_probe='ls -a . .. ../.. ../../.. 2>&1 | tr "\n" " "; echo; readlink /proc/self/cwd'

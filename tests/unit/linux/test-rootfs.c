@@ -288,15 +288,17 @@ static int full_child(const char *base, const variant *v)
   CC(stat("/etc", &host_etc) == 0);
   CC(deny_syscalls(v) == 0);
   cell_error err = CELL_ERROR_INIT;
-  int r = linux_rootfs_prepare(&c, &o, &err);
-  if (r < 0)
+  int rootfd = linux_rootfs_prepare(&c, &o, &err);
+  if (rootfd < 0)
     fprintf(stderr, "  prepare: %s\n", err.msg);
-  CC(r == 0);
+  CC(rootfd >= 0);
   cell_error_clear(&err);
   /* The mount at /etclink -> /etc did not touch the host's /etc. */
   CC(stat("/etc", &after) == 0 && after.st_dev == host_etc.st_dev);
-  if (r == 0) {
-    r = linux_rootfs_finish(&c, &o, &err);
+  int r = rootfd;
+  if (rootfd >= 0) {
+    r = linux_rootfs_finish(&c, &o, rootfd, &err);
+    close(rootfd);
     if (r < 0)
       fprintf(stderr, "  finish: %s\n", err.msg);
     CC(r == 0);
