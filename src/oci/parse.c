@@ -558,14 +558,6 @@ int oci_config_load(const char *bundle, const char *config_path, const cell_log 
   return oci_config_parse(text, len, path, abs_bundle, log, out, err);
 }
 
-const char *oci_annotation(const oci_config *c, const char *key)
-{
-  for (size_t i = 0; i < c->n_annotations; i++)
-    if (strcmp(c->annotations[i].key, key) == 0)
-      return c->annotations[i].value;
-  return NULL;
-}
-
 static void free_kv(oci_kv *kv, size_t n)
 {
   for (size_t i = 0; i < n; i++) {

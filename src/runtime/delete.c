@@ -10,23 +10,9 @@
 #include "cgroups/cgroups.h"
 
 #include <errno.h>
-#include <poll.h>
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
-
-int cell_pidfd_wait_exit(int pidfd, int timeout_ms)
-{
-  struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
-  for (;;) {
-    int r = poll(&pfd, 1, timeout_ms);
-    if (r < 0 && errno == EINTR)
-      continue;
-    if (r < 0)
-      return -errno;
-    return r == 0 ? -ETIMEDOUT : 0;
-  }
-}
 
 /* Stop every process of a container that is not stopped yet. */
 static void kill_container(const cell_state *st)

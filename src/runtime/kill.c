@@ -8,6 +8,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,19 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+int cell_pidfd_wait_exit(int pidfd, int timeout_ms)
+{
+  struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
+  for (;;) {
+    int r = poll(&pfd, 1, timeout_ms);
+    if (r < 0 && errno == EINTR)
+      continue;
+    if (r < 0)
+      return -errno;
+    return r == 0 ? -ETIMEDOUT : 0;
+  }
+}
 
 int cell_pidfd_signal(int pidfd, int sig)
 {

@@ -208,7 +208,7 @@ void lang_ctx_free(lang_ctx *c);
 int lang_add_file(lang_ctx *c, const char *path, uint32_t from, lang_loc at, uint32_t *idx);
 int lang_add_text(lang_ctx *c, const char *name, const char *text, size_t len, uint32_t *idx);
 
-/* Parse source idx into c (parse.c and the files of parse.h).  Includes recurse. */
+/* Parse source idx into c (parse.c and the files of parser.h).  Includes recurse. */
 int lang_parse_src(lang_ctx *c, uint32_t idx);
 /* After the last source: the required default, arch list completed. */
 int lang_parse_finish(lang_ctx *c);

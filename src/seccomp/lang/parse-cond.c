@@ -1,6 +1,6 @@
 /* Conditions: comparisons of $syscall, $arch and $argN (with masks, halves,
  * lists and ranges), combined with ! && || and parentheses. */
-#include "seccomp/lang/parse.h"
+#include "seccomp/lang/parser.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -1,7 +1,7 @@
 /* Names in conditions and statements: the items of syscall lists (names,
  * `@name`, `@name@arch`, numbers, sets, KERNEL(x.y), NEWER(x.y)) and
  * architecture names. */
-#include "seccomp/lang/parse.h"
+#include "seccomp/lang/parser.h"
 
 #include <errno.h>
 #include <stdio.h>

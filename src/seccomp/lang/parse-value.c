@@ -1,6 +1,6 @@
 /* Values (numbers and constants with | ^ & << >> ~ - and parentheses) and
  * actions (ALLOW, ERRNO(e), ...). */
-#include "seccomp/lang/parse.h"
+#include "seccomp/lang/parser.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 /* The parser's statements: arch, badarch, newer, define, set, include,
  * rules and the default; with the checks that need no architecture. */
-#include "seccomp/lang/parse.h"
+#include "seccomp/lang/parser.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -16,7 +16,7 @@
  *                `&&`, masked `in`, values over 32 bits, TRAP(n), `arch`
  *                with more than the native architecture, badarch, newer,
  *                include, #define. */
-#include "seccomp/lang/parse.h"
+#include "seccomp/lang/parser.h"
 
 #include <errno.h>
 #include <stdarg.h>

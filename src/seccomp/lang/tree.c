@@ -1,6 +1,6 @@
 /* The syntax tree's storage: nodes, syscall items, ranges, rules and named
  * values in growing arrays of the context. */
-#include "seccomp/lang/parse.h"
+#include "seccomp/lang/parser.h"
 
 #include <errno.h>
 #include <stdlib.h>

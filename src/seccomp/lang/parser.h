@@ -6,8 +6,8 @@
  *   parse-value.c  values (numbers, constants, operators) and actions
  *   tree.c         the syntax tree's storage (nodes, items, ranges, names)
  * Tokens come from lex.c. */
-#ifndef CELL_SECCOMP_LANG_PARSE_H
-#define CELL_SECCOMP_LANG_PARSE_H
+#ifndef CELL_SECCOMP_LANG_PARSER_H
+#define CELL_SECCOMP_LANG_PARSER_H
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
