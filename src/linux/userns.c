@@ -197,6 +197,8 @@ static int run_helper(const map_kind *k, pid_t pid, const oci_idmap *m, size_t n
   char (*num)[16] = calloc(argc, sizeof *num);
   int pipefd[2] = { -1, -1 };
   int r = 0;
+  _cleanup_free_ char *msg = NULL; /* the helper's stderr */
+  size_t len = 0;
   if (!argv || !num) {
     r = cell_error_set(err, ENOMEM, "out of memory");
     goto out;
@@ -228,8 +230,6 @@ static int run_helper(const map_kind *k, pid_t pid, const oci_idmap *m, size_t n
     r = cell_error_sys_code(err, e, "%s: run %s", k->field, helper);
     goto out;
   }
-  _cleanup_free_ char *msg = NULL;
-  size_t len = 0;
   (void) cell_read_fd(pipefd[0], &msg, &len);
   int status = 0;
   while (waitpid(child, &status, 0) < 0 && errno == EINTR)
