@@ -57,7 +57,8 @@ static const char main_usage[] =
   "\n"
   "Global options:\n"
   "  --root DIR               state directory (default /run/cell; for a user\n"
-  "                           that is not root $XDG_RUNTIME_DIR/cell when set)\n"
+  "                           that is not root, also as root of its user\n"
+  "                           namespace, $XDG_RUNTIME_DIR/cell when set)\n"
   "  --log FILE               write diagnostics to FILE instead of stderr\n"
   "  --log-format text|json   format of --log lines (json: runc-style lines)\n"
   "  --debug                  print debug messages\n"
@@ -195,10 +196,13 @@ int main(int argc, char **argv)
     return cli_usage_error(NULL, NULL, "--rootless: expected true, false or auto, not `%s`",
                            rootless_arg);
   /* As runc and crun: a user that is not root keeps its state in its own
-   * runtime directory. */
+   * runtime directory, also as root of a user namespace of its own (rootless
+   * podman runs the runtime so) unless USER says it is root. */
   _cleanup_free_ char *xdg_root = NULL;
-  const char *xdg = getenv("XDG_RUNTIME_DIR");
-  if (!cli.root && geteuid() != 0 && xdg && *xdg && asprintf(&xdg_root, "%s/cell", xdg) >= 0)
+  const char *xdg = getenv("XDG_RUNTIME_DIR"), *user = getenv("USER");
+  bool own_dir = geteuid() != 0 ||
+                 (cli_rootless(&cli) && (cli.rootless == 1 || !user || strcmp(user, "root")));
+  if (!cli.root && own_dir && xdg && *xdg && asprintf(&xdg_root, "%s/cell", xdg) >= 0)
     cli.root = xdg_root;
   if (!cli.root)
     cli.root = "/run/cell";

@@ -15,7 +15,10 @@ static const char *const ipc_keys[] = {
 };
 
 /* 1: the container has kind k and it is not the caller's; 0: it has none or
- * joins the caller's; < 0: a namespace path could not be checked. */
+ * joins the caller's; < 0: a namespace path could not be checked. A path
+ * that is not there is not the caller's: create's join then fails naming
+ * it, and a stored config read again after the engine removed the
+ * namespace (delete's poststop hooks, podman's netns) still reads. */
 static int ns_private(const oci_config *c, oci_ns_kind k, cell_error *err)
 {
   const oci_namespace *ns = &c->linux.ns[k];
@@ -27,7 +30,9 @@ static int ns_private(const oci_config *c, oci_ns_kind k, cell_error *err)
   char self[64];
   snprintf(self, sizeof self, "/proc/self/ns/%s", oci_ns_proc_name(k));
   if (stat(ns->path, &theirs) < 0)
-    return cell_error_sys(err, "stat %s namespace `%s`", oci_ns_name(k), ns->path);
+    return errno == ENOENT ? 1
+                           : cell_error_sys(err, "stat %s namespace `%s`", oci_ns_name(k),
+                                            ns->path);
   if (stat(self, &mine) < 0)
     return cell_error_sys(err, "stat `%s`", self);
   return !(mine.st_dev == theirs.st_dev && mine.st_ino == theirs.st_ino);

@@ -263,8 +263,9 @@ static int setup(cell_init_ctx *ctx, char **state_json, cell_error *err)
     return r;
   cell_log_debug(ctx->opts->log, "init: namespaces, hostname, sysctl done");
   linux_rootfs_opts ro = { .no_pivot = ctx->opts->no_pivot, .idmap = ctx->idmap,
-                           .in_userns = ctx->userns ||
-                           c->linux.ns[OCI_NS_USER].path, .log = ctx->opts->log };
+                           .in_userns = ctx->userns || c->linux.ns[OCI_NS_USER].path ||
+                                        ctx->opts->rootless, /* in the caller's (podman's) */
+                           .log = ctx->opts->log };
   /* In a user namespace, the rootfs and bind sources as the runtime opened
    * them (host-open.h): their parents may be closed to our root. */
   linux_host_fds host = LINUX_HOST_FDS_NONE;

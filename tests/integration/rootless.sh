@@ -294,3 +294,107 @@ test_rootless_delegated_cgroup_v2_is_used() {
   [ ! -d "$deleg/r10" ] || fail "cgroup left behind: $deleg/r10"
   rl_nothing_left r10
 }
+
+# ---- podman rootless with cell ------------------------------------------------
+# The test user runs podman with cell as its runtime: podman makes the user
+# namespace (the user's id and its subordinate range) and runs cell inside it
+# as its root. Storage (vfs), config and runtime dirs are the user's, below
+# $TEST_TMP; the image is the busybox rootfs, imported by the user.
+
+# prl_setup: the user with subids, its podman ($PRL) and the image $PRL_IMAGE.
+PRL_IMAGE=localhost/busybox:cell-rootless
+prl_setup() {
+  command -v podman >/dev/null || skip "podman is not installed (make deps installs it)"
+  command -v newuidmap >/dev/null || skip "newuidmap is not installed (package uidmap)"
+  rl_user subids
+  PRL=$TEST_TMP/prl
+  mkdir -p "$PRL"/{root,runroot,config,data,vol}
+  cat > "$PRL/containers.conf" <<CONF
+[containers]
+netns = "none"
+[engine]
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+runtime = "cell"
+[engine.runtimes]
+cell = ["$CELL_BIN"]
+CONF
+  cat > "$PRL/storage.conf" <<CONF
+[storage]
+driver = "vfs"
+graphroot = "$PRL/root"
+runroot = "$PRL/runroot"
+CONF
+  chown -R "$RL_USER:" "$PRL"
+  at_cleanup prl_cleanup
+  local cache; cache=$(rootfs_cache) || exit $?
+  tar -C "$cache" -cf "$TEST_TMP/bb.tar" . && chmod 644 "$TEST_TMP/bb.tar"
+  prl import "$TEST_TMP/bb.tar" "$PRL_IMAGE" >/dev/null || fail "podman import as $RL_USER"
+}
+prl() {
+  rl_as env CONTAINERS_CONF="$PRL/containers.conf" CONTAINERS_STORAGE_CONF="$PRL/storage.conf" \
+    XDG_CONFIG_HOME="$PRL/config" XDG_DATA_HOME="$PRL/data" podman "$@"
+}
+prl_cleanup() {
+  prl rm -af -t 0 >/dev/null 2>&1
+  prl pod rm -af >/dev/null 2>&1
+  # Its storage holds files of the subordinate ids: root removes it.
+  true
+}
+
+test_podman_rootless_run_keep_id_auto_volume_exec() {
+  prl_setup
+  local out
+  # podman's user namespace: root is the user, 1.. its subordinate range
+  out=$(prl run --rm "$PRL_IMAGE" sh -c 'id -u; cat /proc/self/uid_map') ||
+    fail "podman run as $RL_USER: $out"
+  assert_contains "$out" "0"
+  [[ "$out" =~ 0[[:space:]]+$RL_UID[[:space:]]+1 ]] || fail "uid_map: $out"
+  [[ "$out" =~ 1[[:space:]]+$RL_SUB[[:space:]]+$RL_SUB_COUNT ]] || fail "uid_map: $out"
+  out=$(prl run --rm --userns=keep-id "$PRL_IMAGE" id -u)
+  assert_eq "$out" "$RL_UID" "--userns=keep-id"
+  out=$(prl run --rm --userns=auto "$PRL_IMAGE" cat /proc/self/uid_map)
+  [[ "$out" =~ 0[[:space:]]+[1-9][0-9]*[[:space:]]+[1-9] ]] || fail "--userns=auto: $out"
+  # a volume: what root makes inside is the user's on the host
+  out=$(prl run --rm -v "$PRL/vol:/v" "$PRL_IMAGE" sh -c 'echo hi > /v/f; stat -c "%u %s" /v/f')
+  assert_eq "$out" "0 3" "the file inside"
+  assert_eq "$(stat -c %u "$PRL/vol/f")" "$RL_UID" "the file on the host"
+  # exec into a detached container, state below XDG_RUNTIME_DIR/cell
+  local id
+  id=$(prl run -d "$PRL_IMAGE" sleep 100) || fail "podman run -d: $id"
+  [ -d "$RL_XDG/cell/$id" ] || fail "no state dir at $RL_XDG/cell/$id"
+  out=$(prl exec "$id" sh -c 'echo exec-ok; id -u')
+  assert_eq "$out" "$(printf 'exec-ok\n0')" "podman exec"
+  prl rm -f -t 0 "$id" >/dev/null || fail "podman rm -f"
+  [ ! -e "$RL_XDG/cell/$id" ] || fail "state dir left behind: $RL_XDG/cell/$id"
+}
+
+# slirp4netns opens /dev/net/tun as the user; this host's is 0600, so the
+# test opens it up for its own run and puts the mode back.
+test_podman_rootless_pod_and_port_forwarding() {
+  prl_setup
+  command -v slirp4netns >/dev/null || skip "slirp4netns is not installed"
+  local mode; mode=$(stat -c %a /dev/net/tun) || skip "no /dev/net/tun"
+  at_cleanup "chmod $mode /dev/net/tun"
+  chmod 666 /dev/net/tun
+  local out port=$(( 20000 + $$ % 10000 ))
+  prl pod create --name "pod$$" >/dev/null || fail "podman pod create"
+  out=$(prl run --rm --pod "pod$$" "$PRL_IMAGE" sh -c 'readlink /proc/self/ns/uts') ||
+    fail "podman run --pod: $out"
+  local infra; infra=$(prl pod inspect -f '{{.InfraContainerID}}' "pod$$")
+  local ipid; ipid=$(prl inspect -f '{{.State.Pid}}' "$infra")
+  assert_eq "$out" "$(readlink "/proc/$ipid/ns/uts")" "the pod's uts namespace"
+  prl pod rm -f "pod$$" >/dev/null || fail "podman pod rm"
+  mkdir -p "$TEST_TMP/www" && echo page-from-the-container > "$TEST_TMP/www/index.html"
+  chmod -R a+rX "$TEST_TMP/www"
+  local id
+  id=$(prl run -d --network slirp4netns -p "127.0.0.1:$port:80" -v "$TEST_TMP/www:/www:ro" \
+    "$PRL_IMAGE" httpd -f -p 80 -h /www) || fail "podman run -p: $id"
+  for _ in $(seq 50); do
+    out=$(python3 -c 'import sys,urllib.request; print(urllib.request.urlopen(sys.argv[1], timeout=2).read().decode().strip())' \
+      "http://127.0.0.1:$port/" 2>/dev/null) && break
+    sleep 0.2
+  done
+  assert_eq "$out" page-from-the-container "a page through the forwarded port"
+  prl rm -f -t 0 "$id" >/dev/null
+}
