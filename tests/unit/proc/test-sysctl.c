@@ -57,8 +57,13 @@ TEST(sysctl_net_keys)
   CHECK(allowed("net/ipv4/conf/eth0.100/forwarding", &c, NULL));
   c.linux.ns[OCI_NS_NETWORK].path = (char *) "/proc/self/ns/net";
   CHECK(!allowed("net.ipv4.ip_forward", &c, "not the host's"));
+  /* A path that is not there is not the caller's namespace: create's
+   * join names it; a stored config read after the engine removed the
+   * namespace (delete) still reads. Any other stat failure names it here. */
   c.linux.ns[OCI_NS_NETWORK].path = (char *) "/nonexistent/netns";
-  CHECK(!allowed("net.ipv4.ip_forward", &c, "/nonexistent/netns"));
+  CHECK(allowed("net.ipv4.ip_forward", &c, NULL));
+  c.linux.ns[OCI_NS_NETWORK].path = (char *) "/etc/passwd/netns";
+  CHECK(!allowed("net.ipv4.ip_forward", &c, "/etc/passwd/netns"));
 }
 
 /* A namespace path that is not ours: a child's fresh net namespace. */
