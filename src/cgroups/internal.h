@@ -13,6 +13,8 @@
 cell_cgroup *cg_record_new(cell_cg_mode mode, cell_cgroup_manager m);
 /* A zeroed directory appended to cg->d; NULL when out of memory. */
 cell_cgroup_dir *cg_record_add_dir(cell_cgroup *cg);
+/* Free directory i of cg->d and close the gap. */
+void cg_record_drop_dir(cell_cgroup *cg, size_t i);
 
 /* Write value to DIR/FILE. Errors read
  * "write `VALUE` to DIR/FILE (FIELD): strerror" (FIELD may be NULL); a

@@ -8,17 +8,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+static void dir_free(cell_cgroup_dir *d)
+{
+  free(d->mountpoint);
+  free(d->path);
+  free(d->dir);
+  free(d->created);
+  free(d->name);
+}
+
 void cell_cgroup_free(cell_cgroup *cg)
 {
   if (!cg)
     return;
-  for (size_t i = 0; i < cg->n; i++) {
-    free(cg->d[i].mountpoint);
-    free(cg->d[i].path);
-    free(cg->d[i].dir);
-    free(cg->d[i].created);
-    free(cg->d[i].name);
-  }
+  for (size_t i = 0; i < cg->n; i++)
+    dir_free(&cg->d[i]);
   free(cg->d);
   if (cg->v2_fd >= 0)
     close(cg->v2_fd);
@@ -36,6 +40,13 @@ cell_cgroup *cg_record_new(cell_cg_mode mode, cell_cgroup_manager m)
     cg->v2_fd = -1;
   }
   return cg;
+}
+
+void cg_record_drop_dir(cell_cgroup *cg, size_t i)
+{
+  dir_free(&cg->d[i]);
+  memmove(&cg->d[i], &cg->d[i + 1], (cg->n - i - 1) * sizeof *cg->d);
+  cg->n--;
 }
 
 cell_cgroup_dir *cg_record_add_dir(cell_cgroup *cg)

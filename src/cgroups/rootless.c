@@ -68,18 +68,6 @@ static const char *resource_field(int c)
   }
 }
 
-static void drop_dir(cell_cgroup *cg, size_t i)
-{
-  cell_cgroup_dir *d = &cg->d[i];
-  free(d->mountpoint);
-  free(d->path);
-  free(d->dir);
-  free(d->created);
-  free(d->name);
-  memmove(d, d + 1, (cg->n - i - 1) * sizeof *d);
-  cg->n--;
-}
-
 /* Why each controller has no usable directory: the first one left out. */
 typedef struct why_ctl {
   char *why[CELL_CGC_COUNT];
@@ -118,7 +106,7 @@ int cg_rootless_select(cell_cgroup *cg, const cell_cgroup_config *cfg, cell_erro
         left.why[c] = strdup(why);
     if (d->v2 && !why_v2 && why)
       why_v2 = strdup(why);
-    drop_dir(cg, i);
+    cg_record_drop_dir(cg, i);
   }
   if (!cg->n)
     cell_log_debug(log, "cgroups: rootless: no cgroup is writable by uid %u; the "
