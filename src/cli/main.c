@@ -200,9 +200,12 @@ int main(int argc, char **argv)
    * podman runs the runtime so) unless USER says it is root. */
   _cleanup_free_ char *xdg_root = NULL;
   const char *xdg = getenv("XDG_RUNTIME_DIR"), *user = getenv("USER");
-  bool own_dir = geteuid() != 0 ||
-                 (cli_rootless(&cli) && (cli.rootless == 1 || !user || strcmp(user, "root")));
-  if (!cli.root && own_dir && xdg && *xdg && asprintf(&xdg_root, "%s/cell", xdg) >= 0)
+  /* Tested in this order so that /proc/self/uid_map is read only when the
+   * answer depends on it (cli_rootless reads it). */
+  if (!cli.root && xdg && *xdg &&
+      (geteuid() != 0 ||
+       (cli_rootless(&cli) && (cli.rootless == 1 || !user || strcmp(user, "root")))) &&
+      asprintf(&xdg_root, "%s/cell", xdg) >= 0)
     cli.root = xdg_root;
   if (!cli.root)
     cli.root = "/run/cell";
