@@ -37,11 +37,24 @@ rl_user() {
 }
 
 # Remove the user, its subordinate ranges and anything it still runs.
+# userdel refuses while a process of the user exists, and a killed one
+# takes a moment to go: wait for them, and say so if the user stays.
 rl_remove_user() {
-  local u=$1 pid
-  for pid in $(ps -o pid= -u "$u" 2>/dev/null); do kill -9 "$pid" 2>/dev/null; done
-  sed -i "/^$u:/d" /etc/subuid /etc/subgid 2>/dev/null
-  userdel "$u" 2>/dev/null
+  local u=$1 pids _
+  for _ in $(seq 50); do
+    pids=$(ps -o pid=,stat= -u "$u" 2>/dev/null | awk '$2 !~ /^Z/ {print $1}' || true)
+    [ -n "$pids" ] || break
+    kill -9 $pids 2>/dev/null || true
+    sleep 0.1
+  done
+  sed -i "/^$u:/d" /etc/subuid /etc/subgid 2>/dev/null || true
+  for _ in $(seq 30); do
+    userdel "$u" 2>/dev/null && return 0
+    id "$u" >/dev/null 2>&1 || return 0
+    sleep 0.1
+  done
+  echo "cleanup: userdel $u: $(userdel "$u" 2>&1)" >&2
+  return 1
 }
 
 # rl_as CMD...: run CMD as the test user, with its XDG_RUNTIME_DIR.
