@@ -14,6 +14,7 @@
  *    argument values only, so the filter runs and checks the argument.
  * The children set no_new_privs and load with seccomp(2) or prctl(2). */
 #include "seccomp/seccomp.h"
+#include "jv.h"
 #include "helpers.h"
 #include "bench-profile.h"
 
@@ -107,7 +108,8 @@ int main(int argc, char **argv)
   cell_seccomp_opts opts = { .arch = "x86_64" };
   cell_error err = CELL_ERROR_INIT;
   cell_seccomp_filter f;
-  if (cell_seccomp_compile_oci(sec, &opts, &f, &err) < 0) {
+  _cleanup_jdoc_ cell_jdoc *jd1_ = NULL;
+  if (cell_seccomp_compile_oci(t_jv(sec, &jd1_), &opts, &f, &err) < 0) {
     fprintf(stderr, "cell: %s\n", err.msg);
     return 1;
   }

@@ -67,13 +67,13 @@ int main(int argc, char **argv)
     for (int i = 0; i < iters; i++) {
       cell_seccomp_filter f;
       cell_error err = CELL_ERROR_INIT;
-      json_t *j = json_loadb(js, jlen, 0, NULL);
-      if (!j || cell_seccomp_compile_oci(j, &jo, &f, &err) < 0) {
-        fprintf(stderr, "lang-bench: %s\n", err.msg ? err.msg : "bad JSON");
+      _cleanup_jdoc_ cell_jdoc *doc = NULL;
+      if (cell_json_parse("json", js, jlen, &doc, &err) < 0 ||
+          cell_seccomp_compile_oci(cell_jdoc_root(doc), &jo, &f, &err) < 0) {
+        fprintf(stderr, "lang-bench: %s\n", err.msg);
         return 1;
       }
       n_json = f.len;
-      json_decref(j);
       cell_seccomp_filter_free(&f);
     }
     double t2 = now();

@@ -127,28 +127,24 @@ static void error_line(tally *t, const char *msg)
 
 static int check_json(tally *t, const char *path, const char *text, size_t len, const char *arch)
 {
-  json_error_t je;
-  json_t *root = json_loadb(text, len, 0, &je);
-  if (!root) {
-    printf("%s:%d:%d: error: %s\n", path, je.line, je.column, je.text);
-    t->errors++;
-    return 0;
-  }
-  static const cell_json_pathel prefix[] = { { "linux", 0 }, { "seccomp", 0 } };
   cell_log quiet = { .fd = open("/dev/null", O_WRONLY | O_CLOEXEC) };
-  cell_seccomp_opts o = { .arch = arch, .log = &quiet, .source = text, .source_len = len, .source_name = path };
-  json_t *sec = root;
-  if (json_is_object(root) && (json_object_get(root, "ociVersion") || json_object_get(root, "linux"))) {
-    sec = json_object_get(json_object_get(root, "linux"), "seccomp");
-    o.prefix = prefix;
-    o.prefix_len = 2;
-    /* the runtime fails on unknown names then: so does check */
-    if (json_object_get(json_object_get(root, "annotations"), "run.oci.seccomp_fail_unknown_syscall"))
-      o.fail_unknown_syscall = true;
-    if (!sec) {
-      printf("%s: error: no linux.seccomp in this config\n", path);
+  cell_seccomp_opts o = { .arch = arch, .log = &quiet };
+  _cleanup_jdoc_ cell_jdoc *doc = NULL;
+  const cell_jv *sec = NULL;
+  cell_error perr = CELL_ERROR_INIT;
+  if (cli_profile_json(path, text, len, &o, &doc, &sec, &perr) < 0) {
+    size_t n = strlen(path);
+    /* "PATH: what" (no line): the error after the path, as other lines */
+    if (strncmp(perr.msg, path, n) == 0 && strncmp(perr.msg + n, ": ", 2) == 0) {
+      printf("%s: error: %s\n", path, perr.msg + n + 2);
       t->errors++;
+    } else {
+      error_line(t, perr.msg);
     }
+    cell_error_cleanup(&perr);
+    if (quiet.fd >= 0)
+      close(quiet.fd);
+    return 0;
   }
   cell_sc_profile p;
   cell_sc_ir ir;
@@ -179,7 +175,6 @@ static int check_json(tally *t, const char *path, const char *text, size_t len, 
   cell_error_cleanup(&err);
   if (quiet.fd >= 0)
     close(quiet.fd);
-  json_decref(root);
   return 0;
 }
 

@@ -79,16 +79,12 @@ int cli_seccomp_convert(cell_cli *cli, int argc, char **argv, cell_error *err)
     /* a policy, respelled */
     r = cell_sc_lang_restyle(name, text, len, &lo, st, true, &result, err);
   } else if (!strcmp(to, "sec")) {
-    json_error_t je;
-    json_t *root = json_loadb(text, len, 0, &je);
-    if (!root)
-      return cell_error_set(err, EINVAL, "%s:%d:%d: %s", path, je.line, je.column, je.text);
-    json_t *sec = root;
-    if (json_is_object(root) && (json_object_get(root, "ociVersion") || json_object_get(root, "linux")))
-      sec = json_object_get(json_object_get(root, "linux"), "seccomp");
-    r = sec ? cell_sc_lang_from_json(sec, &result, err)
-            : cell_error_set(err, EINVAL, "no linux.seccomp in this config");
-    json_decref(root);
+    cell_seccomp_opts so = { 0 };
+    _cleanup_jdoc_ cell_jdoc *doc = NULL;
+    const cell_jv *sec;
+    r = cli_profile_json(path, text, len, &so, &doc, &sec, err);
+    if (r >= 0)
+      r = cell_sc_lang_from_json(sec, &result, err);
     if (r >= 0 && style) {
       /* the JSON's policy, in the style asked for */
       char *spelled = NULL, *as = NULL;

@@ -47,30 +47,38 @@ int cli_compile_text(const char *path, const char *text, size_t len, const char 
     };
     return cell_sc_lang_compile_filter(strcmp(path, "-") ? path : "<stdin>", text, len, &lo, f, err);
   }
-  json_error_t je;
-  json_t *root = json_loadb(text, len, 0, &je);
-  if (!root)
-    return cell_error_set(err, EINVAL, "%s:%d:%d: %s", path, je.line, je.column, je.text);
+  cell_seccomp_opts opts = { .arch = arch, .log = log };
+  _cleanup_jdoc_ cell_jdoc *doc = NULL;
+  const cell_jv *sec;
+  int r = cli_profile_json(path, text, len, &opts, &doc, &sec, err);
+  return r < 0 ? r : cell_seccomp_compile_oci(sec, &opts, f, err);
+}
+
+int cli_profile_json(const char *path, const char *text, size_t len, cell_seccomp_opts *opts,
+                     cell_jdoc **doc, const cell_jv **sec, cell_error *err)
+{
   static const cell_json_pathel prefix[] = { { "linux", 0 }, { "seccomp", 0 } };
-  cell_seccomp_opts opts = {
-    .arch = arch, .log = log, .source = text, .source_len = len, .source_name = path,
-  };
-  json_t *sec = root;
-  if (json_is_object(root) && (json_object_get(root, "ociVersion") || json_object_get(root, "linux"))) {
-    sec = json_object_get(json_object_get(root, "linux"), "seccomp");
-    if (!sec) {
-      json_decref(root);
+  int r = cell_json_parse(path, text, len, doc, err);
+  if (r < 0)
+    return r;
+  const cell_jv *root = cell_jdoc_root(*doc);
+  opts->source = text;
+  opts->source_len = len;
+  opts->source_name = path;
+  *sec = root;
+  if (cell_jv_get(root, "ociVersion") || cell_jv_get(root, "linux")) {
+    *sec = cell_jv_get(cell_jv_get(root, "linux"), "seccomp");
+    if (!*sec) {
+      cell_jdoc_freep(doc);
       return cell_error_set(err, EINVAL, "%s: no linux.seccomp in this config", path);
     }
-    opts.prefix = prefix;
-    opts.prefix_len = 2;
-    json_t *ann = json_object_get(root, "annotations");
-    if (json_object_get(ann, "run.oci.seccomp_fail_unknown_syscall"))
-      opts.fail_unknown_syscall = true;
+    opts->prefix = prefix;
+    opts->prefix_len = 2;
+    /* the runtime fails on unknown names then: so do the tools */
+    if (cell_jv_get(cell_jv_get(root, "annotations"), "run.oci.seccomp_fail_unknown_syscall"))
+      opts->fail_unknown_syscall = true;
   }
-  int r = cell_seccomp_compile_oci(sec, &opts, f, err);
-  json_decref(root);
-  return r;
+  return 0;
 }
 
 int cli_load_filter(const char *path, const char *arch, const cell_log *log, const policy_args *pa,

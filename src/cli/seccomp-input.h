@@ -24,6 +24,14 @@ int cli_read_input(const char *path, char **data, size_t *len, cell_error *err);
 int cli_compile_text(const char *path, const char *text, size_t len, const char *arch,
                      const cell_log *log, const policy_args *pa, cell_seccomp_filter *f,
                      cell_error *err);
+/* PROFILE's JSON text -> its linux.seccomp object: the whole document, or
+ * linux.seccomp of a config.json (one with "ociVersion" or "linux"); then
+ * opts gets the prefix for messages and the config's
+ * run.oci.seccomp_fail_unknown_syscall. opts also gets source (text, for
+ * locating errors) and source_name (path). *doc is the caller's to free;
+ * *sec points into it. */
+int cli_profile_json(const char *path, const char *text, size_t len, cell_seccomp_opts *opts,
+                     cell_jdoc **doc, const cell_jv **sec, cell_error *err);
 /* PROFILE or FILE -> filter: JSON, config.json or a policy compiled as by
  * cli_compile_text, or else raw BPF (checked).  arch: the native one. */
 int cli_load_filter(const char *path, const char *arch, const cell_log *log, const policy_args *pa,

@@ -14,7 +14,7 @@ void cell_seccomp_filter_free(cell_seccomp_filter *f)
   memset(f, 0, sizeof *f);
 }
 
-int cell_seccomp_compile_oci(json_t *seccomp, const cell_seccomp_opts *opts,
+int cell_seccomp_compile_oci(const cell_jv *seccomp, const cell_seccomp_opts *opts,
                              cell_seccomp_filter *out, cell_error *err)
 {
   cell_sc_ir ir;

@@ -125,18 +125,18 @@ static const struct { const char *name; unsigned flag; } flags[] = {
 };
 
 /* Parse an action and its errno member (key errno_key of obj). */
-static int parse_action(octx *c, json_t *obj, const char *key, const char *errno_key,
+static int parse_action(octx *c, const cell_jv *obj, const char *key, const char *errno_key,
                         bool is_default, uint32_t *out)
 {
-  json_t *v = json_object_get(obj, key);
+  const cell_jv *v = cell_jv_get(obj, key);
   push_key(c, key);
   if (!v) {
     pop(c);
     return fail(c, "%s is required", key);
   }
-  if (!json_is_string(v))
+  if (!cell_jv_is_string(v))
     return fail(c, "expected a string (an SCMP_ACT_* action)");
-  const char *name = json_string_value(v);
+  const char *name = cell_jv_str(v);
   size_t i;
   for (i = 0; i < sizeof actions / sizeof actions[0]; i++)
     if (strcmp(name, actions[i].name) == 0)
@@ -149,16 +149,18 @@ static int parse_action(octx *c, json_t *obj, const char *key, const char *errno
   (void) is_default;
   pop(c);
 
-  json_t *e = json_object_get(obj, errno_key);
+  const cell_jv *e = cell_jv_get(obj, errno_key);
   bool takes_errno = ret == CELL_SC_RET_ERRNO || ret == CELL_SC_RET_TRACE;
   uint32_t data = takes_errno ? EPERM : 0;
-  if (e && !json_is_null(e)) {
+  if (e && !cell_jv_is_null(e)) {
     push_key(c, errno_key);
     if (!takes_errno)
       return fail(c, "only valid with SCMP_ACT_ERRNO and SCMP_ACT_TRACE, not %s", name);
-    if (!json_is_integer(e))
+    if (!cell_jv_is_int(e))
       return fail(c, "expected an integer");
-    json_int_t n = json_integer_value(e);
+    if (e->big)
+      return fail(c, "%llu is out of range 0..65535", (unsigned long long) e->u);
+    int64_t n = e->i;
     if (n < 0 || n > 0xffff)
       return fail(c, "%lld is out of range 0..65535", (long long) n);
     data = (uint32_t) n;
@@ -168,52 +170,54 @@ static int parse_action(octx *c, json_t *obj, const char *key, const char *errno
   return 0;
 }
 
-static int parse_u64(octx *c, json_t *v, uint64_t *out)
+static int parse_u64(octx *c, const cell_jv *v, uint64_t *out)
 {
-  if (!json_is_integer(v))
+  if (!cell_jv_is_int(v))
     return fail(c, "expected an integer");
-  /* jansson holds signed 64-bit integers: negative values are taken as
-   * two's complement, so -1 is 0xffffffffffffffff. */
-  *out = (uint64_t) json_integer_value(v);
+  /* Exact from 0 to UINT64_MAX; a negative value is taken as two's
+   * complement (-1 is 0xffffffffffffffff), as before. */
+  *out = v->big ? v->u : (uint64_t) v->i;
   return 0;
 }
 
-static int parse_arg(octx *c, json_t *a, cell_sc_cond *cond)
+static int parse_arg(octx *c, const cell_jv *a, cell_sc_cond *cond)
 {
-  if (!json_is_object(a))
+  if (!cell_jv_is_object(a))
     return fail(c, "expected an object {index, value, valueTwo, op}");
-  json_t *v = json_object_get(a, "index");
+  const cell_jv *v = cell_jv_get(a, "index");
   push_key(c, "index");
   if (!v) {
     pop(c);
     return fail(c, "index is required");
   }
-  if (!json_is_integer(v))
+  if (!cell_jv_is_int(v))
     return fail(c, "expected an integer");
-  if (json_integer_value(v) < 0 || json_integer_value(v) > 5)
-    return fail(c, "%lld is not an argument index 0..5", (long long) json_integer_value(v));
-  cond->arg = (uint8_t) json_integer_value(v);
+  if (v->big)
+    return fail(c, "%llu is not an argument index 0..5", (unsigned long long) v->u);
+  if (cell_jv_int(v) < 0 || cell_jv_int(v) > 5)
+    return fail(c, "%lld is not an argument index 0..5", (long long) cell_jv_int(v));
+  cond->arg = (uint8_t) cell_jv_int(v);
   pop(c);
 
-  v = json_object_get(a, "op");
+  v = cell_jv_get(a, "op");
   push_key(c, "op");
   if (!v) {
     pop(c);
     return fail(c, "op is required");
   }
-  if (!json_is_string(v))
+  if (!cell_jv_is_string(v))
     return fail(c, "expected a string (an SCMP_CMP_* operator)");
   size_t i;
   for (i = 0; i < sizeof ops / sizeof ops[0]; i++)
-    if (strcmp(json_string_value(v), ops[i].name) == 0)
+    if (strcmp(cell_jv_str(v), ops[i].name) == 0)
       break;
   if (i == sizeof ops / sizeof ops[0])
-    return fail(c, "unknown operator \"%s\"", json_string_value(v));
+    return fail(c, "unknown operator \"%s\"", cell_jv_str(v));
   cond->op = (uint8_t) ops[i].op;
   pop(c);
 
   uint64_t value = 0, two = 0;
-  v = json_object_get(a, "value");
+  v = cell_jv_get(a, "value");
   push_key(c, "value");
   if (!v) {
     pop(c);
@@ -222,8 +226,8 @@ static int parse_arg(octx *c, json_t *a, cell_sc_cond *cond)
   if (parse_u64(c, v, &value) < 0)
     return -EINVAL;
   pop(c);
-  v = json_object_get(a, "valueTwo");
-  if (v && !json_is_null(v)) {
+  v = cell_jv_get(a, "valueTwo");
+  if (v && !cell_jv_is_null(v)) {
     push_key(c, "valueTwo");
     if (parse_u64(c, v, &two) < 0)
       return -EINVAL;
@@ -256,27 +260,27 @@ static bool grow(void **v, size_t *cap, size_t need, size_t size)
 
 typedef struct caps { size_t rules, names, conds; } caps;
 
-static int parse_syscall(octx *c, json_t *sc, size_t index, cell_sc_profile *p, caps *cap)
+static int parse_syscall(octx *c, const cell_jv *sc, size_t index, cell_sc_profile *p, caps *cap)
 {
-  if (!json_is_object(sc))
+  if (!cell_jv_is_object(sc))
     return fail(c, "expected an object {names, action, errnoRet, args}");
   uint32_t action;
   int r = parse_action(c, sc, "action", "errnoRet", false, &action);
   if (r < 0)
     return r;
 
-  json_t *names = json_object_get(sc, "names");
+  const cell_jv *names = cell_jv_get(sc, "names");
   push_key(c, "names");
   if (!names) {
     pop(c);
     return fail(c, "names is required");
   }
-  if (!json_is_array(names) || json_array_size(names) == 0)
+  if (!cell_jv_is_array(names) || cell_jv_size(names) == 0)
     return fail(c, "expected a non-empty array of syscall names");
   size_t i;
-  json_t *n;
-  json_array_foreach(names, i, n) {
-    if (!json_is_string(n) || !json_string_length(n)) {
+  const cell_jv *n;
+  cell_jv_array_foreach(names, i, n) {
+    if (!cell_jv_is_string(n) || !cell_jv_strlen(n)) {
       push_index(c, i);
       return fail(c, "expected a syscall name");
     }
@@ -285,18 +289,18 @@ static int parse_syscall(octx *c, json_t *sc, size_t index, cell_sc_profile *p, 
 
   cell_sc_oci_rule rule = { .index = index, .action = action, .first_name = p->nnames,
                             .first_cond = p->nconds };
-  json_t *args = json_object_get(sc, "args");
-  if (args && !json_is_null(args)) {
+  const cell_jv *args = cell_jv_get(sc, "args");
+  if (args && !cell_jv_is_null(args)) {
     push_key(c, "args");
-    if (!json_is_array(args))
+    if (!cell_jv_is_array(args))
       return fail(c, "expected an array");
-    if (json_array_size(args) > 64)
+    if (cell_jv_size(args) > 64)
       return fail(c, "more than 64 conditions");
-    if (!grow((void **) &p->conds, &cap->conds, p->nconds + json_array_size(args), sizeof *p->conds))
+    if (!grow((void **) &p->conds, &cap->conds, p->nconds + cell_jv_size(args), sizeof *p->conds))
       return cell_error_set(c->err, ENOMEM, "seccomp: out of memory");
     unsigned seen = 0;
-    json_t *a;
-    json_array_foreach(args, i, a) {
+    const cell_jv *a;
+    cell_jv_array_foreach(args, i, a) {
       push_index(c, i);
       cell_sc_cond *cond = &p->conds[p->nconds];
       *cond = (cell_sc_cond) { 0 };
@@ -315,10 +319,10 @@ static int parse_syscall(octx *c, json_t *sc, size_t index, cell_sc_profile *p, 
   if (action == CELL_SC_RET_USER_NOTIF)
     p->has_notify = true;
 
-  if (!grow((void **) &p->names, &cap->names, p->nnames + json_array_size(names), sizeof *p->names))
+  if (!grow((void **) &p->names, &cap->names, p->nnames + cell_jv_size(names), sizeof *p->names))
     return cell_error_set(c->err, ENOMEM, "seccomp: out of memory");
-  json_array_foreach(names, i, n) {
-    const char *name = json_string_value(n);
+  cell_jv_array_foreach(names, i, n) {
+    const char *name = cell_jv_str(n);
     const cell_sc_syscall *s = cell_sc_syscall_lookup(name);
     p->names[p->nnames++] = (cell_sc_oci_name) { name, s };
     rule.nnames++;
@@ -352,12 +356,12 @@ void cell_sc_profile_free(cell_sc_profile *p)
   memset(p, 0, sizeof *p);
 }
 
-int cell_sc_oci_read(json_t *seccomp, const cell_seccomp_opts *opts, cell_sc_profile *p,
+int cell_sc_oci_read(const cell_jv *seccomp, const cell_seccomp_opts *opts, cell_sc_profile *p,
                      cell_error *err)
 {
   octx c = { .opts = opts, .err = err };
   memset(p, 0, sizeof *p);
-  if (!json_is_object(seccomp))
+  if (!cell_jv_is_object(seccomp))
     return fail(&c, "expected an object");
 
   const cell_sc_arch *native = cell_sc_arch_by_name(opts && opts->arch ? opts->arch : NULL);
@@ -373,18 +377,18 @@ int cell_sc_oci_read(json_t *seccomp, const cell_seccomp_opts *opts, cell_sc_pro
   if (p->default_action == CELL_SC_RET_USER_NOTIF)
     p->has_notify = true;
 
-  json_t *v = json_object_get(seccomp, "architectures");
-  if (v && !json_is_null(v)) {
+  const cell_jv *v = cell_jv_get(seccomp, "architectures");
+  if (v && !cell_jv_is_null(v)) {
     push_key(&c, "architectures");
-    if (!json_is_array(v))
+    if (!cell_jv_is_array(v))
       return fail(&c, "expected an array of SCMP_ARCH_* names");
     size_t i;
-    json_t *a;
-    json_array_foreach(v, i, a) {
+    const cell_jv *a;
+    cell_jv_array_foreach(v, i, a) {
       push_index(&c, i);
-      if (!json_is_string(a))
+      if (!cell_jv_is_string(a))
         return fail(&c, "expected a string (an SCMP_ARCH_* name)");
-      const char *name = json_string_value(a);
+      const char *name = cell_jv_str(a);
       const cell_sc_arch *arch = strncmp(name, "SCMP_ARCH_", 10) == 0 ? cell_sc_arch_by_name(name) : NULL;
       if (!arch)
         return fail(&c, "unknown architecture \"%s\"", name);
@@ -400,22 +404,22 @@ int cell_sc_oci_read(json_t *seccomp, const cell_seccomp_opts *opts, cell_sc_pro
     pop(&c);
   }
 
-  v = json_object_get(seccomp, "flags");
-  if (v && !json_is_null(v)) {
+  v = cell_jv_get(seccomp, "flags");
+  if (v && !cell_jv_is_null(v)) {
     push_key(&c, "flags");
-    if (!json_is_array(v))
+    if (!cell_jv_is_array(v))
       return fail(&c, "expected an array of SECCOMP_FILTER_FLAG_* names");
     size_t i, j;
-    json_t *f;
-    json_array_foreach(v, i, f) {
+    const cell_jv *f;
+    cell_jv_array_foreach(v, i, f) {
       push_index(&c, i);
-      if (!json_is_string(f))
+      if (!cell_jv_is_string(f))
         return fail(&c, "expected a string (a SECCOMP_FILTER_FLAG_* name)");
       for (j = 0; j < sizeof flags / sizeof flags[0]; j++)
-        if (strcmp(json_string_value(f), flags[j].name) == 0)
+        if (strcmp(cell_jv_str(f), flags[j].name) == 0)
           break;
       if (j == sizeof flags / sizeof flags[0])
-        return fail(&c, "unknown flag \"%s\"", json_string_value(f));
+        return fail(&c, "unknown flag \"%s\"", cell_jv_str(f));
       p->flags |= flags[j].flag;
       if (p->nflag_names < sizeof p->flag_names / sizeof p->flag_names[0])
         p->flag_names[p->nflag_names++] = flags[j].name;
@@ -429,33 +433,33 @@ int cell_sc_oci_read(json_t *seccomp, const cell_seccomp_opts *opts, cell_sc_pro
     p->flags = p->optional_flags = CELL_SECCOMP_FLAG_SPEC_ALLOW;
   }
 
-  json_t *lp = json_object_get(seccomp, "listenerPath");
-  if (lp && !json_is_null(lp)) {
+  const cell_jv *lp = cell_jv_get(seccomp, "listenerPath");
+  if (lp && !cell_jv_is_null(lp)) {
     push_key(&c, "listenerPath");
-    if (!json_is_string(lp) || !json_string_length(lp))
+    if (!cell_jv_is_string(lp) || !cell_jv_strlen(lp))
       return fail(&c, "expected a path to a unix socket");
-    p->listener_path = json_string_value(lp);
+    p->listener_path = cell_jv_str(lp);
     pop(&c);
   }
-  json_t *lm = json_object_get(seccomp, "listenerMetadata");
-  if (lm && !json_is_null(lm)) {
+  const cell_jv *lm = cell_jv_get(seccomp, "listenerMetadata");
+  if (lm && !cell_jv_is_null(lm)) {
     push_key(&c, "listenerMetadata");
-    if (!json_is_string(lm))
+    if (!cell_jv_is_string(lm))
       return fail(&c, "expected a string");
-    if (!lp || json_is_null(lp))
+    if (!lp || cell_jv_is_null(lp))
       return fail(&c, "is only valid with listenerPath");
     pop(&c);
   }
 
-  v = json_object_get(seccomp, "syscalls");
-  if (v && !json_is_null(v)) {
+  v = cell_jv_get(seccomp, "syscalls");
+  if (v && !cell_jv_is_null(v)) {
     push_key(&c, "syscalls");
-    if (!json_is_array(v))
+    if (!cell_jv_is_array(v))
       return fail(&c, "expected an array");
     caps cap = { 0 };
     size_t i;
-    json_t *sc;
-    json_array_foreach(v, i, sc) {
+    const cell_jv *sc;
+    cell_jv_array_foreach(v, i, sc) {
       push_index(&c, i);
       r = parse_syscall(&c, sc, i, p, &cap);
       if (r < 0)

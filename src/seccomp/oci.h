@@ -49,7 +49,7 @@ typedef struct cell_sc_profile {
  * line and column when opts->source is set).  Unknown names warn on
  * opts->log (fail with opts->fail_unknown_syscall).  Free p with
  * cell_sc_profile_free also on failure. */
-int cell_sc_oci_read(json_t *seccomp, const cell_seccomp_opts *opts, cell_sc_profile *p,
+int cell_sc_oci_read(const cell_jv *seccomp, const cell_seccomp_opts *opts, cell_sc_profile *p,
                      cell_error *err);
 void cell_sc_profile_free(cell_sc_profile *p);
 
@@ -97,7 +97,7 @@ int cell_sc_resolve(const cell_sc_profile *p, const cell_seccomp_opts *opts, cel
 
 /* Read and resolve. ir must be initialised (cell_sc_ir_init); freed by the
  * caller also on failure. */
-int cell_sc_oci_to_ir(json_t *seccomp, const cell_seccomp_opts *opts, cell_sc_ir *ir,
+int cell_sc_oci_to_ir(const cell_jv *seccomp, const cell_seccomp_opts *opts, cell_sc_ir *ir,
                       cell_sc_oci_result *res, cell_error *err);
 void cell_sc_oci_result_free(cell_sc_oci_result *res);
 #endif

@@ -566,7 +566,7 @@ void cell_sc_oci_result_free(cell_sc_oci_result *res)
   res->nfindings = 0;
 }
 
-int cell_sc_oci_to_ir(json_t *seccomp, const cell_seccomp_opts *opts, cell_sc_ir *ir,
+int cell_sc_oci_to_ir(const cell_jv *seccomp, const cell_seccomp_opts *opts, cell_sc_ir *ir,
                       cell_sc_oci_result *res, cell_error *err)
 {
   cell_sc_profile p;

@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include "util/error.h"
 #include "util/json-loc.h"
+#include "util/json.h"
 #include "util/log.h"
 
 /* The kernel's hard limit on a filter's length. */
@@ -62,7 +63,7 @@ typedef struct cell_seccomp_opts {
  * cell_seccomp_filter_free).  Errors name the JSON path (and the line and
  * column when opts->source is set) and return -EINVAL; a program longer
  * than 4096 instructions gives -E2BIG. */
-int cell_seccomp_compile_oci(json_t *seccomp, const cell_seccomp_opts *opts,
+int cell_seccomp_compile_oci(const cell_jv *seccomp, const cell_seccomp_opts *opts,
                              cell_seccomp_filter *out, cell_error *err);
 
 /* A precompiled program: raw struct sock_filter array in host byte order.

@@ -147,14 +147,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     return 0;
   one((const char *) data, size, data, size);
   if (size && data[0] == '{') {
-    json_t *j = json_loadb((const char *) data, size, 0, NULL);
     char *text = NULL;
     cell_error err = CELL_ERROR_INIT;
-    if (j && cell_sc_lang_from_json(json_object_get(j, "linux") ? json_object_get(json_object_get(j, "linux"), "seccomp") : j,
-                                    &text, &err) == 0)
+    _cleanup_jdoc_ cell_jdoc *doc = NULL;
+    const cell_jv *j = cell_json_parse(NULL, (const char *) data, size, &doc, &err) == 0 ? cell_jdoc_root(doc) : NULL;
+    const cell_jv *sec = cell_jv_get(j, "linux") ? cell_jv_get(cell_jv_get(j, "linux"), "seccomp") : j;
+    cell_error_clear(&err);
+    if (sec && cell_sc_lang_from_json(sec, &text, &err) == 0)
       one(text, strlen(text), data, size);
     free(text);
-    json_decref(j);
     cell_error_cleanup(&err);
   }
   return 0;

@@ -14,6 +14,7 @@
  * included here so that the target stays one file). */
 #define CELL_SOURCE_ROOT "."
 #include "../unit/seccomp/helpers.c"
+#include "jv.h"
 
 #include "seccomp/lang/lang.h"
 #include "seccomp/oci.h"
@@ -105,10 +106,12 @@ static void check_json(json_t *p, const cell_sc_ir *policy)
   cell_error err = CELL_ERROR_INIT;
   cell_sc_ir_init(&j.ir);
   cell_sc_ir_init(&j.ir32);
-  int r = cell_sc_oci_to_ir(p, &o, &j.ir, &res, &err);
+  _cleanup_jdoc_ cell_jdoc *jd1_ = NULL;
+  int r = cell_sc_oci_to_ir(t_jv(p, &jd1_), &o, &j.ir, &res, &err);
   if (r == 0) {
     o.x32_libseccomp_width = true;
-    FUZZ_ASSERT(cell_sc_oci_to_ir(p, &o, &j.ir32, &res, &err) == 0);
+    _cleanup_jdoc_ cell_jdoc *jd2_ = NULL;
+    FUZZ_ASSERT(cell_sc_oci_to_ir(t_jv(p, &jd2_), &o, &j.ir32, &res, &err) == 0);
     j.ir32.enosys_stub = false;
   }
   if (r == 0 && cell_sc_codegen(&j.ir, &j.f, &j.n, &err) < 0)

@@ -29,9 +29,15 @@ static uint64_t mix(uint64_t h, uint64_t v)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-  json_t *root = json_loadb((const char *) data, size, JSON_DECODE_ANY, NULL);
-  if (!root)
+  cell_jdoc *doc = NULL;
+  cell_error perr = CELL_ERROR_INIT;
+  int pr = cell_json_parse("fuzz.json", (const char *) data, size, &doc, &perr);
+  if ((pr < 0) != (perr.msg != NULL))
+    abort();
+  cell_error_cleanup(&perr);
+  if (pr < 0)
     return 0;
+  const cell_jv *root = cell_jdoc_root(doc);
   int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
   cell_log log = { .fd = null, .format = CELL_LOG_TEXT };
   cell_seccomp_opts opts = {
@@ -96,7 +102,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   cell_error_cleanup(&err);
   free(f);
   cell_sc_ir_free(&ir);
-  json_decref(root);
+  cell_jdoc_free(doc);
   if (null >= 0)
     close(null);
   return 0;

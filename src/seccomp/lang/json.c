@@ -400,7 +400,7 @@ static int write_policy(FILE *f, const spelling *sp, const cell_sc_profile *p, c
   return 0;
 }
 
-int cell_sc_lang_from_json(json_t *seccomp, char **out, cell_error *err)
+int cell_sc_lang_from_json(const cell_jv *seccomp, char **out, cell_error *err)
 {
   *out = NULL;
   cell_sc_profile p;
@@ -881,7 +881,13 @@ int cell_sc_lang_ir_to_json(const cell_sc_ir *orig, json_t **out, cell_error *er
     cell_seccomp_opts so = { .arch = cell_sc_arches[ir->arches[0]].short_name,
                              .log = &(cell_log) { .fd = -1 } };
     cell_sc_ir_init(&back);
-    r = cell_sc_oci_to_ir(o, &so, &back, &res, err);
+    /* Read back as any reader of the text would. */
+    _cleanup_free_ char *text = json_dumps(o, JSON_COMPACT);
+    _cleanup_jdoc_ cell_jdoc *doc = NULL;
+    r = text ? cell_json_parse("the JSON form", text, strlen(text), &doc, err)
+             : cell_error_set(err, ENOMEM, "out of memory");
+    if (r >= 0)
+      r = cell_sc_oci_to_ir(cell_jdoc_root(doc), &so, &back, &res, err);
     if (r >= 0)
       r = verify(orig, &back, err);
     cell_sc_ir_free(&back);

@@ -71,7 +71,7 @@ int cell_sc_lang_to_json_file(const char *path, const cell_sc_lang_opts *opts, j
  * stub the JSON front end applies) and the default.  -EINVAL naming the
  * field for what has no language form (listenerPath, flags are dropped with
  * a comment). */
-int cell_sc_lang_from_json(json_t *seccomp, char **out, cell_error *err);
+int cell_sc_lang_from_json(const cell_jv *seccomp, char **out, cell_error *err);
 
 /* The file looks like a policy rather than JSON or raw BPF: its name ends
  * in .sec, or it is text (no NUL byte) whose first non-blank character is

@@ -4,6 +4,7 @@
  * reach each of its argument rules; the policy compiles without a warning;
  * and it decides what its comments say it decides. */
 #include <errno.h>
+#include "jv.h"
 #include <stdlib.h>
 #include "helpers.h"
 #include "seccomp/oci.h"
@@ -32,7 +33,8 @@ static int load(cell_sc_ir *pol, cell_sc_ir *js, l_diags *dg, cell_error *err)
   cell_seccomp_opts o = { .arch = "x86_64", .log = &(cell_log) { .fd = -1 } };
   cell_sc_oci_result res;
   cell_sc_ir_init(js);
-  r = cell_sc_oci_to_ir(j, &o, js, &res, err);
+  _cleanup_jdoc_ cell_jdoc *jd1_ = NULL;
+  r = cell_sc_oci_to_ir(t_jv(j, &jd1_), &o, js, &res, err);
   json_decref(j);
   return r;
 }

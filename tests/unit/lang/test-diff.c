@@ -4,6 +4,7 @@
  * the podman default profile, its hand-written rewrite, and random
  * profiles.  And policies converted to JSON mean what they meant. */
 #include <errno.h>
+#include "jv.h"
 #include <stdlib.h>
 #include "helpers.h"
 #include "seccomp/oci.h"
@@ -16,7 +17,8 @@ static int oci_ir(json_t *j, cell_sc_ir *ir, cell_error *err)
   cell_seccomp_opts o = { .arch = "x86_64", .log = &(cell_log) { .fd = -1 } };
   cell_sc_oci_result res;
   cell_sc_ir_init(ir);
-  return cell_sc_oci_to_ir(j, &o, ir, &res, err);
+  _cleanup_jdoc_ cell_jdoc *jd1_ = NULL;
+  return cell_sc_oci_to_ir(t_jv(j, &jd1_), &o, ir, &res, err);
 }
 
 static uint64_t arg_value(uint64_t *s)
@@ -77,7 +79,8 @@ static unsigned roundtrip(json_t *j, unsigned n, uint64_t seed, const char *what
     cell_error_cleanup(&err);
     return 0;
   }
-  if (cell_sc_lang_from_json(j, &text, &err) < 0) {
+  _cleanup_jdoc_ cell_jdoc *jd2_ = NULL;
+  if (cell_sc_lang_from_json(t_jv(j, &jd2_), &text, &err) < 0) {
     fprintf(stderr, "  %s: from_json: %s\n", what, err.msg);
     bad++;
   } else if (l_compile(text, NULL, &b, NULL, &err) < 0) {

@@ -1,6 +1,7 @@
 /* The exec stub: the memfd, the exec through it, its failure report, its
  * refusal to run as anything else, and the filter check. */
 #include "unit.h"
+#include "jv.h"
 #include "runtime/exec-stub.h"
 #include "stub/exec-stub-abi.h"
 #include "util/cleanup.h"
@@ -118,7 +119,8 @@ static bool allows(const char *profile)
   cell_seccomp_filter f = { 0 };
   cell_error err = CELL_ERROR_INIT;
   cell_seccomp_opts o = { 0 };
-  int r = cell_seccomp_compile_oci(j, &o, &f, &err);
+  _cleanup_jdoc_ cell_jdoc *jd1_ = NULL;
+  int r = cell_seccomp_compile_oci(t_jv(j, &jd1_), &o, &f, &err);
   json_decref(j);
   if (r < 0) {
     fprintf(stderr, "  %s\n", err.msg);

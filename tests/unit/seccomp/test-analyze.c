@@ -5,6 +5,7 @@
  * cell and by libseccomp (raw BPF of another shape); and the texts of the
  * tools on profiles whose differences are known. */
 #include "unit.h"
+#include "jv.h"
 #include "helpers.h"
 #include "seccomp/analyze.h"
 #include "seccomp/explain.h"
@@ -205,7 +206,8 @@ static int compile_json(json_t *j, const char *native, cell_seccomp_filter *f)
 {
   cell_seccomp_opts o = { .arch = native, .log = &(cell_log) { .fd = -1 } };
   cell_error err = CELL_ERROR_INIT;
-  int r = cell_seccomp_compile_oci(j, &o, f, &err);
+  _cleanup_jdoc_ cell_jdoc *jd1_ = NULL;
+  int r = cell_seccomp_compile_oci(t_jv(j, &jd1_), &o, f, &err);
   cell_error_clear(&err);
   return r;
 }

@@ -1,6 +1,7 @@
 /* The back end's properties, the checker, precompiled filters, the
  * disassembler, the loader and the features report. */
 #include "unit.h"
+#include "jv.h"
 #include "helpers.h"
 #include "podman-profile.h"
 #include "seccomp/oci.h"
@@ -19,7 +20,8 @@ static int compile_ir(json_t *j, cell_sc_ir *ir, cell_seccomp_filter *f, cell_er
   cell_sc_oci_result res;
   cell_sc_ir_init(ir);
   memset(f, 0, sizeof *f);
-  int r = cell_sc_oci_to_ir(j, &o, ir, &res, err);
+  _cleanup_jdoc_ cell_jdoc *jd1_ = NULL;
+  int r = cell_sc_oci_to_ir(t_jv(j, &jd1_), &o, ir, &res, err);
   if (r == 0)
     r = cell_sc_codegen(ir, &f->insns, &f->len, err);
   return r;
@@ -39,7 +41,8 @@ TEST(bpf_too_long)
   cell_seccomp_opts o = { .arch = "x86_64" };
   cell_seccomp_filter f;
   cell_error err = CELL_ERROR_INIT;
-  CHECK_INT(cell_seccomp_compile_oci(j, &o, &f, &err), -E2BIG);
+  _cleanup_jdoc_ cell_jdoc *jd2_ = NULL;
+  CHECK_INT(cell_seccomp_compile_oci(t_jv(j, &jd2_), &o, &f, &err), -E2BIG);
   CHECK(err.msg && strncmp(err.msg, "seccomp: the filter needs ", 26) == 0 &&
         strstr(err.msg, " instructions, more than the kernel's limit of 4096"));
   cell_error_cleanup(&err);
@@ -238,7 +241,8 @@ TEST(bpf_disasm_and_actions)
   cell_seccomp_opts o = { .arch = "x86_64" };
   cell_seccomp_filter f;
   cell_error err = CELL_ERROR_INIT;
-  CHECK_INT(cell_seccomp_compile_oci(j, &o, &f, &err), 0);
+  _cleanup_jdoc_ cell_jdoc *jd3_ = NULL;
+  CHECK_INT(cell_seccomp_compile_oci(t_jv(j, &jd3_), &o, &f, &err), 0);
   char *s = cell_seccomp_disasm(f.insns, f.len);
   CHECK(s != NULL);
   CHECK(strstr(s, "0000: ld [4]                                    ; arch\n") != NULL);
@@ -271,7 +275,8 @@ TEST(bpf_load)
   cell_seccomp_opts o = { 0 };
   cell_seccomp_filter f;
   cell_error err = CELL_ERROR_INIT;
-  CHECK_INT(cell_seccomp_compile_oci(j, &o, &f, &err), 0);
+  _cleanup_jdoc_ cell_jdoc *jd4_ = NULL;
+  CHECK_INT(cell_seccomp_compile_oci(t_jv(j, &jd4_), &o, &f, &err), 0);
   json_decref(j);
   pid_t pid = fork();
   if (pid == 0) {
@@ -310,7 +315,8 @@ TEST(bpf_load_listener)
   cell_seccomp_opts o = { 0 };
   cell_seccomp_filter f;
   cell_error err = CELL_ERROR_INIT;
-  CHECK_INT(cell_seccomp_compile_oci(j, &o, &f, &err), 0);
+  _cleanup_jdoc_ cell_jdoc *jd5_ = NULL;
+  CHECK_INT(cell_seccomp_compile_oci(t_jv(j, &jd5_), &o, &f, &err), 0);
   json_decref(j);
   pid_t pid = fork();
   if (pid == 0) {

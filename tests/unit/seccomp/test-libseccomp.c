@@ -31,6 +31,7 @@
  * every architecture.  The last line: "differential: N profiles, M
  * inputs, 0 differ". */
 #include "unit.h"
+#include "jv.h"
 #include "helpers.h"
 #include "podman-profile.h"
 #include "seccomp/lang/lang.h"
@@ -66,10 +67,12 @@ static int compile(json_t *p, compiled *c)
   memset(c, 0, sizeof *c);
   cell_sc_ir_init(&c->ir);
   cell_sc_ir_init(&c->ir32);
-  int r = cell_sc_oci_to_ir(p, &opts, &c->ir, &res, &err);
+  _cleanup_jdoc_ cell_jdoc *jd1_ = NULL;
+  int r = cell_sc_oci_to_ir(t_jv(p, &jd1_), &opts, &c->ir, &res, &err);
   if (r == 0) {
     opts.x32_libseccomp_width = true;
-    r = cell_sc_oci_to_ir(p, &opts, &c->ir32, &res, &err);
+    _cleanup_jdoc_ cell_jdoc *jd2_ = NULL;
+    r = cell_sc_oci_to_ir(t_jv(p, &jd2_), &opts, &c->ir32, &res, &err);
     c->ir32.enosys_stub = false;
   }
   if (r == 0)
@@ -317,7 +320,8 @@ static int diff_profile(stats *st, json_t *p, uint64_t *s, unsigned per, unsigne
     cell_sc_ir_init(&pir);
     cell_log quiet = { .fd = -1 };
     cell_sc_lang_opts lo = { .native_arch = "x86_64", .log = &quiet };
-    int r = cell_sc_lang_from_json(p, &text, &err);
+    _cleanup_jdoc_ cell_jdoc *jd3_ = NULL;
+    int r = cell_sc_lang_from_json(t_jv(p, &jd3_), &text, &err);
     if (r == 0)
       r = cell_sc_lang_compile_string("converted.sec", text, strlen(text), &lo, &pir, &err);
     if (r < 0) {

@@ -1,5 +1,6 @@
 /* The OCI front end: every diagnostic, and the meaning of the fields. */
 #include "unit.h"
+#include "jv.h"
 #include "helpers.h"
 #include "seccomp/oci.h"
 
@@ -12,12 +13,14 @@
 static const char *try(const char *text, bool fail_unknown)
 {
   static char buf[1024];
-  json_error_t je;
-  json_t *j = json_loads(text, JSON_DECODE_ANY, &je);
-  if (!j) {
-    snprintf(buf, sizeof buf, "bad test json: %s", je.text);
+  _cleanup_jdoc_ cell_jdoc *doc = NULL;
+  cell_error perr = CELL_ERROR_INIT;
+  if (cell_json_parse(NULL, text, strlen(text), &doc, &perr) < 0) {
+    snprintf(buf, sizeof buf, "bad test json: %s", perr.msg);
+    cell_error_clear(&perr);
     return buf;
   }
+  const cell_jv *j = cell_jdoc_root(doc);
   cell_log quiet = { .fd = open("/dev/null", O_WRONLY | O_CLOEXEC) };
   cell_seccomp_opts o = { .arch = "x86_64", .fail_unknown_syscall = fail_unknown, .log = &quiet };
   cell_seccomp_filter f;
@@ -27,7 +30,6 @@ static const char *try(const char *text, bool fail_unknown)
   if (r == 0)
     cell_seccomp_filter_free(&f);
   cell_error_cleanup(&err);
-  json_decref(j);
   close(quiet.fd);
   return buf;
 }
@@ -92,14 +94,14 @@ TEST(oci_diagnostics)
 
 TEST(oci_unknown_arch_option)
 {
-  json_t *j = json_pack("{s:s}", "defaultAction", "SCMP_ACT_ALLOW");
+  _cleanup_jdoc_ cell_jdoc *doc = NULL;
+  const cell_jv *j = t_text("{\"defaultAction\":\"SCMP_ACT_ALLOW\"}", &doc);
   cell_seccomp_opts o = { .arch = "vax" };
   cell_seccomp_filter f;
   cell_error err = CELL_ERROR_INIT;
   CHECK_INT(cell_seccomp_compile_oci(j, &o, &f, &err), -EINVAL);
   CHECK_STR(err.msg, "seccomp: unknown architecture \"vax\"");
   cell_error_cleanup(&err);
-  json_decref(j);
 }
 
 TEST(oci_location_in_config)
@@ -107,16 +109,16 @@ TEST(oci_location_in_config)
   const char *text = "{\n  \"ociVersion\": \"1.2.0\",\n  \"linux\": {\n    \"seccomp\": {\n"
                      "      \"defaultAction\": \"SCMP_ACT_ERRNO\",\n      \"syscalls\": [\n"
                      "        { \"names\": [\"read\"], \"action\": \"SCMP_ACT_BAD\" }\n      ]\n    }\n  }\n}\n";
-  json_t *root = json_loads(text, 0, NULL);
+  _cleanup_jdoc_ cell_jdoc *root_doc = NULL;
+  const cell_jv *root = t_text(text, &root_doc);
   static const cell_json_pathel prefix[] = { { "linux", 0 }, { "seccomp", 0 } };
   cell_seccomp_opts o = { .arch = "x86_64", .source = text, .source_len = strlen(text),
                           .source_name = "config.json", .prefix = prefix, .prefix_len = 2 };
   cell_seccomp_filter f;
   cell_error err = CELL_ERROR_INIT;
-  CHECK_INT(cell_seccomp_compile_oci(json_object_get(json_object_get(root, "linux"), "seccomp"), &o, &f, &err), -EINVAL);
+  CHECK_INT(cell_seccomp_compile_oci(cell_jv_get(cell_jv_get(root, "linux"), "seccomp"), &o, &f, &err), -EINVAL);
   CHECK_STR(err.msg, "config.json:7:40: linux.seccomp.syscalls[0].action: unknown action \"SCMP_ACT_BAD\"");
   cell_error_cleanup(&err);
-  json_decref(root);
 }
 
 TEST(oci_unknown_syscall_warns)
@@ -124,7 +126,8 @@ TEST(oci_unknown_syscall_warns)
   int p[2];
   CHECK(pipe(p) == 0);
   cell_log log = { .fd = p[1], .format = CELL_LOG_TEXT, .prog = "cell" };
-  json_t *j = json_loads(SC("{\"names\":[\"read\",\"frobnicate\"],\"action\":\"SCMP_ACT_ERRNO\"}"), 0, NULL);
+  _cleanup_jdoc_ cell_jdoc *j_doc = NULL;
+  const cell_jv *j = t_text(SC("{\"names\":[\"read\",\"frobnicate\"],\"action\":\"SCMP_ACT_ERRNO\"}"), &j_doc);
   cell_seccomp_opts o = { .arch = "x86_64", .log = &log };
   cell_sc_ir ir;
   cell_sc_oci_result res;
@@ -140,12 +143,12 @@ TEST(oci_unknown_syscall_warns)
   buf[n > 0 ? n : 0] = 0;
   CHECK(strstr(buf, "seccomp: unknown syscall \"frobnicate\" skipped (linux.seccomp.syscalls[0].names[1])") != NULL);
   cell_sc_ir_free(&ir);
-  json_decref(j);
 }
 
 static uint32_t sim(const char *text, const char *arch, const char *name, uint64_t a0, uint64_t a1)
 {
-  json_t *j = json_loads(text, 0, NULL);
+  _cleanup_jdoc_ cell_jdoc *j_doc = NULL;
+  const cell_jv *j = t_text(text, &j_doc);
   cell_seccomp_opts o = { .arch = "x86_64" };
   cell_seccomp_filter f;
   cell_error err = CELL_ERROR_INIT;
@@ -162,7 +165,6 @@ static uint32_t sim(const char *text, const char *arch, const char *name, uint64
   } else
     fprintf(stderr, "  compile: %s\n", err.msg ? err.msg : "?");
   cell_error_cleanup(&err);
-  json_decref(j);
   return ret;
 }
 
@@ -231,8 +233,9 @@ TEST(oci_semantics)
 
 TEST(oci_flags)
 {
-  json_t *j = json_loads("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"listenerPath\":\"/s\",\"flags\":[\"SECCOMP_FILTER_FLAG_TSYNC\","
-                         "\"SECCOMP_FILTER_FLAG_LOG\"],\"syscalls\":[{\"names\":[\"mkdir\"],\"action\":\"SCMP_ACT_NOTIFY\"}]}", 0, NULL);
+  _cleanup_jdoc_ cell_jdoc *d1 = NULL, *d2 = NULL;
+  const cell_jv *j = t_text("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"listenerPath\":\"/s\",\"flags\":[\"SECCOMP_FILTER_FLAG_TSYNC\","
+                            "\"SECCOMP_FILTER_FLAG_LOG\"],\"syscalls\":[{\"names\":[\"mkdir\"],\"action\":\"SCMP_ACT_NOTIFY\"}]}", &d1);
   cell_seccomp_opts o = { .arch = "x86_64" };
   cell_seccomp_filter f;
   cell_error err = CELL_ERROR_INIT;
@@ -241,12 +244,57 @@ TEST(oci_flags)
   CHECK_INT(f.optional_flags, 0);
   CHECK(f.has_notify);
   cell_seccomp_filter_free(&f);
-  json_decref(j);
-  j = json_loads("{\"defaultAction\":\"SCMP_ACT_ALLOW\"}", 0, NULL);
+  j = t_text("{\"defaultAction\":\"SCMP_ACT_ALLOW\"}", &d2);
   CHECK_INT(cell_seccomp_compile_oci(j, &o, &f, &err), 0);
   CHECK_INT(f.flags, CELL_SECCOMP_FLAG_SPEC_ALLOW);
   CHECK_INT(f.optional_flags, CELL_SECCOMP_FLAG_SPEC_ALLOW);
   CHECK(!f.has_notify);
   cell_seccomp_filter_free(&f);
-  json_decref(j);
+}
+
+/* runc reads argument values as uint64: every one up to UINT64_MAX is
+ * taken in decimal, and means what its two's complement spelling (the only
+ * one jansson could read) means. */
+TEST(oci_uint64_values_above_int64_max)
+{
+  static const uint64_t vals[] = { UINT64_MAX, 1ull << 63, 0xffffffff00000000ull, 0x8000000000000001ull,
+                                   (uint64_t) INT64_MAX };
+  for (size_t i = 0; i < sizeof vals / sizeof *vals; i++) {
+    uint64_t v = vals[i];
+    char a[512], b[512];
+    snprintf(a, sizeof a, SC("{\"names\":[\"personality\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":1,"
+                             "\"args\":[{\"index\":0,\"value\":%llu,\"op\":\"SCMP_CMP_EQ\"}]}"),
+             (unsigned long long) v);
+    snprintf(b, sizeof b, SC("{\"names\":[\"personality\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":1,"
+                             "\"args\":[{\"index\":0,\"value\":%lld,\"op\":\"SCMP_CMP_EQ\"}]}"),
+             (long long) v);
+    CHECK_INT(sim(a, "x86_64", "personality", v, 0), ERR(1));
+    CHECK_INT(sim(a, "x86_64", "personality", v - 1, 0), ALLOW);
+    CHECK_INT(sim(a, "x86_64", "personality", v & 0xffffffffu, 0), v >> 32 ? ALLOW : ERR(1));
+    /* the same program either way */
+    _cleanup_jdoc_ cell_jdoc *da = NULL, *db = NULL;
+    cell_seccomp_opts o = { .arch = "x86_64" };
+    cell_seccomp_filter fa, fb;
+    cell_error err = CELL_ERROR_INIT;
+    CHECK_INT(cell_seccomp_compile_oci(t_text(a, &da), &o, &fa, &err), 0);
+    CHECK_INT(cell_seccomp_compile_oci(t_text(b, &db), &o, &fb, &err), 0);
+    CHECK(fa.len == fb.len && memcmp(fa.insns, fb.insns, fa.len * sizeof *fa.insns) == 0);
+    cell_seccomp_filter_free(&fa);
+    cell_seccomp_filter_free(&fb);
+  }
+  const char *masked = SC("{\"names\":[\"personality\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":2,"
+                          "\"args\":[{\"index\":0,\"value\":18446744069414584320,\"valueTwo\":9223372036854775808,"
+                          "\"op\":\"SCMP_CMP_MASKED_EQ\"}]}");
+  CHECK_INT(sim(masked, "x86_64", "personality", 0x80000000deadbeefull, 0), ERR(2));
+  CHECK_INT(sim(masked, "x86_64", "personality", 0x00000001deadbeefull, 0), ALLOW);
+  CHECK_INT(sim(masked, "x86_64", "personality", 0xdeadbeefull, 0), ALLOW);
+  /* where a big integer is no argument value, it is named as written */
+  CHECK_STR(try(SC("{\"names\":[\"read\"],\"action\":\"SCMP_ACT_LOG\",\"args\":[{\"index\":18446744073709551615,"
+                   "\"value\":1,\"op\":\"SCMP_CMP_EQ\"}]}"), false),
+            "linux.seccomp.syscalls[0].args[0].index: 18446744073709551615 is not an argument index 0..5");
+  CHECK_STR(try(SC("{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":9223372036854775808}"), false),
+            "linux.seccomp.syscalls[0].errnoRet: 9223372036854775808 is out of range 0..65535");
+  CHECK_STR(try(SC("{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ERRNO\",\"args\":[{\"index\":0,"
+                   "\"value\":18446744073709551616,\"op\":\"SCMP_CMP_EQ\"}]}"), false),
+            "bad test json: 1:118: integer 18446744073709551616 is out of range (above UINT64_MAX)");
 }

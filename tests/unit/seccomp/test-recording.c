@@ -2,6 +2,7 @@
  * the recording filter and the profile a recording becomes (compiled and
  * held against what was recorded). */
 #include "unit.h"
+#include "jv.h"
 #include "helpers.h"
 #include "seccomp/analyze.h"
 #include "seccomp/explain.h"
@@ -251,7 +252,8 @@ TEST(record_profile_json_and_policy_decide_what_was_recorded)
   CHECK_STR(json_string_value(json_object_get(j, "defaultAction")), "SCMP_ACT_ERRNO");
   cell_seccomp_filter fj, fs;
   cell_seccomp_opts co = { .arch = "x86_64", .log = &(cell_log) { .fd = -1 } };
-  CHECK(cell_seccomp_compile_oci(j, &co, &fj, &err) == 0);
+  _cleanup_jdoc_ cell_jdoc *jd1_ = NULL;
+  CHECK(cell_seccomp_compile_oci(t_jv(j, &jd1_), &co, &fj, &err) == 0);
   compile_sec(sec, &fs);
   CHECK(check_profile(&fj) == 0);
   CHECK(check_profile(&fs) == 0);
@@ -371,7 +373,8 @@ TEST(record_filter_everywhere_notifies_what_the_base_answers)
     json_object_del(j, "listenerPath");
     cell_seccomp_opts o = { .arch = json_string_value(json_object_get(j, "x-native")),
                             .log = &(cell_log) { .fd = -1 } };
-    if (cell_seccomp_compile_oci(j, &o, &f, &err) == 0) {
+    _cleanup_jdoc_ cell_jdoc *jd2_ = NULL;
+    if (cell_seccomp_compile_oci(t_jv(j, &jd2_), &o, &f, &err) == 0) {
       if (!f.has_notify) {
         CHECK(notify_where_base_answers(&f) == 0);
         tried++;
