@@ -5,6 +5,7 @@
 #include "seccomp/table.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/json-jansson.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -106,7 +107,7 @@ int cli_seccomp_convert(cell_cli *cli, int argc, char **argv, cell_error *err)
       cell_error_wrap(err, "%s", path);
     cell_sc_ir_free(&ir);
     if (j) {
-      char *s = json_dumps(j, JSON_INDENT(2));
+      char *s = cell_json_dumps(j, JSON_INDENT(2));
       json_decref(j);
       if (!s || asprintf(&result, "%s\n", s) < 0)
         r = cell_error_set(err, ENOMEM, "out of memory");

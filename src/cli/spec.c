@@ -5,6 +5,7 @@
 #include "seccomp/lang/lang.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/json-jansson.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -95,7 +96,7 @@ int cmd_spec(cell_cli *cli, int argc, char **argv, cell_error *err)
       return r < 0 ? r : cell_error_set(err, ENOMEM, "spec: out of memory");
     }
   }
-  _cleanup_free_ char *text = json_dumps(spec, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+  _cleanup_free_ char *text = cell_json_dumps(spec, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
   json_decref(spec);
   if (!text)
     return cell_error_set(err, ENOMEM, "spec: out of memory");

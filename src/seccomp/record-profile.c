@@ -9,6 +9,7 @@
 #include "seccomp/seccomp.h"
 #include "seccomp/table.h"
 #include "util/array.h"
+#include "util/json-jansson.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -437,8 +438,8 @@ static json_t *tuple_json(const sys *s, const obs *o)
 {
   json_t *a = json_array();
   for (size_t i = 0; i < s->nargs; i++)
-    json_array_append_new(a, json_pack("{s:i, s:I, s:s}", "index", s->argidx[i], "value",
-                                       (json_int_t) o->v[i], "op", "SCMP_CMP_EQ"));
+    json_array_append_new(a, json_pack("{s:i, s:o, s:s}", "index", s->argidx[i], "value",
+                                       cell_json_u64(o->v[i]), "op", "SCMP_CMP_EQ"));
   return a;
 }
 
@@ -542,7 +543,7 @@ int cell_sc_rec_profile(const cell_sc_recording *r, const cell_sc_rec_profile_op
       }
     } else {
       json_t *j = build_json(&g, r);
-      *out = j ? json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+      *out = j ? cell_json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
       json_decref(j);
       if (*out) {
         size_t len = strlen(*out);

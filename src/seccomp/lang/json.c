@@ -21,6 +21,7 @@
 #include "seccomp/oci.h"
 #include "seccomp/lang/dnf.h"
 #include "util/cleanup.h"
+#include "util/json-jansson.h"
 
 /* ---- actions and ops ---------------------------------------------------- */
 
@@ -672,9 +673,9 @@ static json_t *json_cond(const cell_sc_cond *c)
   json_t *arg = json_object();
   json_object_set_new(arg, "index", json_integer(c->arg));
   bool m = c->op == CELL_SC_MASKED_EQ;
-  json_object_set_new(arg, "value", json_integer((json_int_t) (m ? c->mask : c->value)));
+  json_object_set_new(arg, "value", cell_json_u64(m ? c->mask : c->value));
   if (m)
-    json_object_set_new(arg, "valueTwo", json_integer((json_int_t) (c->value & c->mask)));
+    json_object_set_new(arg, "valueTwo", cell_json_u64(c->value & c->mask));
   json_object_set_new(arg, "op", json_string(op_json[c->op]));
   return arg;
 }
@@ -882,7 +883,7 @@ int cell_sc_lang_ir_to_json(const cell_sc_ir *orig, json_t **out, cell_error *er
                              .log = &(cell_log) { .fd = -1 } };
     cell_sc_ir_init(&back);
     /* Read back as any reader of the text would. */
-    _cleanup_free_ char *text = json_dumps(o, JSON_COMPACT);
+    _cleanup_free_ char *text = cell_json_dumps(o, JSON_COMPACT);
     _cleanup_jdoc_ cell_jdoc *doc = NULL;
     r = text ? cell_json_parse("the JSON form", text, strlen(text), &doc, err)
              : cell_error_set(err, ENOMEM, "out of memory");

@@ -381,3 +381,22 @@ TEST(json_reads_as_jansson_does_on_random_documents)
   CHECK_INT(bad, 0);
   CHECK(refused > mutated / 10);
 }
+
+TEST(json_u64_for_the_writer)
+{
+  json_t *o = json_pack("{s:o, s:o, s:o, s:s, s:[o]}", "max", cell_json_u64(UINT64_MAX), "low",
+                        cell_json_u64(7), "edge", cell_json_u64((uint64_t) INT64_MAX + 1), "text",
+                        "say \"\001cell-u64:1\" here", "list", cell_json_u64(1ull << 63));
+  char *s = cell_json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+  CHECK_STR(s, "{\"edge\":9223372036854775808,\"list\":[9223372036854775808],\"low\":7,"
+               "\"max\":18446744073709551615,\"text\":\"say \\\"\\u0001cell-u64:1\\\" here\"}");
+  /* and the reader takes it back exactly */
+  cell_jdoc *d = NULL;
+  uint64_t u;
+  const cell_jv *r = s ? parse_ok(s, &d) : NULL;
+  CHECK(cell_jv_u64(cell_jv_get(r, "max"), &u) && u == UINT64_MAX);
+  CHECK_STR(cell_jv_str(cell_jv_get(r, "text")), "say \"\001cell-u64:1\" here");
+  cell_jdoc_free(d);
+  free(s);
+  json_decref(o);
+}
