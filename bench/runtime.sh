@@ -1,8 +1,10 @@
 #!/bin/bash
 # bench/runtime.sh [BUILD]: `run` of /bin/true in a busybox bundle with the
 # namespaces of `cell spec`, timed for cell, crun and runc, plus the unshare
-# floor (the same namespaces, chroot and exec of /bin/true, no runtime), in
-# one run; then the same with a seccomp profile (bench_profile in
+# floor (the same namespaces, chroot and exec of /bin/true, no runtime) and
+# the kernel floor of the config (bench/config-floor.c: the kernel operations
+# cell makes for this config, cgroups, mounts, pivot_root, capabilities and
+# the filter, with no runtime work around them), in one run; then the same with a seccomp profile (bench_profile in
 # bench/lib.sh: the project's default, else podman's); then both again with
 # the runs spaced out (BENCH_GAP s of untimed sleep before each), as
 # containers start in practice; then the peak RSS of `run` and `create`.
@@ -37,12 +39,15 @@ mkdir -p "$tmp/seccomp"
 cp "$tmp/plain/config.json" "$tmp/seccomp/config.json"
 PROFILE=$(bench_profile) || PROFILE=
 [ -n "$PROFILE" ] && cfg "$tmp/seccomp" "c['linux']['seccomp'] = json.load(open('$PROFILE'))"
+# the kernel floor loads the filter cell makes of the profile
+[ -n "$PROFILE" ] && "$CELL" seccomp compile "$PROFILE" -o "$tmp/seccomp/filter.bpf"
 
 # cmd_of RT BUNDLE: the command line timed for RT (its state root is
 # $tmp/root-RT, remade before every run).
 cmd_of() {
   case $1 in
     unshare) echo "unshare --root=$rootfs -fpnimuC /bin/true" ;;   # pid net ipc uts mnt cgroup
+    kernel) echo "$CELL_BUILD/bench/config-floor $rootfs cb-floor$([ -f "$2/filter.bpf" ] && echo " $2/filter.bpf")" ;;
     cell) echo "$CELL --root $tmp/root-cell run -b $2 cb" ;;
     crun|runc) echo "$1 --root $tmp/root-$1 run -b $2 cb" ;;
   esac
@@ -81,7 +86,7 @@ bench_set() {
   for ((round = 1; round <= ROUNDS; round++)); do
     warm=1
     [ $round = 1 ] && warm=$WARMUP
-    for rt in unshare cell crun runc; do
+    for rt in unshare kernel cell crun runc; do
       measure "$set-$rt" $rt "$b" "$per" "$warm"
     done
   done
@@ -94,15 +99,16 @@ r() { ratio "$(val "$1" || true)" "$(val "$2" || true)"; }
 report() {
   local set=$1 title=$2 rt v
   echo "$title (median of $(cat "$tmp/$set.n") runs each)"
-  for rt in unshare cell crun runc; do
+  for rt in unshare kernel cell crun runc; do
     if v=$(val "$set-$rt"); then
       printf '  %-8s %9s ms   p90 %s ms\n' "$rt" "$v" "$(pct "$tmp/$set-$rt.times" 90)"
     elif [ -f "$tmp/$set-$rt.err" ]; then
       printf '  %-8s %9s    %s\n' "$rt" "-" "$(cat "$tmp/$set-$rt.err")"
     fi
   done
-  printf '  cell/unshare = %s   cell/crun = %s   cell/runc = %s\n' \
-    "$(r "$set-cell" "$set-unshare")" "$(r "$set-cell" "$set-crun")" "$(r "$set-cell" "$set-runc")"
+  printf '  cell/unshare = %s   cell/kernel = %s   kernel/unshare = %s   cell/crun = %s   cell/runc = %s\n' \
+    "$(r "$set-cell" "$set-unshare")" "$(r "$set-cell" "$set-kernel")" "$(r "$set-kernel" "$set-unshare")" \
+    "$(r "$set-cell" "$set-crun")" "$(r "$set-cell" "$set-runc")"
 }
 
 # rss KEY CMD...: the largest max RSS (KB, getrusage of the command and the
@@ -128,7 +134,7 @@ echo "cell bench: \`run\` of /bin/true, busybox bundle, namespaces of \`cell spe
 echo "  $(bench_machine)"
 echo "  all in one private mount namespace without /sys/fs/cgroup/unified; hyperfine -N,"
 echo "  $ROUNDS interleaved rounds, $WARMUP warm-up runs, a fresh state root before each run"
-for rt in unshare cell crun runc; do echo "  $rt: $(cmd_of $rt BUNDLE)"; done
+for rt in unshare kernel cell crun runc; do echo "  $rt: $(cmd_of $rt BUNDLE)"; done
 echo
 
 bench_set plain "$tmp/plain" "$RUNS"
