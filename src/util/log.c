@@ -3,6 +3,7 @@
 
 #include <jansson.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,14 +24,36 @@ cell_log cell_log_said(const cell_log *log)
   return l;
 }
 
+/* UTC calendar fields of t. Not gmtime_r: glibc's loads the time zone
+ * (/etc/localtime) on first use, which UTC never needs. Days to civil date
+ * after Howard Hinnant's public domain algorithm. */
+static void utc(time_t t, struct tm *tm)
+{
+  int64_t days = t / 86400, secs = t % 86400;
+  if (secs < 0)
+    secs += 86400, days--;
+  days += 719468;
+  int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+  int64_t doe = days - era * 146097;
+  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  int64_t mp = (5 * doy + 2) / 153;
+  int64_t m = mp < 10 ? mp + 3 : mp - 9;
+  *tm = (struct tm) {
+    .tm_year = (int) (yoe + era * 400 + (m <= 2) - 1900), .tm_mon = (int) m - 1,
+    .tm_mday = (int) (doy - (153 * mp + 2) / 5 + 1), .tm_hour = (int) (secs / 3600),
+    .tm_min = (int) (secs / 60 % 60), .tm_sec = (int) (secs % 60),
+  };
+}
+
 void cell_rfc3339_now(char *buf, size_t len)
 {
   struct timespec now;
   struct tm tm;
   clock_gettime(CLOCK_REALTIME, &now);
-  gmtime_r(&now.tv_sec, &tm);
-  size_t n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
-  snprintf(buf + n, len - n, ".%09ldZ", now.tv_nsec);
+  utc(now.tv_sec, &tm);
+  snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900, tm.tm_mon + 1,
+           tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, now.tv_nsec);
 }
 
 void cell_log_write(const cell_log *log, const char *level, const char *fmt, ...)
@@ -68,11 +91,12 @@ void cell_log_write(const cell_log *log, const char *level, const char *fmt, ...
                  strcmp(level, "error") == 0 ? "" : ": ", msg) < 0)
       line = NULL;
   } else {
-    char ts[32];
+    char ts[64];
     time_t t = time(NULL);
     struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    utc(t, &tm);
+    snprintf(ts, sizeof ts, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
     if (asprintf(&line, "%s %s: %s\n", ts, level, msg) < 0)
       line = NULL;
   }
