@@ -1,6 +1,8 @@
 #include "runtime/state.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/json-jansson.h"
+#include "util/json.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -190,10 +192,19 @@ int cell_state_write(const cell_store *s, const cell_state *st, cell_error *err)
   return r;
 }
 
-static char *dup_member(json_t *o, const char *k)
+static char *dup_member(const cell_jv *o, const char *k)
 {
-  const char *v = json_string_value(json_object_get(o, k));
+  const char *v = cell_jv_str(cell_jv_get(o, k));
   return v ? strdup(v) : NULL;
+}
+
+/* A member kept as a jansson tree (annotations, extra: written back as they
+ * are); NULL when absent. */
+static int keep_member(const cell_jv *o, const char *k, json_t **out, cell_error *err)
+{
+  const cell_jv *v = cell_jv_get(o, k);
+  *out = NULL;
+  return v ? cell_jv_to_json(v, out, err) : 0;
 }
 
 int cell_state_read(const cell_store *s, cell_state *st, cell_error *err)
@@ -209,27 +220,32 @@ int cell_state_read(const cell_store *s, cell_state *st, cell_error *err)
                             "was left half-made (no state.json)", s->id);
     return r;
   }
-  json_error_t jerr;
-  json_t *o = json_loadb(text, len, 0, &jerr);
-  if (!o)
-    return cell_error_set(err, EINVAL, "%s:%d:%d: corrupt state: %s", path, jerr.line,
-                          jerr.column, jerr.text);
+  _cleanup_jdoc_ cell_jdoc *doc = NULL;
+  if ((r = cell_json_parse(path, text, len, &doc, err)) < 0)
+    return r == -EINVAL ? cell_error_wrap(err, "corrupt state") : r;
+  const cell_jv *o = cell_jdoc_root(doc);
+  if (!cell_jv_is_object(o))
+    return cell_error_set(err, EINVAL, "%s: corrupt state: expected an object, not %s", path,
+                          cell_jv_type_name(o));
+  if ((r = keep_member(o, "annotations", &st->annotations, err)) < 0 ||
+      (r = keep_member(o, "extra", &st->extra, err)) < 0) {
+    cell_state_clear(st);
+    return cell_error_wrap(err, "%s: corrupt state", path);
+  }
   st->id = dup_member(o, "id");
   st->bundle = dup_member(o, "bundle");
   st->rootfs = dup_member(o, "rootfs");
   st->created = dup_member(o, "created");
   st->oci_version = dup_member(o, "ociVersion");
-  st->pid = (pid_t) json_integer_value(json_object_get(o, "pid"));
-  st->start_time = (uint64_t) json_integer_value(json_object_get(o, "startTime"));
-  st->own_pidns = json_is_true(json_object_get(o, "ownPidns"));
-  const char *rec = json_string_value(json_object_get(o, "recorded"));
+  st->pid = (pid_t) cell_jv_int(cell_jv_get(o, "pid"));
+  if (!cell_jv_u64(cell_jv_get(o, "startTime"), &st->start_time))
+    st->start_time = 0;
+  st->own_pidns = cell_jv_is_true(cell_jv_get(o, "ownPidns"));
+  const char *rec = cell_jv_str(cell_jv_get(o, "recorded"));
   st->recorded = CELL_CREATING;
   for (int i = 0; rec && i <= CELL_PAUSED; i++)
     if (strcmp(rec, status_names[i]) == 0)
       st->recorded = (cell_status) i;
-  st->annotations = json_incref(json_object_get(o, "annotations"));
-  st->extra = json_incref(json_object_get(o, "extra"));
-  json_decref(o);
   return 0;
 }
 

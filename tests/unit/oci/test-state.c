@@ -2,10 +2,13 @@
 #include "unit.h"
 #include "runtime/container.h"
 #include "runtime/state.h"
+#include "util/fs.h"
 
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -74,4 +77,62 @@ TEST(signal_names)
   CHECK(cell_signal_parse("NOPE") < 0);
   CHECK(cell_signal_parse("0") < 0);
   CHECK(cell_signal_parse("999") < 0);
+}
+
+/* state.json as a file: what cell_state_read makes of what is in it. */
+static int read_text(const char *root, const char *text, cell_state *st, cell_error *err)
+{
+  cell_store s;
+  char path[256];
+  snprintf(path, sizeof path, "%s/c2/state.json", root);
+  int r = cell_store_create(&s, root, "c2", err);
+  if (r == 0 && (r = cell_write_file_atomic(path, text, strlen(text), 0600, err)) == 0)
+    r = cell_state_read(&s, st, err);
+  cell_error e2 = CELL_ERROR_INIT;
+  if (cell_store_destroy(&s, &e2) < 0)
+    r = -EIO;
+  cell_error_clear(&e2);
+  return r;
+}
+
+TEST(state_read_keeps_extras_and_names_corruption)
+{
+  char root[] = "/tmp/cell-unit-state.XXXXXX";
+  CHECK(mkdtemp(root) != NULL);
+  cell_error err = CELL_ERROR_INIT;
+  cell_state st;
+  /* extra and annotations come back as they were written */
+  CHECK_INT(read_text(root, "{\"id\":\"c2\",\"pid\":7,\"startTime\":18446744073709551615,"
+                      "\"recorded\":\"created\",\"ownPidns\":true,\"annotations\":{\"a\":\"\\u00e9\"},"
+                      "\"extra\":{\"cgroup\":{\"dirs\":[1,2.5,null]},\"s\":\"x\"}}", &st, &err), 0);
+  CHECK_STR(st.id, "c2");
+  CHECK_INT(st.pid, 7);
+  CHECK_INT(st.recorded, CELL_CREATED);
+  CHECK(st.own_pidns);
+  CHECK(st.start_time == UINT64_MAX);
+  CHECK_STR(json_string_value(json_object_get(st.annotations, "a")), "\xc3\xa9");
+  json_t *want = json_loads("{\"cgroup\":{\"dirs\":[1,2.5,null]},\"s\":\"x\"}", 0, NULL);
+  CHECK(json_equal(st.extra, want));
+  json_decref(want);
+  cell_state_clear(&st);
+  /* a syntax error: the file, line and column */
+  CHECK_INT(read_text(root, "{\"id\":\"c2\",\n \"pid\": 7,,\n}", &st, &err), -EINVAL);
+  char *prefix = NULL;
+  CHECK(asprintf(&prefix, "corrupt state: %s/c2/state.json:2:11: ", root) > 0);
+  CHECK(err.msg && strncmp(err.msg, prefix, strlen(prefix)) == 0);
+  free(prefix);
+  cell_error_clear(&err);
+  /* valid JSON that is no state */
+  CHECK_INT(read_text(root, "[1]", &st, &err), -EINVAL);
+  CHECK(asprintf(&prefix, "%s/c2/state.json: corrupt state: expected an object, not array", root) > 0);
+  CHECK_STR(err.msg, prefix);
+  free(prefix);
+  cell_error_clear(&err);
+  /* an extra jansson cannot hold (above INT64_MAX): refused, naming where */
+  CHECK_INT(read_text(root, "{\"id\":\"c2\",\"extra\":{\"n\":18446744073709551615}}", &st, &err),
+            -EOVERFLOW);
+  CHECK(err.msg && strstr(err.msg, "state.json: corrupt state: 1:25: integer 18446744073709551615"));
+  CHECK(st.extra == NULL && st.annotations == NULL && st.id == NULL);
+  cell_error_clear(&err);
+  rmdir(root);
 }
