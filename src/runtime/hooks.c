@@ -4,6 +4,8 @@
 #include "runtime/hooks.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/json-jansson.h"
+#include "util/json.h"
 
 #include <jansson.h>
 #include <errno.h>
@@ -437,9 +439,14 @@ void cell_hook_output_close(cell_hook_output *o)
 
 char *cell_hooks_state(const char *state_json, const char *status, pid_t pid)
 {
-  json_t *s = state_json ? json_loads(state_json, 0, NULL) : NULL;
+  _cleanup_error_ cell_error err = CELL_ERROR_INIT;
+  _cleanup_jdoc_ cell_jdoc *doc = NULL;
+  json_t *s = NULL;
+  if (!state_json || cell_json_parse(NULL, state_json, strlen(state_json), &doc, &err) < 0 ||
+      !cell_jv_is_object(cell_jdoc_root(doc)) || cell_jv_to_json(cell_jdoc_root(doc), &s, &err) < 0)
+    return NULL;
   char *out = NULL;
-  if (json_is_object(s) && json_object_set_new(s, "status", json_string(status)) == 0 &&
+  if (json_object_set_new(s, "status", json_string(status)) == 0 &&
       (pid <= 0 || json_object_set_new(s, "pid", json_integer(pid)) == 0))
     out = json_dumps(s, JSON_COMPACT);
   json_decref(s);

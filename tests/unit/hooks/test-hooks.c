@@ -430,4 +430,10 @@ TEST(hooks_state_status_and_pid)
   CHECK(b != NULL && strstr(b, "\"pid\":42") != NULL);
   CHECK(cell_hooks_state("[1]", "created", 0) == NULL);
   CHECK(cell_hooks_state("not json", "created", 0) == NULL);
+  CHECK(cell_hooks_state("{} {}", "created", 0) == NULL);
+  CHECK(cell_hooks_state(NULL, "created", 0) == NULL);
+  /* the rest of the state is passed on as it is */
+  _cleanup_free_ char *c = cell_hooks_state("{\"id\":\"t\",\"annotations\":{\"a\":\"\\u00e9\"},"
+                                            "\"status\":\"creating\"}", "running", 5);
+  CHECK_STR(c, "{\"id\":\"t\",\"annotations\":{\"a\":\"\u00e9\"},\"status\":\"running\",\"pid\":5}");
 }
