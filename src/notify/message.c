@@ -2,6 +2,8 @@
 #include "notify/notify.h"
 #include "util/cleanup.h"
 #include "util/fdpass.h"
+#include "util/json-jansson.h"
+#include "util/json.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -80,15 +82,24 @@ int cell_notify_connect(const char *path, cell_error *err)
 int cell_notify_message(const char *state_json, pid_t pid, const char *metadata,
                         char **out, size_t *len, cell_error *err)
 {
-  json_error_t je;
-  json_t *state = json_loads(state_json ? state_json : "{}", 0, &je);
-  if (!state || !json_is_object(state)) {
-    json_decref(state);
-    return cell_error_set(err, EINVAL, "seccomp listener message: bad state JSON: %s", je.text);
-  }
+  const char *text = state_json ? state_json : "{}";
+  _cleanup_jdoc_ cell_jdoc *doc = NULL;
+  int r = cell_json_parse(NULL, text, strlen(text), &doc, err);
+  if (r == -EINVAL)
+    return cell_error_wrap(err, "seccomp listener message: bad state JSON");
+  if (r < 0)
+    return cell_error_wrap(err, "seccomp listener message");
+  const cell_jv *root = cell_jdoc_root(doc);
+  if (!cell_jv_is_object(root))
+    return cell_error_set(err, EINVAL, "seccomp listener message: bad state JSON: "
+                          "expected an object, not %s", cell_jv_type_name(root));
+  /* The state goes into the message as it came. */
+  json_t *state;
+  if ((r = cell_jv_to_json(root, &state, err)) < 0)
+    return cell_error_wrap(err, "seccomp listener message: state");
   if (pid <= 0)
-    pid = (pid_t) json_integer_value(json_object_get(state, "pid"));
-  const char *ver = json_string_value(json_object_get(state, "ociVersion"));
+    pid = (pid_t) cell_jv_int(cell_jv_get(root, "pid"));
+  const char *ver = cell_jv_str(cell_jv_get(root, "ociVersion"));
   json_t *msg = json_pack("{s:s, s:[s], s:i, s:s, s:o}",
                           "ociVersion", ver ? ver : CELL_OCI_VERSION,
                           "fds", "seccompFd", "pid", (int) pid,

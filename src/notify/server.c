@@ -5,6 +5,8 @@
 #include "notify/internal.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/json-jansson.h"
+#include "util/json.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -339,9 +341,9 @@ static int start_plugins(cn_server *s, cn_container *c, cell_error *err)
   return 0;
 }
 
-static const char *jstr(json_t *o, const char *k)
+static const char *jstr(const cell_jv *o, const char *k)
 {
-  return json_string_value(json_object_get(o, k));
+  return cell_jv_str(cell_jv_get(o, k));
 }
 
 static int reply_stats(cn_server *s, conn *cn)
@@ -365,29 +367,28 @@ static int add_container(cn_server *s, int *fd, pid_t pid, const char *id, const
 /* A complete message arrived on cn: a container, or a command. */
 static int take_message(cn_server *s, conn *cn, cell_error *err)
 {
-  json_error_t je;
-  json_t *m = json_loadb(cn->buf ? cn->buf : "", cn->len, 0, &je);
-  if (!m || !json_is_object(m)) {
-    json_decref(m);
-    return cell_error_set(err, EINVAL, "bad JSON (%s at byte %d)", je.text, je.position);
-  }
+  _cleanup_jdoc_ cell_jdoc *doc = NULL;
+  int r = cell_json_parse(NULL, cn->buf ? cn->buf : "", cn->len, &doc, err);
+  if (r < 0)
+    return r == -EINVAL ? cell_error_wrap(err, "bad JSON") : r;
+  const cell_jv *m = cell_jdoc_root(doc);
+  if (!cell_jv_is_object(m))
+    return cell_error_set(err, EINVAL, "bad JSON: %u:%u: expected an object, not %s", m->line,
+                          m->col, cell_jv_type_name(m));
   const char *cmd = jstr(m, "command");
   if (cmd) {
-    int r = 0;
     if (strcmp(cmd, "stats") == 0)
       r = reply_stats(s, cn);
     else
       r = cell_error_set(err, EINVAL, "unknown command `%s`", cmd);
-    json_decref(m);
     return r < 0 && !err->msg ? cell_error_set(err, -r, "stats") : r;
   }
-  json_t *fds = json_object_get(m, "fds");
-  json_t *state = json_object_get(m, "state");
-  json_int_t pid = json_integer_value(json_object_get(m, "pid"));
+  const cell_jv *fds = cell_jv_get(m, "fds"), *state = cell_jv_get(m, "state"), *e;
+  int64_t pid = cell_jv_int(cell_jv_get(m, "pid"));
   int want = -1;
-  for (size_t i = 0; json_is_array(fds) && i < json_array_size(fds); i++)
-    if (json_is_string(json_array_get(fds, i)) &&
-        strcmp(json_string_value(json_array_get(fds, i)), "seccompFd") == 0)
+  size_t i;
+  cell_jv_array_foreach(fds, i, e)
+    if (cell_jv_str(e) && strcmp(cell_jv_str(e), "seccompFd") == 0)
       want = (int) i;
   const char *problem = NULL;
   if (want != 0)
@@ -400,20 +401,22 @@ static int take_message(cn_server *s, conn *cn, cell_error *err)
     problem = "the fd is not a seccomp listener";
   else if (pid <= 0)
     problem = "no \"pid\"";
-  else if (!json_is_object(state))
+  else if (!cell_jv_is_object(state))
     problem = "no \"state\" object";
-  if (problem) {
-    json_decref(m);
+  if (problem)
     return cell_error_set(err, EINVAL, "%s", problem);
-  }
   const char *id = jstr(state, "id");
   char fallback[32];
   snprintf(fallback, sizeof fallback, "pid-%d", (int) pid);
-  char *state_text = json_dumps(state, JSON_COMPACT);
-  int r = add_container(s, &cn->passed_fd, (pid_t) pid, id ? id : fallback, jstr(state, "bundle"),
-                        jstr(m, "metadata"), state_text ? state_text : "{}", err);
+  /* The container keeps the state as text, for its plugins. */
+  json_t *copy = NULL;
+  if ((r = cell_jv_to_json(state, &copy, err)) < 0)
+    return cell_error_wrap(err, "state");
+  char *state_text = json_dumps(copy, JSON_COMPACT);
+  json_decref(copy);
+  r = add_container(s, &cn->passed_fd, (pid_t) pid, id ? id : fallback, jstr(state, "bundle"),
+                    jstr(m, "metadata"), state_text ? state_text : "{}", err);
   free(state_text);
-  json_decref(m);
   return r;
 }
 
@@ -474,6 +477,16 @@ int cn_server_adopt(cn_server *s, int fd, const char *id, pid_t pid, cell_error 
   return r;
 }
 
+/* Does buf hold one whole JSON text? Not yet (a part, or something that is
+ * no JSON at all): read on until the sender closes, and take_message says
+ * what is wrong with it. */
+static bool whole_json(const char *buf, size_t len)
+{
+  _cleanup_error_ cell_error err = CELL_ERROR_INIT;
+  _cleanup_jdoc_ cell_jdoc *doc = NULL;
+  return cell_json_parse(NULL, buf, len, &doc, &err) == 0;
+}
+
 static void conn_read(cn_server *s, conn *cn)
 {
   for (;;) {
@@ -525,9 +538,7 @@ static void conn_read(cn_server *s, conn *cn)
     /* The listener and a whole JSON object: the message is complete even
      * if the sender keeps the connection open. */
     if (cn->passed_fd >= 0 && cn->buf[cn->len - 1] == '}') {
-      json_t *probe = json_loadb(cn->buf, cn->len, 0, NULL);
-      json_decref(probe);
-      if (probe)
+      if (whole_json(cn->buf, cn->len))
         break;
     }
   }

@@ -173,7 +173,7 @@ TEST(agent_survives_garbage)
   size_t len;
   cell_error err = CELL_ERROR_INIT;
   CHECK_INT(cell_read_file(e.log, &log, &len, &err), 0);
-  CHECK(log && strstr(log, "refused: bad JSON"));
+  CHECK(log && strstr(log, "refused: bad JSON: 1:2: "));
   CHECK(log && strstr(log, "refused: no fd came with the message"));
   CHECK(log && strstr(log, "refused: the fd is not a seccomp listener"));
   CHECK(log && strstr(log, "message longer than 65536 bytes; dropped"));

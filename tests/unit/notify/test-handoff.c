@@ -71,6 +71,25 @@ TEST(message_has_the_spec_fields)
   CHECK_INT(cell_notify_message("[", 7, NULL, &msg, &len, &err), -EINVAL);
   CHECK(err.msg && strstr(err.msg, "bad state JSON"));
   cell_error_clear(&err);
+  /* where the state is wrong, and a state that is no object */
+  CHECK_INT(cell_notify_message("{\"id\":\"c1\",\n \"pid\": 01}", 7, NULL, &msg, &len, &err),
+            -EINVAL);
+  CHECK(err.msg && strncmp(err.msg, "seccomp listener message: bad state JSON: 2:9: ", 47) == 0);
+  cell_error_clear(&err);
+  CHECK_INT(cell_notify_message("[1]", 7, NULL, &msg, &len, &err), -EINVAL);
+  CHECK_STR(err.msg, "seccomp listener message: bad state JSON: expected an object, not array");
+  cell_error_clear(&err);
+  /* the state goes into the message whole, its pid when none is given */
+  CHECK_INT(cell_notify_message("{\"id\":\"c1\",\"pid\":9,\"annotations\":{\"a\":[1,2.5,null,true]}}",
+                                0, NULL, &msg, &len, &err), 0);
+  m = msg ? json_loadb(msg, len, 0, NULL) : NULL;
+  json_t *want = json_loads("{\"id\":\"c1\",\"pid\":9,\"annotations\":{\"a\":[1,2.5,null,true]}}",
+                            0, NULL);
+  CHECK(json_equal(json_object_get(m, "state"), want));
+  CHECK_INT(json_integer_value(json_object_get(m, "pid")), 9);
+  json_decref(want);
+  json_decref(m);
+  free(msg);
 }
 
 /* Receive the hand-off on sock: the JSON message and the listener. */
