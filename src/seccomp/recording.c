@@ -3,6 +3,7 @@
 #include "seccomp/ir.h"
 #include "seccomp/seccomp.h"
 #include "seccomp/table.h"
+#include "util/cleanup.h"
 #include "util/fs.h"
 
 #include <errno.h>
@@ -332,65 +333,68 @@ typedef struct rd {
   cell_error *err;
 } rd;
 
-static int bad(rd *c, size_t i, const char *field, const char *what)
+/* "NAME:LINE:COL: syscalls[I].FIELD: what", at v (the value that is wrong,
+ * or the object that misses it). */
+static int bad(rd *c, const cell_jv *v, size_t i, const char *field, const char *what)
 {
   if (i == SIZE_MAX)
-    return cell_error_set(c->err, EINVAL, "%s: %s: %s", c->name, field, what);
-  return cell_error_set(c->err, EINVAL, "%s: syscalls[%zu]%s%s: %s", c->name, i, *field ? "." : "",
-                        field, what);
+    return cell_error_set(c->err, EINVAL, "%s:%u:%u: %s: %s", c->name, v->line, v->col, field,
+                          what);
+  return cell_error_set(c->err, EINVAL, "%s:%u:%u: syscalls[%zu]%s%s: %s", c->name, v->line,
+                        v->col, i, *field ? "." : "", field, what);
 }
 
-static int get_u64(rd *c, size_t i, json_t *o, const char *key, bool required, uint64_t *out)
+static int get_u64(rd *c, size_t i, const cell_jv *o, const char *key, bool required,
+                   uint64_t *out)
 {
-  json_t *v = json_object_get(o, key);
+  const cell_jv *v = cell_jv_get(o, key);
   *out = 0;
   if (!v)
-    return required ? bad(c, i, key, "missing") : 0;
-  if (!json_is_integer(v) || json_integer_value(v) < 0)
-    return bad(c, i, key, "expected a number >= 0");
-  *out = (uint64_t) json_integer_value(v);
+    return required ? bad(c, o, i, key, "missing") : 0;
+  if (!cell_jv_u64(v, out))
+    return bad(c, v, i, key, "expected a number >= 0");
   return 0;
 }
 
-/* JSON integers are signed 64-bit: values with the top bit set come back
- * negative (they were written as json_integer of the unsigned value). */
-static int get_value(rd *c, size_t i, json_t *v, uint64_t *out)
+/* An argument value: 0 to UINT64_MAX, or, as jansson wrote the values with
+ * the top bit set, negative (the same 64 bits). */
+static int get_value(rd *c, size_t i, const cell_jv *v, uint64_t *out)
 {
-  if (!json_is_integer(v))
-    return bad(c, i, "args.values", "expected numbers");
-  *out = (uint64_t) json_integer_value(v);
+  if (!cell_jv_is_int(v))
+    return bad(c, v, i, "args.values", "expected numbers");
+  *out = v->big ? v->u : (uint64_t) v->i;
   return 0;
 }
 
-static int read_args(rd *c, size_t i, json_t *a, cell_sc_recording *r, cell_sc_rec_entry *e)
+static int read_args(rd *c, size_t i, const cell_jv *a, cell_sc_recording *r,
+                     cell_sc_rec_entry *e)
 {
-  json_t *idx = json_object_get(a, "index"), *vals = json_object_get(a, "values");
-  if (!json_is_array(idx) || json_array_size(idx) == 0 ||
-      json_array_size(idx) > CELL_SC_REC_MAX_ARGS)
-    return bad(c, i, "args.index", "expected 1 to 3 argument indexes");
-  if (!json_is_array(vals))
-    return bad(c, i, "args.values", "expected an array");
-  size_t n = json_array_size(idx);
+  const cell_jv *idx = cell_jv_get(a, "index"), *vals = cell_jv_get(a, "values"), *x, *t;
+  size_t n = cell_jv_size(idx), k;
+  if (!cell_jv_is_array(idx) || n == 0 || n > CELL_SC_REC_MAX_ARGS)
+    return bad(c, idx ? idx : a, i, "args.index", "expected 1 to 3 argument indexes");
+  if (!cell_jv_is_array(vals))
+    return bad(c, vals ? vals : a, i, "args.values", "expected an array");
   uint8_t ix[CELL_SC_REC_MAX_ARGS] = { 0 };
-  for (size_t k = 0; k < n; k++) {
-    json_t *x = json_array_get(idx, k);
-    if (!json_is_integer(x) || json_integer_value(x) < 0 || json_integer_value(x) > 5)
-      return bad(c, i, "args.index", "expected argument indexes 0 to 5");
-    ix[k] = (uint8_t) json_integer_value(x);
+  cell_jv_array_foreach(idx, k, x) {
+    uint64_t v;
+    if (!cell_jv_u64(x, &v) || v > 5)
+      return bad(c, x, i, "args.index", "expected argument indexes 0 to 5");
+    ix[k] = (uint8_t) v;
   }
   if (e->nargs && (e->nargs != n || memcmp(e->argidx, ix, n)))
-    return bad(c, i, "args.index", "differs from another recording of this syscall");
+    return bad(c, idx, i, "args.index", "differs from another recording of this syscall");
   e->nargs = (uint8_t) n;
   memcpy(e->argidx, ix, sizeof ix);
-  if (json_is_true(json_object_get(a, "more")))
+  if (cell_jv_is_true(cell_jv_get(a, "more")))
     e->more = 1;
-  for (size_t k = 0; k < json_array_size(vals); k++) {
-    json_t *t = json_array_get(vals, k), *v = json_object_get(t, "v");
-    if (!json_is_array(v) || json_array_size(v) != n)
-      return bad(c, i, "args.values", "each needs \"v\" with one value per index");
+  cell_jv_array_foreach(vals, k, t) {
+    const cell_jv *v = cell_jv_get(t, "v");
+    if (!cell_jv_is_array(v) || cell_jv_size(v) != n)
+      return bad(c, v ? v : t, i, "args.values", "each needs \"v\" with one value per index");
     uint64_t tv[CELL_SC_REC_MAX_ARGS] = { 0 }, cnt, den;
     for (size_t m = 0; m < n; m++)
-      if (get_value(c, i, json_array_get(v, m), &tv[m]) < 0)
+      if (get_value(c, i, cell_jv_at(v, m), &tv[m]) < 0)
         return -EINVAL;
     if (get_u64(c, i, t, "count", true, &cnt) < 0 || get_u64(c, i, t, "denied", false, &den) < 0)
       return cell_error_wrap(c->err, "args.values[%zu]", k);
@@ -399,35 +403,39 @@ static int read_args(rd *c, size_t i, json_t *a, cell_sc_recording *r, cell_sc_r
   return 0;
 }
 
-int cell_sc_rec_from_json(json_t *j, const char *name, cell_sc_recording *r, cell_error *err)
+int cell_sc_rec_from_json(const cell_jv *j, const char *name, cell_sc_recording *r,
+                          cell_error *err)
 {
   rd c = { name, err };
-  if (!json_is_object(j))
+  if (!cell_jv_is_object(j))
     return cell_error_set(err, EINVAL, "%s: not a recording (expected a JSON object)", name);
-  json_t *fmt = json_object_get(j, "cellSeccompRecording");
-  if (!json_is_integer(fmt))
-    return bad(&c, SIZE_MAX, "cellSeccompRecording", "missing: not a cell seccomp recording");
-  if (json_integer_value(fmt) != CELL_SC_REC_FORMAT)
-    return cell_error_set(err, EINVAL, "%s: cellSeccompRecording: format %" JSON_INTEGER_FORMAT
-                          " is not known (this cell reads %d)", name, json_integer_value(fmt),
+  const cell_jv *fmt = cell_jv_get(j, "cellSeccompRecording");
+  if (!cell_jv_is_int(fmt))
+    return bad(&c, fmt ? fmt : j, SIZE_MAX, "cellSeccompRecording",
+               "missing: not a cell seccomp recording");
+  if (fmt->big || fmt->i != CELL_SC_REC_FORMAT)
+    return cell_error_set(err, EINVAL, "%s:%u:%u: cellSeccompRecording: format %s%" PRIu64
+                          " is not known (this cell reads %d)", name, fmt->line, fmt->col,
+                          !fmt->big && fmt->i < 0 ? "-" : "",
+                          fmt->big || fmt->i >= 0 ? fmt->u : -(uint64_t) fmt->i,
                           CELL_SC_REC_FORMAT);
-  json_t *list = json_object_get(j, "syscalls");
-  if (!json_is_array(list))
-    return bad(&c, SIZE_MAX, "syscalls", "expected an array");
+  const cell_jv *list = cell_jv_get(j, "syscalls"), *o;
+  if (!cell_jv_is_array(list))
+    return bad(&c, list ? list : j, SIZE_MAX, "syscalls", "expected an array");
   uint64_t lost;
   if (get_u64(&c, SIZE_MAX, j, "lost", false, &lost) < 0)
     return -EINVAL;
   r->lost += lost;
-  for (size_t i = 0; i < json_array_size(list); i++) {
-    json_t *o = json_array_get(list, i);
-    if (!json_is_object(o))
-      return bad(&c, i, "", "expected an object");
+  size_t i;
+  cell_jv_array_foreach(list, i, o) {
+    if (!cell_jv_is_object(o))
+      return bad(&c, o, i, "", "expected an object");
     uint32_t audit;
-    const char *an = json_string_value(json_object_get(o, "arch"));
+    const char *an = cell_jv_str(cell_jv_get(o, "arch"));
     const cell_sc_arch *a = an ? cell_sc_arch_by_name(an) : NULL;
     uint64_t nr, count, denied, au;
     if (an && !a)
-      return bad(&c, i, "arch", "unknown architecture");
+      return bad(&c, cell_jv_get(o, "arch"), i, "arch", "unknown architecture");
     if (!an && get_u64(&c, i, o, "audit", true, &au) < 0)
       return cell_error_wrap(err, "(no \"arch\")");
     audit = a ? a->audit : (uint32_t) au;
@@ -435,21 +443,23 @@ int cell_sc_rec_from_json(json_t *j, const char *name, cell_sc_recording *r, cel
         get_u64(&c, i, o, "denied", false, &denied) < 0)
       return -EINVAL;
     if (nr > UINT32_MAX)
-      return bad(&c, i, "nr", "over 32 bits");
-    const char *sn = json_string_value(json_object_get(o, "name"));
+      return bad(&c, cell_jv_get(o, "nr"), i, "nr", "over 32 bits");
+    const cell_jv *snv = cell_jv_get(o, "name");
+    const char *sn = cell_jv_str(snv);
     if (a && sn) {
       const cell_sc_syscall *s = cell_sc_syscall_lookup(sn);
       if (!s || cell_sc_syscall_nr(a, s) != (int64_t) nr)
-        return bad(&c, i, "name", "does not match nr on this architecture");
+        return bad(&c, snv, i, "name", "does not match nr on this architecture");
     }
     uint32_t deny_ret = 0;
-    const char *dw = json_string_value(json_object_get(o, "deniedWith"));
+    const cell_jv *dwv = cell_jv_get(o, "deniedWith");
+    const char *dw = cell_jv_str(dwv);
     if (denied && dw) {
       unsigned v;
       if (sscanf(dw, "ERRNO(%u)", &v) == 1 && v <= 0xffff)
         deny_ret = CELL_SC_RET_ERRNO | v;
       else
-        return bad(&c, i, "deniedWith", "expected ERRNO(N)");
+        return bad(&c, dwv, i, "deniedWith", "expected ERRNO(N)");
     }
     cell_sc_rec_entry *e = lookup(r, audit, (uint32_t) nr, true);
     r->generation++;
@@ -461,7 +471,7 @@ int cell_sc_rec_from_json(json_t *j, const char *name, cell_sc_recording *r, cel
     e->denied += denied;
     if (denied)
       e->deny_ret = deny_ret;
-    json_t *args = json_object_get(o, "args");
+    const cell_jv *args = cell_jv_get(o, "args");
     if (args && read_args(&c, i, args, r, e) < 0)
       return -EINVAL;
   }
@@ -470,14 +480,15 @@ int cell_sc_rec_from_json(json_t *j, const char *name, cell_sc_recording *r, cel
 
 int cell_sc_rec_read(const char *path, cell_sc_recording *r, cell_error *err)
 {
-  json_error_t je;
-  json_t *j = json_load_file(path, 0, &je);
-  if (!j) {
-    if (je.line <= 0)
-      return cell_error_set(err, ENOENT, "%s: %s", path, je.text);
-    return cell_error_set(err, EINVAL, "%s:%d:%d: %s", path, je.line, je.column, je.text);
+  _cleanup_free_ char *text = NULL;
+  size_t len;
+  int rc = cell_read_file(path, &text, &len, err);
+  if (rc < 0) {
+    cell_error_clear(err);
+    return cell_error_set(err, -rc, "%s: unable to open: %s", path, strerror(-rc));
   }
-  int rc = cell_sc_rec_from_json(j, path, r, err);
-  json_decref(j);
-  return rc;
+  _cleanup_jdoc_ cell_jdoc *doc = NULL;
+  if ((rc = cell_json_parse(path, text, len, &doc, err)) < 0)
+    return rc;
+  return cell_sc_rec_from_json(cell_jdoc_root(doc), path, r, err);
 }

@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "util/error.h"
+#include "util/json.h"
 
 #define CELL_SC_REC_ENTRIES 2048      /* architecture + number pairs (a power of two) */
 #define CELL_SC_REC_TUPLES 8192       /* argument tuples, all entries together */
@@ -91,10 +92,14 @@ json_t *cell_sc_rec_to_json(const cell_sc_recording *r, const cell_sc_rec_meta *
 /* Write it to path atomically (cell_write_file_atomic). */
 int cell_sc_rec_write(const char *path, const cell_sc_recording *r, const cell_sc_rec_meta *m,
                       cell_error *err);
-/* Read a recording and add it into r.  Errors name the file and the field
- * ("rec.json: syscalls[3].count: expected a number"). */
+/* Read a recording and add it into r.  Errors name the file, the line and
+ * column and the field ("rec.json:7:12: syscalls[3].count: expected a
+ * number >= 0"). Argument values are read as the 64 bits they are: 0 to
+ * UINT64_MAX, or negative as jansson writes those above INT64_MAX. */
 int cell_sc_rec_read(const char *path, cell_sc_recording *r, cell_error *err);
-int cell_sc_rec_from_json(json_t *j, const char *name, cell_sc_recording *r, cell_error *err);
+/* The same for a tree already read; name is the file's. */
+int cell_sc_rec_from_json(const cell_jv *j, const char *name, cell_sc_recording *r,
+                          cell_error *err);
 
 /* ---- the recording filter (record-filter.c) ----------------------------- */
 

@@ -271,8 +271,14 @@ test_seccomp_record_tool_errors_and_merging() {
   assert_fails_with "expected at least one RECORDING" "$CELL_BIN" seccomp record
   assert_fails_with "$TEST_TMP/none.json: unable to open" "$CELL_BIN" seccomp record "$TEST_TMP/none.json"
   echo '{"syscalls":[]}' > "$TEST_TMP/c.json"
-  assert_fails_with "$TEST_TMP/c.json: cellSeccompRecording: missing: not a cell seccomp recording" \
+  assert_fails_with "$TEST_TMP/c.json:1:1: cellSeccompRecording: missing: not a cell seccomp recording" \
     "$CELL_BIN" seccomp record "$TEST_TMP/c.json"
+  # a bad value, and a file that is no JSON: named by line and column
+  printf '{"cellSeccompRecording": 1,\n "syscalls": [\n  {"arch": "SCMP_ARCH_X86_64", "nr": 0, "count": "two"}]}\n' > "$TEST_TMP/d.json"
+  assert_fails_with "$TEST_TMP/d.json:3:50: syscalls[0].count: expected a number >= 0" \
+    "$CELL_BIN" seccomp record "$TEST_TMP/d.json"
+  printf '{"cellSeccompRecording": 1,\n "syscalls": [}\n' > "$TEST_TMP/e.json"
+  assert_fails_with "$TEST_TMP/e.json:2:15: " "$CELL_BIN" seccomp record "$TEST_TMP/e.json"
   assert_fails_with "--format: \`xml\` is neither json nor sec" "$CELL_BIN" seccomp record --format xml "$TEST_TMP/a.json"
   assert_fails_with "--newer: \`five\` is not a release such as 5.0 (or none)" \
     "$CELL_BIN" seccomp record --newer five "$TEST_TMP/a.json"

@@ -99,26 +99,107 @@ TEST(recording_file_errors_name_the_field)
 {
   static const struct { const char *text, *msg; } bad[] = {
     { "[]", "r.json: not a recording (expected a JSON object)" },
-    { "{}", "r.json: cellSeccompRecording: missing: not a cell seccomp recording" },
+    { "{}", "r.json:1:1: cellSeccompRecording: missing: not a cell seccomp recording" },
     { "{\"cellSeccompRecording\":2,\"syscalls\":[]}",
-      "r.json: cellSeccompRecording: format 2 is not known (this cell reads 1)" },
+      "r.json:1:25: cellSeccompRecording: format 2 is not known (this cell reads 1)" },
+    { "{\"cellSeccompRecording\":-3,\"syscalls\":[]}",
+      "r.json:1:25: cellSeccompRecording: format -3 is not known (this cell reads 1)" },
+    { "{\"cellSeccompRecording\":18446744073709551615,\"syscalls\":[]}",
+      "r.json:1:25: cellSeccompRecording: format 18446744073709551615 is not known (this cell reads 1)" },
     { "{\"cellSeccompRecording\":1,\"syscalls\":[{\"arch\":\"SCMP_ARCH_X86_64\",\"nr\":0}]}",
-      "r.json: syscalls[0].count: missing" },
+      "r.json:1:39: syscalls[0].count: missing" },
     { "{\"cellSeccompRecording\":1,\"syscalls\":[{\"arch\":\"SCMP_ARCH_NOPE\",\"nr\":0,\"count\":1}]}",
-      "r.json: syscalls[0].arch: unknown architecture" },
+      "r.json:1:47: syscalls[0].arch: unknown architecture" },
     { "{\"cellSeccompRecording\":1,\"syscalls\":[{\"arch\":\"SCMP_ARCH_X86_64\",\"name\":\"write\",\"nr\":0,\"count\":1}]}",
-      "r.json: syscalls[0].name: does not match nr on this architecture" },
+      "r.json:1:73: syscalls[0].name: does not match nr on this architecture" },
+    /* a bad value is named where it is, on its line */
+    { "{\"cellSeccompRecording\": 1,\n \"syscalls\": [\n  {\"arch\": \"SCMP_ARCH_X86_64\", \"nr\": 0,\n"
+      "   \"count\": -1}]}",
+      "r.json:4:13: syscalls[0].count: expected a number >= 0" },
+    { "{\"cellSeccompRecording\": 1,\n \"syscalls\": [\n  {\"arch\": \"SCMP_ARCH_X86_64\", \"nr\": 0,\n"
+      "   \"count\": 1.5}]}",
+      "r.json:4:13: syscalls[0].count: expected a number >= 0" },
+    { "{\"cellSeccompRecording\":1,\"syscalls\":[{\"arch\":\"SCMP_ARCH_X86_64\",\"name\":\"fcntl\",\"nr\":72,"
+      "\"count\":1,\"args\":{\"index\":[1],\"values\":[{\"v\":[\"2\"],\"count\":1}]}}]}",
+      "r.json:1:135: syscalls[0].args.values: expected numbers" },
+    { "{\"cellSeccompRecording\":1,\"syscalls\":[{\"arch\":\"SCMP_ARCH_X86_64\",\"name\":\"fcntl\",\"nr\":72,"
+      "\"count\":1,\"args\":{\"index\":[6],\"values\":[]}}]}",
+      "r.json:1:116: syscalls[0].args.index: expected argument indexes 0 to 5" },
+    { "{\"cellSeccompRecording\":1,\"syscalls\":[{\"arch\":\"SCMP_ARCH_X86_64\",\"nr\":4294967296,\"count\":1}]}",
+      "r.json:1:71: syscalls[0].nr: over 32 bits" },
   };
   for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
-    json_t *j = json_loads(bad[i].text, 0, NULL);
-    cell_sc_recording *r = new_rec();
+    _cleanup_jdoc_ cell_jdoc *doc = NULL;
     cell_error err = CELL_ERROR_INIT;
-    CHECK(cell_sc_rec_from_json(j, "r.json", r, &err) == -EINVAL);
+    CHECK(cell_json_parse("r.json", bad[i].text, strlen(bad[i].text), &doc, &err) == 0);
+    cell_sc_recording *r = new_rec();
+    CHECK(cell_sc_rec_from_json(cell_jdoc_root(doc), "r.json", r, &err) == -EINVAL);
     CHECK_STR(err.msg, bad[i].msg);
     cell_error_clear(&err);
-    json_decref(j);
     free(r);
   }
+}
+
+/* Argument values are 64 bits: the writer puts those with the top bit set
+ * as negative numbers (jansson has no larger integers); the reader takes
+ * them and the same values written unsigned. */
+TEST(recording_reads_values_of_64_bits)
+{
+  static const char text[] =
+    "{\"cellSeccompRecording\":1,\"syscalls\":[{\"arch\":\"SCMP_ARCH_X86_64\",\"name\":\"ioctl\",\"nr\":16,"
+    "\"count\":2,\"args\":{\"index\":[1],\"values\":[{\"v\":[-1],\"count\":1},"
+    "{\"v\":[9223372036854775808],\"count\":1}]}}]}";
+  _cleanup_jdoc_ cell_jdoc *doc = NULL;
+  cell_error err = CELL_ERROR_INIT;
+  CHECK(cell_json_parse("r.json", text, sizeof text - 1, &doc, &err) == 0);
+  cell_sc_recording *r = new_rec();
+  CHECK(cell_sc_rec_from_json(cell_jdoc_root(doc), "r.json", r, &err) == 0);
+  const cell_sc_rec_entry *e = cell_sc_rec_find(r, audit_of("x86_64"), nr_of("x86_64", "ioctl"));
+  CHECK(e && e->count == 2 && e->ntuples == 2);
+  bool top = false, all = false;
+  for (int32_t t = e ? e->first : -1; t >= 0; t = r->tuples[t].next) {
+    top |= r->tuples[t].v[0] == UINT64_C(0x8000000000000000);
+    all |= r->tuples[t].v[0] == UINT64_MAX;
+  }
+  CHECK(top && all);
+  /* and written back as jansson can: negative, read again alike */
+  char path[] = "/tmp/cell-rec-test.XXXXXX";
+  int fd = mkstemp(path);
+  close(fd);
+  CHECK(cell_sc_rec_write(path, r, NULL, &err) == 0);
+  cell_sc_recording *back = new_rec();
+  CHECK(cell_sc_rec_read(path, back, &err) == 0);
+  json_t *j1 = cell_sc_rec_to_json(r, NULL), *j2 = cell_sc_rec_to_json(back, NULL);
+  CHECK(json_equal(j1, j2));
+  json_decref(j1);
+  json_decref(j2);
+  unlink(path);
+  free(r);
+  free(back);
+}
+
+/* A file that is no JSON, or none at all: the reader says where. */
+TEST(recording_file_read_errors)
+{
+  char path[] = "/tmp/cell-rec-test.XXXXXX";
+  int fd = mkstemp(path);
+  CHECK(write(fd, "{\"cellSeccompRecording\": 1,\n \"syscalls\": [,]}\n", 46) == 46);
+  close(fd);
+  cell_sc_recording *r = new_rec();
+  cell_error err = CELL_ERROR_INIT;
+  CHECK(cell_sc_rec_read(path, r, &err) == -EINVAL);
+  char *want = NULL;
+  CHECK(asprintf(&want, "%s:2:15: ", path) > 0);
+  CHECK(err.msg && strncmp(err.msg, want, strlen(want)) == 0);
+  cell_error_clear(&err);
+  unlink(path);
+  CHECK(cell_sc_rec_read(path, r, &err) == -ENOENT);
+  free(want);
+  CHECK(asprintf(&want, "%s: unable to open: No such file or directory", path) > 0);
+  CHECK_STR(err.msg, want);
+  free(want);
+  cell_error_clear(&err);
+  free(r);
 }
 
 static uint32_t run(const cell_seccomp_filter *f, const char *arch, const char *name, uint64_t a0,
