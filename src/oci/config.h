@@ -9,9 +9,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
-#include <jansson.h>
 
 #include "util/error.h"
+#include "util/json.h"
 #include "util/log.h"
 
 typedef struct oci_kv {
@@ -179,7 +179,7 @@ typedef struct oci_device_rule {
 struct oci_resources_typed;
 typedef struct oci_resources {
   bool present;
-  json_t *json;          /* borrowed from oci_config.root_json */
+  const cell_jv *json;   /* borrowed from oci_config.doc */
   struct oci_resources_typed *typed; /* every field, typed (oci/resources.h); owned */
   oci_device_rule *devices;
   size_t n_devices;
@@ -211,8 +211,8 @@ typedef struct oci_linux {
   oci_personality personality;
   /* linux.seccomp, handed as JSON to the seccomp front end (src/seccomp/),
    * which owns the knowledge of its fields; NULL when absent. Borrowed from
-   * root_json. */
-  json_t *seccomp;
+   * oci_config.doc. */
+  const cell_jv *seccomp;
   char *seccomp_listener_path;      /* linux.seccomp.listenerPath, or NULL */
   char *seccomp_listener_metadata;  /* linux.seccomp.listenerMetadata, or NULL */
 } oci_linux;
@@ -234,7 +234,7 @@ typedef struct oci_config {
   oci_kv *annotations;
   size_t n_annotations;
   oci_linux linux;       /* builds pass -Ulinux: GNU C predefines `linux` as 1 */
-  json_t *root_json;     /* the parsed document (owned) */
+  cell_jdoc *doc;        /* the parsed document (owned; util/json.h) */
   char *text;            /* the file's text, for locating errors (owned) */
   size_t text_len;
 } oci_config;

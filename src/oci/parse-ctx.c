@@ -9,19 +9,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-void oci_pctx_push_key(oci_pctx *p, const char *key)
+/* path[d] and the value it reaches from val[d]. */
+static void push(oci_pctx *p, cell_json_pathel el)
 {
-  if (p->depth < OCI_PATH_MAX_DEPTH)
-    p->path[p->depth] = (cell_json_pathel) { key, 0 };
+  if (p->depth < OCI_PATH_MAX_DEPTH) {
+    const cell_jv *up = p->val[p->depth];
+    p->path[p->depth] = el;
+    p->val[p->depth + 1] = el.key ? cell_jv_get(up, el.key) : cell_jv_at(up, el.index);
+  }
   p->depth++;
 }
 
-void oci_pctx_push_index(oci_pctx *p, size_t i)
-{
-  if (p->depth < OCI_PATH_MAX_DEPTH)
-    p->path[p->depth] = (cell_json_pathel) { NULL, i };
-  p->depth++;
-}
+void oci_pctx_push_key(oci_pctx *p, const char *key) { push(p, (cell_json_pathel) { key, 0 }); }
+
+void oci_pctx_push_index(oci_pctx *p, size_t i) { push(p, (cell_json_pathel) { NULL, i }); }
 
 void oci_pctx_pop(oci_pctx *p)
 {
@@ -64,22 +65,25 @@ char *oci_pctx_path(const oci_pctx *p, const char *child)
   return buf;
 }
 
+/* The value at the current path (+ key), or the deepest one on the way. */
+static const cell_jv *located(const oci_pctx *p, const char *key)
+{
+  size_t depth = p->depth < OCI_PATH_MAX_DEPTH ? p->depth : OCI_PATH_MAX_DEPTH;
+  const cell_jv *v = key ? cell_jv_get(p->val[depth], key) : NULL;
+  while (!v && depth > 0)
+    v = p->val[depth--];
+  return v ? v : p->val[0];
+}
+
 static char *where(oci_pctx *p, const char *key)
 {
   char *path = oci_pctx_path(p, key);
   char *s = NULL;
-  int line = 0, col = 0;
-  if (p->text) {
-    cell_json_pathel els[OCI_PATH_MAX_DEPTH + 1];
-    size_t depth = p->depth < OCI_PATH_MAX_DEPTH ? p->depth : OCI_PATH_MAX_DEPTH;
-    memcpy(els, p->path, depth * sizeof *els);
-    if (key)
-      els[depth++] = (cell_json_pathel) { key, 0 };
-    cell_json_locate(p->text, p->text_len, els, depth, &line, &col);
-  }
+  const cell_jv *v = located(p, key);
   int r;
-  if (line)
-    r = asprintf(&s, "%s:%d:%d: %s", p->name, line, col, path && *path ? path : "(top level)");
+  if (v)
+    r = asprintf(&s, "%s:%u:%u: %s", p->name, v->line, v->col,
+                 path && *path ? path : "(top level)");
   else
     r = asprintf(&s, "%s: %s", p->name, path && *path ? path : "(top level)");
   free(path);
@@ -125,44 +129,44 @@ void oci_pwarn(oci_pctx *p, const char *key, const char *fmt, ...)
   cell_log_warn(p->log, "%s: %s", w ? w : p->name, m ? m : "");
 }
 
-static json_t *member(json_t *obj, const char *key)
+static const cell_jv *member(const cell_jv *obj, const char *key)
 {
-  json_t *v = json_object_get(obj, key);
-  return json_is_null(v) ? NULL : v;
+  const cell_jv *v = cell_jv_get(obj, key);
+  return cell_jv_is_null(v) ? NULL : v;
 }
 
-int oci_get_object(oci_pctx *p, json_t *obj, const char *key, json_t **out)
+int oci_get_object(oci_pctx *p, const cell_jv *obj, const char *key, const cell_jv **out)
 {
-  json_t *v = member(obj, key);
+  const cell_jv *v = member(obj, key);
   *out = NULL;
   if (!v)
     return 0;
-  if (!json_is_object(v))
+  if (!cell_jv_is_object(v))
     return oci_perr(p, key, "expected an object");
   *out = v;
   return 1;
 }
 
-int oci_get_array(oci_pctx *p, json_t *obj, const char *key, json_t **out)
+int oci_get_array(oci_pctx *p, const cell_jv *obj, const char *key, const cell_jv **out)
 {
-  json_t *v = member(obj, key);
+  const cell_jv *v = member(obj, key);
   *out = NULL;
   if (!v)
     return 0;
-  if (!json_is_array(v))
+  if (!cell_jv_is_array(v))
     return oci_perr(p, key, "expected an array");
   *out = v;
   return 1;
 }
 
-int oci_get_string(oci_pctx *p, json_t *obj, const char *key, char **out)
+int oci_get_string(oci_pctx *p, const cell_jv *obj, const char *key, char **out)
 {
-  json_t *v = member(obj, key);
+  const cell_jv *v = member(obj, key);
   if (!v)
     return 0;
-  if (!json_is_string(v))
+  if (!cell_jv_is_string(v))
     return oci_perr(p, key, "expected a string");
-  char *s = strdup(json_string_value(v));
+  char *s = strdup(cell_jv_str(v));
   if (!s)
     return cell_error_set(p->err, ENOMEM, "out of memory");
   free(*out);
@@ -170,55 +174,62 @@ int oci_get_string(oci_pctx *p, json_t *obj, const char *key, char **out)
   return 1;
 }
 
-int oci_get_bool(oci_pctx *p, json_t *obj, const char *key, bool *out)
+int oci_get_bool(oci_pctx *p, const cell_jv *obj, const char *key, bool *out)
 {
-  json_t *v = member(obj, key);
+  const cell_jv *v = member(obj, key);
   if (!v)
     return 0;
-  if (!json_is_boolean(v))
+  if (!cell_jv_is_bool(v))
     return oci_perr(p, key, "expected true or false");
-  *out = json_is_true(v);
+  *out = cell_jv_is_true(v);
   return 1;
 }
 
-int oci_get_int64(oci_pctx *p, json_t *obj, const char *key, int64_t min, int64_t max,
+int oci_get_int64(oci_pctx *p, const cell_jv *obj, const char *key, int64_t min, int64_t max,
                   int64_t *out)
 {
-  json_t *v = member(obj, key);
+  const cell_jv *v = member(obj, key);
   if (!v)
     return 0;
-  if (!json_is_integer(v))
+  if (!cell_jv_is_int(v))
     return oci_perr(p, key, "expected an integer");
-  json_int_t i = json_integer_value(v);
+  int64_t i;
+  if (!cell_jv_i64(v, &i))      /* above INT64_MAX */
+    return oci_perr(p, key, "%" PRIu64 " is out of range [%" PRId64 ", %" PRId64 "]", v->u,
+                    min, max);
   if (i < min || i > max)
-    return oci_perr(p, key, "%" JSON_INTEGER_FORMAT " is out of range [%" PRId64 ", %" PRId64 "]",
-                    i, min, max);
+    return oci_perr(p, key, "%" PRId64 " is out of range [%" PRId64 ", %" PRId64 "]", i, min,
+                    max);
   *out = i;
   return 1;
 }
 
-int oci_get_uint64(oci_pctx *p, json_t *obj, const char *key, uint64_t *out)
+int oci_get_uint64(oci_pctx *p, const cell_jv *obj, const char *key, uint64_t *out)
 {
-  json_t *v = member(obj, key);
+  const cell_jv *v = member(obj, key);
   if (!v)
     return 0;
-  /* jansson holds integers as long long: values above INT64_MAX arrive as
-   * reals; accept exact non-negative integral reals for 64-bit fields. */
-  if (json_is_real(v)) {
-    double d = json_real_value(v);
-    if (d >= 0 && d <= 18446744073709551615.0 && d == (double) (uint64_t) d) {
-      *out = d >= 18446744073709551615.0 ? UINT64_MAX : (uint64_t) d;
+  /* Integers are exact up to UINT64_MAX. Integral reals are taken too
+   * (1e6, or 1.8446744073709552e19 as UINT64_MAX, as some writers put
+   * 64-bit values). */
+  if (cell_jv_is_real(v)) {
+    double d = cell_jv_real(v);
+    if (d == 18446744073709551616.0) {     /* 2^64, UINT64_MAX as a double */
+      *out = UINT64_MAX;
+      return 1;
+    }
+    if (d >= 0 && d < 18446744073709551616.0 && d == (double) (uint64_t) d) {
+      *out = (uint64_t) d;
       return 1;
     }
     return oci_perr(p, key, "expected a non-negative integer");
   }
-  if (!json_is_integer(v) || json_integer_value(v) < 0)
+  if (!cell_jv_u64(v, out))
     return oci_perr(p, key, "expected a non-negative integer");
-  *out = (uint64_t) json_integer_value(v);
   return 1;
 }
 
-int oci_get_uint32(oci_pctx *p, json_t *obj, const char *key, uint32_t *out)
+int oci_get_uint32(oci_pctx *p, const cell_jv *obj, const char *key, uint32_t *out)
 {
   int64_t v;
   int r = oci_get_int64(p, obj, key, 0, UINT32_MAX, &v);
@@ -227,26 +238,27 @@ int oci_get_uint32(oci_pctx *p, json_t *obj, const char *key, uint32_t *out)
   return r;
 }
 
-int oci_get_strv(oci_pctx *p, json_t *obj, const char *key, char ***out)
+int oci_get_strv(oci_pctx *p, const cell_jv *obj, const char *key, char ***out)
 {
-  json_t *v = member(obj, key);
+  const cell_jv *v = member(obj, key);
   if (!v)
     return 0;
-  if (!json_is_array(v))
+  if (!cell_jv_is_array(v))
     return oci_perr(p, key, "expected an array of strings");
-  size_t n = json_array_size(v);
+  size_t n = cell_jv_size(v);
   char **strv = calloc(n + 1, sizeof(char *));
   if (!strv)
     return cell_error_set(p->err, ENOMEM, "out of memory");
   for (size_t i = 0; i < n; i++) {
-    json_t *e = json_array_get(v, i);
-    if (!json_is_string(e)) {
+    const cell_jv *e = cell_jv_at(v, i);
+    if (!cell_jv_is_string(e) || !(strv[i] = strdup(cell_jv_str(e)))) {
       for (size_t j = 0; j < i; j++)
         free(strv[j]);
       free(strv);
+      if (cell_jv_is_string(e))
+        return cell_error_set(p->err, ENOMEM, "out of memory");
       return oci_perr(p, key, "expected an array of strings");
     }
-    strv[i] = strdup(json_string_value(e));
   }
   char **old = *out;
   for (size_t i = 0; old && old[i]; i++)
@@ -256,36 +268,44 @@ int oci_get_strv(oci_pctx *p, json_t *obj, const char *key, char ***out)
   return 1;
 }
 
-int oci_get_kv(oci_pctx *p, json_t *obj, const char *key, oci_kv **out, size_t *n)
+static void free_kv(oci_kv *kv, size_t n)
 {
-  json_t *v;
+  for (size_t j = 0; j < n; j++) {
+    free(kv[j].key);
+    free(kv[j].value);
+  }
+  free(kv);
+}
+
+int oci_get_kv(oci_pctx *p, const cell_jv *obj, const char *key, oci_kv **out, size_t *n)
+{
+  const cell_jv *v;
   int r = oci_get_object(p, obj, key, &v);
   if (r <= 0)
     return r;
-  size_t count = json_object_size(v), i = 0;
+  size_t count = cell_jv_size(v), i;
   oci_kv *kv = calloc(count ? count : 1, sizeof *kv);
   if (!kv)
     return cell_error_set(p->err, ENOMEM, "out of memory");
   const char *k;
-  json_t *val;
-  json_object_foreach(v, k, val) {
-    if (!json_is_string(val)) {
-      for (size_t j = 0; j < i; j++) {
-        free(kv[j].key);
-        free(kv[j].value);
-      }
-      free(kv);
+  const cell_jv *val;
+  cell_jv_object_foreach(v, i, k, val) {
+    if (!cell_jv_is_string(val)) {
+      free_kv(kv, i);
       oci_pctx_push_key(p, key);
       r = oci_perr(p, k, "expected a string value");
       oci_pctx_pop(p);
       return r;
     }
     kv[i].key = strdup(k);
-    kv[i].value = strdup(json_string_value(val));
-    i++;
+    kv[i].value = strdup(cell_jv_str(val));
+    if (!kv[i].key || !kv[i].value) {
+      free_kv(kv, i + 1);
+      return cell_error_set(p->err, ENOMEM, "out of memory");
+    }
   }
   *out = kv;
-  *n = i;
+  *n = count;
   return 1;
 }
 

@@ -1,24 +1,29 @@
-/* Internal to src/oci: walking a jansson document with a path stack, so
- * that every error names the place: "config.json:12:7: process.args:
- * expected an array of strings". */
+/* Internal to src/oci: walking a document read by util/json.h with a path
+ * stack, so that every error names the place: "config.json:12:7:
+ * process.args: expected an array of strings". The line and column are
+ * those of the value the path reaches (or of the deepest value on the way
+ * when it ends at an absent member). */
 #ifndef CELL_OCI_PARSE_CTX_H
 #define CELL_OCI_PARSE_CTX_H
 
 #include <stdbool.h>
 #include <stdint.h>
-#include <jansson.h>
+#include <stddef.h>
 
 #include "util/error.h"
 #include "util/json-loc.h"
+#include "util/json.h"
 #include "util/log.h"
 
 #define OCI_PATH_MAX_DEPTH 16
 
 typedef struct oci_pctx {
   const char *name;         /* file name for messages */
-  const char *text;         /* document text, for line:col (may be NULL) */
-  size_t text_len;
   cell_json_pathel path[OCI_PATH_MAX_DEPTH];
+  /* val[i]: the value the first i elements of path reach, for line:col;
+   * val[0] is the document (set it; NULL: no line:col), NULL past an
+   * absent member. */
+  const cell_jv *val[OCI_PATH_MAX_DEPTH + 1];
   size_t depth;
   const cell_log *log;
   cell_error *err;
@@ -41,19 +46,19 @@ void oci_pwarn(oci_pctx *p, const char *key, const char *fmt, ...)
 
 /* Member readers. Each returns 1 when found and converted, 0 when absent
  * (or JSON null), and a negative errno after reporting a type error. */
-int oci_get_object(oci_pctx *p, json_t *obj, const char *key, json_t **out);
-int oci_get_array(oci_pctx *p, json_t *obj, const char *key, json_t **out);
-int oci_get_string(oci_pctx *p, json_t *obj, const char *key, char **out);
-int oci_get_bool(oci_pctx *p, json_t *obj, const char *key, bool *out);
-int oci_get_int64(oci_pctx *p, json_t *obj, const char *key, int64_t min, int64_t max,
+int oci_get_object(oci_pctx *p, const cell_jv *obj, const char *key, const cell_jv **out);
+int oci_get_array(oci_pctx *p, const cell_jv *obj, const char *key, const cell_jv **out);
+int oci_get_string(oci_pctx *p, const cell_jv *obj, const char *key, char **out);
+int oci_get_bool(oci_pctx *p, const cell_jv *obj, const char *key, bool *out);
+int oci_get_int64(oci_pctx *p, const cell_jv *obj, const char *key, int64_t min, int64_t max,
                   int64_t *out);
-int oci_get_uint64(oci_pctx *p, json_t *obj, const char *key, uint64_t *out);
-int oci_get_uint32(oci_pctx *p, json_t *obj, const char *key, uint32_t *out);
+int oci_get_uint64(oci_pctx *p, const cell_jv *obj, const char *key, uint64_t *out);
+int oci_get_uint32(oci_pctx *p, const cell_jv *obj, const char *key, uint32_t *out);
 /* Array of strings -> NULL-terminated vector. */
-int oci_get_strv(oci_pctx *p, json_t *obj, const char *key, char ***out);
+int oci_get_strv(oci_pctx *p, const cell_jv *obj, const char *key, char ***out);
 /* Object of string values -> kv array. */
 struct oci_kv;
-int oci_get_kv(oci_pctx *p, json_t *obj, const char *key, struct oci_kv **out, size_t *n);
+int oci_get_kv(oci_pctx *p, const cell_jv *obj, const char *key, struct oci_kv **out, size_t *n);
 /* Required member helpers: error "missing required field" when absent. */
 int oci_require(oci_pctx *p, int r, const char *key);
 
@@ -62,6 +67,6 @@ int oci_require(oci_pctx *p, int r, const char *key);
 /* Parsers of the parts of config.json, shared between parse.c and process.c. */
 struct oci_process;
 struct oci_config;
-int oci_parse_process(oci_pctx *p, json_t *obj, struct oci_process **out);
+int oci_parse_process(oci_pctx *p, const cell_jv *obj, struct oci_process **out);
 int oci_validate(oci_pctx *p, struct oci_config *c);
 #endif

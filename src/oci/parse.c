@@ -27,22 +27,22 @@ static char *path_join(const char *dir, const char *rel)
   return s;
 }
 
-static int parse_idmaps(oci_pctx *p, json_t *obj, const char *key, oci_idmap **out,
+static int parse_idmaps(oci_pctx *p, const cell_jv *obj, const char *key, oci_idmap **out,
                         size_t *n)
 {
-  json_t *arr;
+  const cell_jv *arr;
   int r = oci_get_array(p, obj, key, &arr);
   if (r <= 0)
     return r;
-  size_t count = json_array_size(arr);
+  size_t count = cell_jv_size(arr);
   *out = calloc(count ? count : 1, sizeof **out);
   if (!*out)
     return cell_error_set(p->err, ENOMEM, "out of memory");
   oci_pctx_push_key(p, key);
   for (size_t i = 0; i < count; i++) {
-    json_t *e = json_array_get(arr, i);
+    const cell_jv *e = cell_jv_at(arr, i);
     oci_pctx_push_index(p, i);
-    if (!json_is_object(e))
+    if (!cell_jv_is_object(e))
       return oci_perr(p, NULL, "expected an object {containerID, hostID, size}");
     oci_idmap *m = &(*out)[i];
     if ((r = oci_require(p, oci_get_uint32(p, e, "containerID", &m->container_id),
@@ -59,19 +59,19 @@ static int parse_idmaps(oci_pctx *p, json_t *obj, const char *key, oci_idmap **o
   return 1;
 }
 
-static int parse_mounts(oci_pctx *p, json_t *arr, oci_config *c)
+static int parse_mounts(oci_pctx *p, const cell_jv *arr, oci_config *c)
 {
-  size_t n = json_array_size(arr);
+  size_t n = cell_jv_size(arr);
   c->mounts = calloc(n ? n : 1, sizeof *c->mounts);
   if (!c->mounts)
     return cell_error_set(p->err, ENOMEM, "out of memory");
   oci_pctx_push_key(p, "mounts");
   for (size_t i = 0; i < n; i++) {
-    json_t *e = json_array_get(arr, i);
+    const cell_jv *e = cell_jv_at(arr, i);
     oci_mount *m = &c->mounts[i];
     c->n_mounts++;
     oci_pctx_push_index(p, i);
-    if (!json_is_object(e))
+    if (!cell_jv_is_object(e))
       return oci_perr(p, NULL, "expected a mount object");
     int r;
     if ((r = oci_require(p, oci_get_string(p, e, "destination", &m->destination),
@@ -108,29 +108,29 @@ static int parse_mounts(oci_pctx *p, json_t *arr, oci_config *c)
   return 0;
 }
 
-static int parse_hooks(oci_pctx *p, json_t *obj, oci_config *c)
+static int parse_hooks(oci_pctx *p, const cell_jv *obj, oci_config *c)
 {
   oci_pctx_push_key(p, "hooks");
   for (int k = 0; k < OCI_HOOK_KINDS; k++) {
     const char *name = oci_hook_kind_name((oci_hook_kind) k);
-    json_t *arr;
+    const cell_jv *arr;
     int r = oci_get_array(p, obj, name, &arr);
     if (r < 0)
       return r;
     if (r == 0)
       continue;
     oci_hook_list *l = &c->hooks[k];
-    size_t n = json_array_size(arr);
+    size_t n = cell_jv_size(arr);
     l->hooks = calloc(n ? n : 1, sizeof *l->hooks);
     if (!l->hooks)
       return cell_error_set(p->err, ENOMEM, "out of memory");
     oci_pctx_push_key(p, name);
     for (size_t i = 0; i < n; i++) {
-      json_t *e = json_array_get(arr, i);
+      const cell_jv *e = cell_jv_at(arr, i);
       oci_hook *h = &l->hooks[i];
       l->n++;
       oci_pctx_push_index(p, i);
-      if (!json_is_object(e))
+      if (!cell_jv_is_object(e))
         return oci_perr(p, NULL, "expected a hook object");
       if ((r = oci_require(p, oci_get_string(p, e, "path", &h->path), "path")) < 0 ||
           (r = oci_get_strv(p, e, "args", &h->args)) < 0 ||
@@ -153,13 +153,13 @@ static int parse_hooks(oci_pctx *p, json_t *obj, oci_config *c)
   return 0;
 }
 
-static int parse_namespaces(oci_pctx *p, json_t *arr, oci_linux *l)
+static int parse_namespaces(oci_pctx *p, const cell_jv *arr, oci_linux *l)
 {
   oci_pctx_push_key(p, "namespaces");
-  for (size_t i = 0; i < json_array_size(arr); i++) {
-    json_t *e = json_array_get(arr, i);
+  for (size_t i = 0; i < cell_jv_size(arr); i++) {
+    const cell_jv *e = cell_jv_at(arr, i);
     oci_pctx_push_index(p, i);
-    if (!json_is_object(e))
+    if (!cell_jv_is_object(e))
       return oci_perr(p, NULL, "expected an object {type, path}");
     _cleanup_free_ char *type = NULL;
     int r;
@@ -185,9 +185,9 @@ static int parse_namespaces(oci_pctx *p, json_t *arr, oci_linux *l)
   return 0;
 }
 
-static int parse_time_offset(oci_pctx *p, json_t *obj, const char *key, oci_time_offset *t)
+static int parse_time_offset(oci_pctx *p, const cell_jv *obj, const char *key, oci_time_offset *t)
 {
-  json_t *o;
+  const cell_jv *o;
   int r = oci_get_object(p, obj, key, &o);
   if (r <= 0)
     return r;
@@ -206,19 +206,19 @@ static int parse_time_offset(oci_pctx *p, json_t *obj, const char *key, oci_time
   return 1;
 }
 
-static int parse_devices(oci_pctx *p, json_t *arr, oci_linux *l)
+static int parse_devices(oci_pctx *p, const cell_jv *arr, oci_linux *l)
 {
-  size_t n = json_array_size(arr);
+  size_t n = cell_jv_size(arr);
   l->devices = calloc(n ? n : 1, sizeof *l->devices);
   if (!l->devices)
     return cell_error_set(p->err, ENOMEM, "out of memory");
   oci_pctx_push_key(p, "devices");
   for (size_t i = 0; i < n; i++) {
-    json_t *e = json_array_get(arr, i);
+    const cell_jv *e = cell_jv_at(arr, i);
     oci_device *d = &l->devices[i];
     l->n_devices++;
     oci_pctx_push_index(p, i);
-    if (!json_is_object(e))
+    if (!cell_jv_is_object(e))
       return oci_perr(p, NULL, "expected a device object");
     _cleanup_free_ char *type = NULL;
     int r;
@@ -268,19 +268,19 @@ static int parse_devices(oci_pctx *p, json_t *arr, oci_linux *l)
   return 0;
 }
 
-static int parse_device_rules(oci_pctx *p, json_t *arr, oci_resources *res)
+static int parse_device_rules(oci_pctx *p, const cell_jv *arr, oci_resources *res)
 {
-  size_t n = json_array_size(arr);
+  size_t n = cell_jv_size(arr);
   res->devices = calloc(n ? n : 1, sizeof *res->devices);
   if (!res->devices)
     return cell_error_set(p->err, ENOMEM, "out of memory");
   oci_pctx_push_key(p, "devices");
   for (size_t i = 0; i < n; i++) {
-    json_t *e = json_array_get(arr, i);
+    const cell_jv *e = cell_jv_at(arr, i);
     oci_device_rule *d = &res->devices[i];
     res->n_devices++;
     oci_pctx_push_index(p, i);
-    if (!json_is_object(e))
+    if (!cell_jv_is_object(e))
       return oci_perr(p, NULL, "expected a device rule object");
     int r;
     if ((r = oci_require(p, oci_get_bool(p, e, "allow", &d->allow), "allow")) < 0)
@@ -316,24 +316,24 @@ static bool netdev_name_ok(const char *n)
   return len > 0 && len < 16 && strcmp(n, ".") && strcmp(n, "..") && !strpbrk(n, "/: \t\n");
 }
 
-static int parse_net_devices(oci_pctx *p, json_t *obj, oci_linux *l)
+static int parse_net_devices(oci_pctx *p, const cell_jv *obj, oci_linux *l)
 {
-  size_t n = json_object_size(obj), i = 0;
+  size_t n = cell_jv_size(obj), i = 0, m;
   l->net_devices = calloc(n ? n : 1, sizeof *l->net_devices);
   if (!l->net_devices)
     return cell_error_set(p->err, ENOMEM, "out of memory");
   oci_pctx_push_key(p, "netDevices");
   const char *key;
-  json_t *v;
+  const cell_jv *v;
   int r = 0;
-  json_object_foreach(obj, key, v) {
+  cell_jv_object_foreach(obj, m, key, v) {
     if (!netdev_name_ok(key)) {
       r = oci_perr(p, key, "`%s` is not a network interface name", key);
       break;
     }
     oci_pctx_push_key(p, key);
     char *name = NULL;
-    if (!json_is_object(v))
+    if (!cell_jv_is_object(v))
       r = oci_perr(p, NULL, "expected an object");
     else if ((r = oci_get_string(p, v, "name", &name)) >= 0 && name &&
              !netdev_name_ok(name))
@@ -358,10 +358,10 @@ static int parse_net_devices(oci_pctx *p, json_t *obj, oci_linux *l)
   return 0;
 }
 
-static int parse_linux(oci_pctx *p, json_t *obj, oci_config *c)
+static int parse_linux(oci_pctx *p, const cell_jv *obj, oci_config *c)
 {
   oci_linux *l = &c->linux;
-  json_t *sub;
+  const cell_jv *sub;
   int r;
   oci_pctx_push_key(p, "linux");
   if ((r = oci_get_array(p, obj, "namespaces", &sub)) < 0)
@@ -391,15 +391,14 @@ static int parse_linux(oci_pctx *p, json_t *obj, oci_config *c)
   if (r > 0) {
     l->resources.present = true;
     l->resources.json = sub;
-    json_t *devs;
+    const cell_jv *devs;
     oci_pctx_push_key(p, "resources");
     if ((r = oci_get_array(p, sub, "devices", &devs)) < 0)
       return r;
     if (r > 0 && (r = parse_device_rules(p, devs, &l->resources)) < 0)
       return r;
     oci_pctx_pop(p);
-    static const cell_json_pathel base[] = { { "linux", 0 }, { "resources", 0 } };
-    oci_json_where w = { p->name, p->text, p->text_len, base, 2, "linux.resources", p->log };
+    oci_json_where w = { p->name, "linux.resources", p->log };
     l->resources.typed = calloc(1, sizeof *l->resources.typed);
     if (!l->resources.typed)
       return cell_error_set(p->err, ENOMEM, "out of memory");
@@ -463,6 +462,25 @@ static int parse_linux(oci_pctx *p, json_t *obj, oci_config *c)
   return 0;
 }
 
+/* "NAME:LINE:COL: syntax error: what" when the text is no JSON. */
+static int read_json(const char *name, const char *text, size_t len, cell_jdoc **doc,
+                     cell_error *err)
+{
+  cell_error sub = CELL_ERROR_INIT;
+  int r = cell_json_parse(NULL, text, len, doc, &sub);
+  if (r >= 0)
+    return r;
+  /* sub: "LINE:COL: what" for a syntax error, a message for the rest. */
+  const char *what = sub.code == EINVAL && sub.msg ? strstr(sub.msg, ": ") : NULL;
+  if (what)
+    r = cell_error_set(err, sub.code, "%s:%.*s: syntax error: %s", name,
+                       (int) (what - sub.msg), sub.msg, what + 2);
+  else
+    r = cell_error_set(err, sub.code, "%s: %s", name, sub.msg ? sub.msg : "invalid JSON");
+  cell_error_clear(&sub);
+  return r;
+}
+
 int oci_config_parse(const char *text, size_t len, const char *name, const char *bundle,
                      const cell_log *log, oci_config **out, cell_error *err)
 {
@@ -479,16 +497,13 @@ int oci_config_parse(const char *text, size_t len, const char *name, const char 
   c->text[len] = '\0';
   c->text_len = len;
 
-  json_error_t jerr;
-  c->root_json = json_loadb(c->text, len, 0, &jerr);
-  if (!c->root_json)
-    return cell_error_set(err, EINVAL, "%s:%d:%d: syntax error: %s", name, jerr.line,
-                          jerr.column, jerr.text);
-  oci_pctx p = { .name = name, .text = c->text, .text_len = len, .log = log, .err = err };
-  json_t *root = c->root_json, *sub;
-  if (!json_is_object(root))
+  int r = read_json(name, c->text, len, &c->doc, err);
+  if (r < 0)
+    return r;
+  const cell_jv *root = cell_jdoc_root(c->doc), *sub;
+  oci_pctx p = { .name = name, .val = { root }, .log = log, .err = err };
+  if (!cell_jv_is_object(root))
     return oci_perr(&p, NULL, "expected a JSON object");
-  int r;
   if ((r = oci_require(&p, oci_get_string(&p, root, "ociVersion", &c->oci_version),
                        "ociVersion")) < 0)
     return r;
@@ -620,7 +635,7 @@ void oci_config_free(oci_config *c)
   free_kv(l->net_devices, l->n_net_devices);
   free(l->seccomp_listener_path);
   free(l->seccomp_listener_metadata);
-  json_decref(c->root_json);
+  cell_jdoc_free(c->doc);
   free(c->text);
   free(c);
 }

@@ -50,7 +50,7 @@ static int lookup(const name_value *t, const char *name, long *out)
   return -1;
 }
 
-static int parse_caps(oci_pctx *p, json_t *obj, oci_caps *caps)
+static int parse_caps(oci_pctx *p, const cell_jv *obj, oci_caps *caps)
 {
   static const char *const sets[] = { "bounding", "effective", "inheritable", "permitted",
                                       "ambient" };
@@ -59,25 +59,25 @@ static int parse_caps(oci_pctx *p, json_t *obj, oci_caps *caps)
   caps->present = true;
   oci_pctx_push_key(p, "capabilities");
   for (size_t s = 0; s < 5; s++) {
-    json_t *arr;
+    const cell_jv *arr;
     int r = oci_get_array(p, obj, sets[s], &arr);
     if (r < 0)
       goto fail;
-    for (size_t i = 0; r > 0 && i < json_array_size(arr); i++) {
-      json_t *e = json_array_get(arr, i);
+    for (size_t i = 0; r > 0 && i < cell_jv_size(arr); i++) {
+      const cell_jv *e = cell_jv_at(arr, i);
       oci_pctx_push_key(p, sets[s]);
-      if (!json_is_string(e)) {
+      if (!cell_jv_is_string(e)) {
         oci_pctx_push_index(p, i);
         oci_perr(p, NULL, "expected a capability name");
         goto fail;
       }
-      int cap = oci_cap_from_name(json_string_value(e));
+      int cap = oci_cap_from_name(cell_jv_str(e));
       if (cap < 0) {
         /* A name that is no capability is an invalid value (config.md
          * "Valid values"), as runc and crun refuse it; a known one the
          * kernel lacks is dropped with a warning (linux/caps.c). */
         oci_pctx_push_index(p, i);
-        oci_perr(p, NULL, "unknown capability `%s`", json_string_value(e));
+        oci_perr(p, NULL, "unknown capability `%s`", cell_jv_str(e));
         goto fail;
       }
       *dst[s] |= 1ULL << cap;
@@ -90,7 +90,7 @@ fail:
   return -p->err->code;
 }
 
-static int parse_user(oci_pctx *p, json_t *obj, oci_user *u)
+static int parse_user(oci_pctx *p, const cell_jv *obj, oci_user *u)
 {
   int r;
   uint32_t v;
@@ -109,38 +109,40 @@ static int parse_user(oci_pctx *p, json_t *obj, oci_user *u)
     u->has_umask = true;
     u->umask = v;
   }
-  json_t *arr;
+  const cell_jv *arr;
   if ((r = oci_get_array(p, obj, "additionalGids", &arr)) < 0)
     return r;
-  if (r > 0 && json_array_size(arr)) {
-    u->n_additional_gids = json_array_size(arr);
+  if (r > 0 && cell_jv_size(arr)) {
+    u->n_additional_gids = cell_jv_size(arr);
     u->additional_gids = calloc(u->n_additional_gids, sizeof(gid_t));
+    if (!u->additional_gids)
+      return cell_error_set(p->err, ENOMEM, "out of memory");
     for (size_t i = 0; i < u->n_additional_gids; i++) {
-      json_t *e = json_array_get(arr, i);
-      if (!json_is_integer(e) || json_integer_value(e) < 0 ||
-          json_integer_value(e) > UINT32_MAX) {
+      const cell_jv *e = cell_jv_at(arr, i);
+      uint64_t gid;
+      if (!cell_jv_u64(e, &gid) || gid > UINT32_MAX) {
         oci_pctx_push_key(p, "additionalGids");
         oci_pctx_push_index(p, i);
         return oci_perr(p, NULL, "expected a group id");
       }
-      u->additional_gids[i] = (gid_t) json_integer_value(e);
+      u->additional_gids[i] = (gid_t) gid;
     }
   }
   oci_pctx_pop(p);
   return 0;
 }
 
-static int parse_rlimits(oci_pctx *p, json_t *arr, oci_process *proc)
+static int parse_rlimits(oci_pctx *p, const cell_jv *arr, oci_process *proc)
 {
-  size_t n = json_array_size(arr);
+  size_t n = cell_jv_size(arr);
   proc->rlimits = calloc(n ? n : 1, sizeof *proc->rlimits);
   if (!proc->rlimits)
     return cell_error_set(p->err, ENOMEM, "out of memory");
   oci_pctx_push_key(p, "rlimits");
   for (size_t i = 0; i < n; i++) {
-    json_t *e = json_array_get(arr, i);
+    const cell_jv *e = cell_jv_at(arr, i);
     oci_pctx_push_index(p, i);
-    if (!json_is_object(e))
+    if (!cell_jv_is_object(e))
       return oci_perr(p, NULL, "expected an object");
     oci_rlimit *rl = &proc->rlimits[proc->n_rlimits];
     int r;
@@ -165,7 +167,7 @@ static int parse_rlimits(oci_pctx *p, json_t *arr, oci_process *proc)
   return 0;
 }
 
-static int parse_scheduler(oci_pctx *p, json_t *obj, oci_scheduler *s)
+static int parse_scheduler(oci_pctx *p, const cell_jv *obj, oci_scheduler *s)
 {
   int r;
   _cleanup_free_ char *policy = NULL;
@@ -202,7 +204,7 @@ static int parse_scheduler(oci_pctx *p, json_t *obj, oci_scheduler *s)
   return 0;
 }
 
-static int parse_ioprio(oci_pctx *p, json_t *obj, oci_io_priority *io)
+static int parse_ioprio(oci_pctx *p, const cell_jv *obj, oci_io_priority *io)
 {
   int r;
   _cleanup_free_ char *klass = NULL;
@@ -222,14 +224,14 @@ static int parse_ioprio(oci_pctx *p, json_t *obj, oci_io_priority *io)
   return 0;
 }
 
-int oci_parse_process(oci_pctx *p, json_t *obj, oci_process **out)
+int oci_parse_process(oci_pctx *p, const cell_jv *obj, oci_process **out)
 {
   oci_process *proc = calloc(1, sizeof *proc);
   if (!proc)
     return cell_error_set(p->err, ENOMEM, "out of memory");
   *out = proc;
   int r;
-  json_t *sub;
+  const cell_jv *sub;
   if ((r = oci_get_bool(p, obj, "terminal", &proc->terminal)) < 0)
     return r;
   if ((r = oci_get_object(p, obj, "consoleSize", &sub)) < 0)
@@ -320,17 +322,16 @@ int oci_process_parse_file(const char *path, const cell_log *log, oci_process **
   int r = cell_read_file(path, &text, &len, err);
   if (r < 0)
     return r;
-  json_error_t jerr;
-  json_t *root = json_loadb(text, len, 0, &jerr);
-  if (!root)
-    return cell_error_set(err, EINVAL, "%s:%d:%d: %s", path, jerr.line, jerr.column, jerr.text);
-  oci_pctx p = { .name = path, .text = text, .text_len = len, .log = log, .err = err };
+  _cleanup_jdoc_ cell_jdoc *doc = NULL;
+  if ((r = cell_json_parse(path, text, len, &doc, err)) < 0)
+    return r;
+  const cell_jv *root = cell_jdoc_root(doc);
+  oci_pctx p = { .name = path, .val = { root }, .log = log, .err = err };
   oci_process *proc = NULL;
-  if (!json_is_object(root))
+  if (!cell_jv_is_object(root))
     r = oci_perr(&p, NULL, "expected a process object");
   else
     r = oci_parse_process(&p, root, &proc);
-  json_decref(root);
   if (r < 0) {
     oci_process_free(proc);
     return r;

@@ -4,6 +4,7 @@
 #include "oci/resources.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/json-loc.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -16,21 +17,28 @@
 typedef struct rp {
   const oci_json_where *where;
   cell_json_pathel els[RP_MAX_DEPTH];
+  /* vals[i]: the value els[0..i) reach (vals[0] the object itself), NULL
+   * for an absent member; messages take the line:col of the deepest. */
+  const cell_jv *vals[RP_MAX_DEPTH + 1];
   size_t depth;                 /* elements below the object itself */
   cell_error *err;
 } rp;
 
-static void push_key(rp *p, const char *key)
+static void push(rp *p, cell_json_pathel el, const cell_jv *v)
 {
-  if (p->depth < RP_MAX_DEPTH)
-    p->els[p->depth] = (cell_json_pathel) { key, 0 };
+  if (p->depth < RP_MAX_DEPTH) {
+    p->els[p->depth] = el;
+    p->vals[p->depth + 1] = v;
+  }
   p->depth++;
 }
-static void push_index(rp *p, size_t i)
+static void push_key(rp *p, const char *key, const cell_jv *v)
 {
-  if (p->depth < RP_MAX_DEPTH)
-    p->els[p->depth] = (cell_json_pathel) { NULL, i };
-  p->depth++;
+  push(p, (cell_json_pathel) { key, 0 }, v);
+}
+static void push_index(rp *p, size_t i, const cell_jv *v)
+{
+  push(p, (cell_json_pathel) { NULL, i }, v);
 }
 static void pop(rp *p) { p->depth--; }
 
@@ -52,18 +60,11 @@ static int fail(rp *p, const char *fmt, ...)
   }
   char loc[600] = "";
   if (w && w->file) {
-    int line = 0, col = 0;
-    if (w->text && d + w->depth <= RP_MAX_DEPTH * 2) {
-      cell_json_pathel full[RP_MAX_DEPTH * 2];
-      size_t n = 0;
-      for (size_t i = 0; i < w->depth; i++)
-        full[n++] = w->base[i];
-      for (size_t i = 0; i < d; i++)
-        full[n++] = p->els[i];
-      cell_json_locate(w->text, w->len, full, n, &line, &col);
-    }
-    if (line > 0)
-      snprintf(loc, sizeof loc, "%s:%d:%d: ", w->file, line, col);
+    const cell_jv *at = p->vals[d];
+    for (size_t i = d; !at && i > 0; i--)
+      at = p->vals[i - 1];
+    if (at)
+      snprintf(loc, sizeof loc, "%s:%u:%u: ", w->file, at->line, at->col);
     else
       snprintf(loc, sizeof loc, "%s: ", w->file);
   }
@@ -77,49 +78,48 @@ static int fail(rp *p, const char *fmt, ...)
 
 /* ---- scalar readers: p points at the member already ---------------------- */
 
-static int get_i64(rp *p, const json_t *v, int64_t *out)
+static int get_range(rp *p, const cell_jv *v, int64_t lo, int64_t hi, int64_t *out)
 {
-  if (!json_is_integer(v))
+  if (!cell_jv_is_int(v))
     return fail(p, "expected an integer");
-  *out = json_integer_value(v);
-  return 0;
-}
-
-static int get_u64(rp *p, const json_t *v, uint64_t *out)
-{
-  if (!json_is_integer(v))
-    return fail(p, "expected an integer");
-  json_int_t x = json_integer_value(v);
-  if (x < 0)
-    return fail(p, "must not be negative, got %lld", (long long) x);
-  *out = (uint64_t) x;
-  return 0;
-}
-
-static int get_range(rp *p, const json_t *v, int64_t lo, int64_t hi, int64_t *out)
-{
-  int r = get_i64(p, v, out);
-  if (r < 0)
-    return r;
+  if (!cell_jv_i64(v, out))     /* above INT64_MAX */
+    return fail(p, "%llu is out of range [%lld, %lld]", (unsigned long long) v->u,
+                (long long) lo, (long long) hi);
   if (*out < lo || *out > hi)
     return fail(p, "%lld is out of range [%lld, %lld]", (long long) *out,
                 (long long) lo, (long long) hi);
   return 0;
 }
 
-static int get_bool(rp *p, const json_t *v, bool *out)
+/* An int64 field of the runtime-spec's Go types. */
+static int get_i64(rp *p, const cell_jv *v, int64_t *out)
 {
-  if (!json_is_boolean(v))
-    return fail(p, "expected true or false");
-  *out = json_is_true(v);
+  return get_range(p, v, INT64_MIN, INT64_MAX, out);
+}
+
+/* A uint64 field: exact up to UINT64_MAX. */
+static int get_u64(rp *p, const cell_jv *v, uint64_t *out)
+{
+  if (!cell_jv_is_int(v))
+    return fail(p, "expected an integer");
+  if (!cell_jv_u64(v, out))
+    return fail(p, "must not be negative, got %lld", (long long) v->i);
   return 0;
 }
 
-static int get_str(rp *p, const json_t *v, char **out)
+static int get_bool(rp *p, const cell_jv *v, bool *out)
 {
-  if (!json_is_string(v))
+  if (!cell_jv_is_bool(v))
+    return fail(p, "expected true or false");
+  *out = cell_jv_is_true(v);
+  return 0;
+}
+
+static int get_str(rp *p, const cell_jv *v, char **out)
+{
+  if (!cell_jv_is_string(v))
     return fail(p, "expected a string");
-  char *s = strdup(json_string_value(v));
+  char *s = strdup(cell_jv_str(v));
   if (!s)
     return cell_error_set(p->err, ENOMEM, "out of memory");
   free(*out);
@@ -128,7 +128,7 @@ static int get_str(rp *p, const json_t *v, char **out)
 }
 
 /* Memory byte counts: -1 is "unlimited", other negatives are errors. */
-static int get_bytes(rp *p, const json_t *v, int64_t *out)
+static int get_bytes(rp *p, const cell_jv *v, int64_t *out)
 {
   int r = get_i64(p, v, out);
   if (r < 0)
@@ -140,19 +140,20 @@ static int get_bytes(rp *p, const json_t *v, int64_t *out)
 
 /* ---- object walking ------------------------------------------------------ */
 
-typedef int (*member_fn)(rp *p, const char *key, const json_t *v, void *out);
+typedef int (*member_fn)(rp *p, const char *key, const cell_jv *v, void *out);
 
 /* Call fn for each member of object v (p already at v); unknown members are
  * reported by fn returning 1. */
-static int each_member(rp *p, const json_t *v, member_fn fn, void *out)
+static int each_member(rp *p, const cell_jv *v, member_fn fn, void *out)
 {
-  if (!json_is_object(v))
+  if (!cell_jv_is_object(v))
     return fail(p, "expected an object");
+  size_t i;
   const char *key;
-  json_t *m;
-  json_object_foreach((json_t *) v, key, m) {
-    push_key(p, key);
-    int r = json_is_null(m) ? 0 : fn(p, key, m, out);
+  const cell_jv *m;
+  cell_jv_object_foreach(v, i, key, m) {
+    push_key(p, key, m);
+    int r = cell_jv_is_null(m) ? 0 : fn(p, key, m, out);
     if (r == 1) {
       /* Ignored as runc ignores it; said, so a typo does not go unseen. */
       cell_error w = CELL_ERROR_INIT;
@@ -173,7 +174,7 @@ static int each_member(rp *p, const json_t *v, member_fn fn, void *out)
 
 #define KEY(k) (strcmp(key, k) == 0)
 
-static int memory_member(rp *p, const char *key, const json_t *v, void *o)
+static int memory_member(rp *p, const char *key, const cell_jv *v, void *o)
 {
   oci_res_memory *m = o;
   int64_t x = 0;
@@ -206,7 +207,7 @@ static int memory_member(rp *p, const char *key, const json_t *v, void *o)
   return 1;
 }
 
-static int cpu_member(rp *p, const char *key, const json_t *v, void *o)
+static int cpu_member(rp *p, const char *key, const cell_jv *v, void *o)
 {
   oci_res_cpu *c = o;
   int r;
@@ -239,7 +240,7 @@ static int cpu_member(rp *p, const char *key, const json_t *v, void *o)
   return 1;
 }
 
-static int pids_member(rp *p, const char *key, const json_t *v, void *o)
+static int pids_member(rp *p, const char *key, const cell_jv *v, void *o)
 {
   oci_res_pids *pd = o;
   int r;
@@ -248,7 +249,7 @@ static int pids_member(rp *p, const char *key, const json_t *v, void *o)
   return 1;
 }
 
-static int get_weight(rp *p, const json_t *v, uint16_t *out)
+static int get_weight(rp *p, const cell_jv *v, uint16_t *out)
 {
   int64_t x = 0;
   int r = get_i64(p, v, &x);
@@ -261,13 +262,13 @@ static int get_weight(rp *p, const json_t *v, uint16_t *out)
   return 0;
 }
 
-static int get_devnum(rp *p, const json_t *obj, int64_t *major, int64_t *minor)
+static int get_devnum(rp *p, const cell_jv *obj, int64_t *major, int64_t *minor)
 {
   const char *names[2] = { "major", "minor" };
   int64_t *outs[2] = { major, minor };
   for (int i = 0; i < 2; i++) {
-    const json_t *v = json_object_get(obj, names[i]);
-    push_key(p, names[i]);
+    const cell_jv *v = cell_jv_get(obj, names[i]);
+    push_key(p, names[i], v);
     if (!v) {
       pop(p);
       return fail(p, "`%s` is required", names[i]);
@@ -280,7 +281,7 @@ static int get_devnum(rp *p, const json_t *obj, int64_t *major, int64_t *minor)
   return 0;
 }
 
-static int weight_device_member(rp *p, const char *key, const json_t *v, void *o)
+static int weight_device_member(rp *p, const char *key, const cell_jv *v, void *o)
 {
   oci_res_weight_device *d = o;
   int r;
@@ -293,7 +294,7 @@ static int weight_device_member(rp *p, const char *key, const json_t *v, void *o
   return 1;
 }
 
-static int throttle_member(rp *p, const char *key, const json_t *v, void *o)
+static int throttle_member(rp *p, const char *key, const cell_jv *v, void *o)
 {
   oci_res_throttle_device *d = o;
   if (KEY("major") || KEY("minor"))
@@ -314,18 +315,18 @@ static void *grow(void *arr, size_t *n, size_t size)
   return a;
 }
 
-typedef int (*elem_fn)(rp *p, const json_t *e, void *elem);
+typedef int (*elem_fn)(rp *p, const cell_jv *e, void *elem);
 
 /* Parse array v into *arr (n elements of size bytes), fn per element with
  * the element zeroed and p at its index. */
-static int each_element(rp *p, const json_t *v, void **arr, size_t *n, size_t size, elem_fn fn)
+static int each_element(rp *p, const cell_jv *v, void **arr, size_t *n, size_t size, elem_fn fn)
 {
-  if (!json_is_array(v))
+  if (!cell_jv_is_array(v))
     return fail(p, "expected an array");
   size_t i;
-  json_t *e;
-  json_array_foreach(v, i, e) {
-    push_index(p, i);
+  const cell_jv *e;
+  cell_jv_array_foreach(v, i, e) {
+    push_index(p, i, e);
     char *a = grow(*arr, n, size);
     if (!a)
       return cell_error_set(p->err, ENOMEM, "out of memory");
@@ -338,21 +339,21 @@ static int each_element(rp *p, const json_t *v, void **arr, size_t *n, size_t si
   return 0;
 }
 
-static int weight_device_elem(rp *p, const json_t *e, void *elem)
+static int weight_device_elem(rp *p, const cell_jv *e, void *elem)
 {
   oci_res_weight_device *d = elem;
   int r = each_member(p, e, weight_device_member, d);
   return r < 0 ? r : get_devnum(p, e, &d->major, &d->minor);
 }
 
-static int throttle_elem(rp *p, const json_t *e, void *elem)
+static int throttle_elem(rp *p, const cell_jv *e, void *elem)
 {
   oci_res_throttle_device *d = elem;
   int r;
   if ((r = each_member(p, e, throttle_member, d)) < 0 ||
       (r = get_devnum(p, e, &d->major, &d->minor)) < 0)
     return r;
-  return json_object_get(e, "rate") ? 0 : fail(p, "`rate` is required");
+  return cell_jv_get(e, "rate") ? 0 : fail(p, "`rate` is required");
 }
 
 static const char *const throttle_keys[OCI_THROTTLE_KINDS] = {
@@ -360,7 +361,7 @@ static const char *const throttle_keys[OCI_THROTTLE_KINDS] = {
   "throttleReadIOPSDevice", "throttleWriteIOPSDevice",
 };
 
-static int blkio_member(rp *p, const char *key, const json_t *v, void *o)
+static int blkio_member(rp *p, const char *key, const cell_jv *v, void *o)
 {
   oci_res_blkio *b = o;
   int r;
@@ -378,7 +379,7 @@ static int blkio_member(rp *p, const char *key, const json_t *v, void *o)
   return 1;
 }
 
-static int hugepage_member(rp *p, const char *key, const json_t *v, void *o)
+static int hugepage_member(rp *p, const char *key, const cell_jv *v, void *o)
 {
   oci_res_hugepage *h = o;
   if (KEY("pageSize")) {
@@ -397,7 +398,7 @@ static int hugepage_member(rp *p, const char *key, const json_t *v, void *o)
   return 1;
 }
 
-static int hugepage_elem(rp *p, const json_t *e, void *elem)
+static int hugepage_elem(rp *p, const cell_jv *e, void *elem)
 {
   oci_res_hugepage *h = elem;
   int r = each_member(p, e, hugepage_member, h);
@@ -405,10 +406,10 @@ static int hugepage_elem(rp *p, const json_t *e, void *elem)
     return r;
   if (!h->page_size)
     return fail(p, "`pageSize` is required");
-  return json_object_get(e, "limit") ? 0 : fail(p, "`limit` is required");
+  return cell_jv_get(e, "limit") ? 0 : fail(p, "`limit` is required");
 }
 
-static int prio_member(rp *p, const char *key, const json_t *v, void *o)
+static int prio_member(rp *p, const char *key, const cell_jv *v, void *o)
 {
   oci_res_net_prio *np = o;
   int64_t x = 0;
@@ -429,7 +430,7 @@ static int prio_member(rp *p, const char *key, const json_t *v, void *o)
   return 1;
 }
 
-static int prio_elem(rp *p, const json_t *e, void *elem)
+static int prio_elem(rp *p, const cell_jv *e, void *elem)
 {
   oci_res_net_prio *np = elem;
   int r = each_member(p, e, prio_member, np);
@@ -438,7 +439,7 @@ static int prio_elem(rp *p, const json_t *e, void *elem)
   return np->name ? 0 : fail(p, "`name` is required");
 }
 
-static int network_member(rp *p, const char *key, const json_t *v, void *o)
+static int network_member(rp *p, const char *key, const cell_jv *v, void *o)
 {
   oci_res_network *n = o;
   int64_t x = 0;
@@ -456,7 +457,7 @@ static int network_member(rp *p, const char *key, const json_t *v, void *o)
   return 1;
 }
 
-static int rdma_member(rp *p, const char *key, const json_t *v, void *o)
+static int rdma_member(rp *p, const char *key, const cell_jv *v, void *o)
 {
   oci_res_rdma *d = o;
   int64_t x = 0;
@@ -473,14 +474,15 @@ static int rdma_member(rp *p, const char *key, const json_t *v, void *o)
   return 1;
 }
 
-static int parse_rdma(rp *p, const json_t *v, oci_resources_typed *out)
+static int parse_rdma(rp *p, const cell_jv *v, oci_resources_typed *out)
 {
-  if (!json_is_object(v))
+  if (!cell_jv_is_object(v))
     return fail(p, "expected an object");
+  size_t i;
   const char *key;
-  json_t *e;
-  json_object_foreach((json_t *) v, key, e) {
-    push_key(p, key);
+  const cell_jv *e;
+  cell_jv_object_foreach(v, i, key, e) {
+    push_key(p, key, e);
     if (!*key || strpbrk(key, " \n/"))
       return fail(p, "`%s` is not an RDMA device name", key);
     oci_res_rdma *a = grow(out->rdma, &out->n_rdma, sizeof *a);
@@ -498,39 +500,40 @@ static int parse_rdma(rp *p, const json_t *v, oci_resources_typed *out)
   return 0;
 }
 
-static int parse_unified(rp *p, const json_t *v, oci_resources_typed *out)
+static int parse_unified(rp *p, const cell_jv *v, oci_resources_typed *out)
 {
-  if (!json_is_object(v))
+  if (!cell_jv_is_object(v))
     return fail(p, "expected an object");
+  size_t i;
   const char *key;
-  json_t *e;
-  json_object_foreach((json_t *) v, key, e) {
-    push_key(p, key);
+  const cell_jv *e;
+  cell_jv_object_foreach(v, i, key, e) {
+    push_key(p, key, e);
     /* A file directly in the container's cgroup: "memory.high". */
     if (!*key || strchr(key, '/') || !strchr(key, '.') || key[0] == '.')
       return fail(p, "`%s` is not a cgroup v2 file name such as memory.high", key);
-    if (!json_is_string(e))
+    if (!cell_jv_is_string(e))
       return fail(p, "expected a string");
     oci_kv *a = grow(out->unified, &out->n_unified, sizeof *a);
     if (!a)
       return cell_error_set(p->err, ENOMEM, "out of memory");
     out->unified = a;
     oci_kv *kv = &a[out->n_unified - 1];
-    if (!(kv->key = strdup(key)) || !(kv->value = strdup(json_string_value(e))))
+    if (!(kv->key = strdup(key)) || !(kv->value = strdup(cell_jv_str(e))))
       return cell_error_set(p->err, ENOMEM, "out of memory");
     pop(p);
   }
   return 0;
 }
 
-static int device_member(rp *p, const char *key, const json_t *v, void *o)
+static int device_member(rp *p, const char *key, const cell_jv *v, void *o)
 {
   oci_device_rule *d = o;
   int r;
   if (KEY("allow"))
     return get_bool(p, v, &d->allow);
   if (KEY("type")) {
-    const char *t = json_is_string(v) ? json_string_value(v) : NULL;
+    const char *t = cell_jv_str(v);
     if (!t || strlen(t) != 1 || !strchr("acb", t[0]))
       return fail(p, "expected \"a\", \"c\" or \"b\"");
     d->type = t[0];
@@ -559,17 +562,17 @@ static int device_member(rp *p, const char *key, const json_t *v, void *o)
   return 1;
 }
 
-static int device_elem(rp *p, const json_t *e, void *elem)
+static int device_elem(rp *p, const cell_jv *e, void *elem)
 {
   oci_device_rule *d = elem;
   d->type = 'a';
   int r = each_member(p, e, device_member, d);
   if (r < 0)
     return r;
-  return json_object_get(e, "allow") ? 0 : fail(p, "`allow` is required");
+  return cell_jv_get(e, "allow") ? 0 : fail(p, "`allow` is required");
 }
 
-static int top_member(rp *p, const char *key, const json_t *v, void *o)
+static int top_member(rp *p, const char *key, const cell_jv *v, void *o)
 {
   oci_resources_typed *out = o;
   if (KEY("memory")) {
@@ -607,13 +610,13 @@ static int top_member(rp *p, const char *key, const json_t *v, void *o)
   return 1;
 }
 
-int oci_resources_parse(const json_t *j, const oci_json_where *where,
+int oci_resources_parse(const cell_jv *j, const oci_json_where *where,
                         oci_resources_typed *out, cell_error *err)
 {
   memset(out, 0, sizeof *out);
-  if (!j || json_is_null(j))
+  if (!j || cell_jv_is_null(j))
     return 0;
-  rp p = { .where = where, .err = err };
+  rp p = { .where = where, .vals = { j }, .err = err };
   out->present = true;
   int r = each_member(&p, j, top_member, out);
   if (r < 0) {
@@ -624,8 +627,9 @@ int oci_resources_parse(const json_t *j, const oci_json_where *where,
   const oci_res_memory *m = &out->memory;
   if (m->has_limit && m->has_swap && m->limit > 0 && m->swap > 0 && m->swap < m->limit) {
     p.depth = 0;
-    push_key(&p, "memory");
-    push_key(&p, "swap");
+    const cell_jv *mem = cell_jv_get(j, "memory");
+    push_key(&p, "memory", mem);
+    push_key(&p, "swap", cell_jv_get(mem, "swap"));
     r = fail(&p, "memory+swap %lld is below memory.limit %lld", (long long) m->swap,
              (long long) m->limit);
     oci_resources_typed_free(out);
@@ -647,14 +651,12 @@ int oci_resources_load_file(const char *path, oci_resources_typed *out, cell_err
     if (r < 0)
       return r;
   }
-  json_error_t jerr;
-  json_t *j = json_loadb(text, len, 0, &jerr);
-  if (!j)
-    return cell_error_set(err, EINVAL, "%s:%d:%d: %s", path, jerr.line, jerr.column, jerr.text);
-  oci_json_where w = { .file = path, .text = text, .len = len, .name = "" };
-  int r = oci_resources_parse(j, &w, out, err);
-  json_decref(j);
-  return r;
+  _cleanup_jdoc_ cell_jdoc *doc = NULL;
+  int r = cell_json_parse(path, text, len, &doc, err);
+  if (r < 0)
+    return r;
+  oci_json_where w = { .file = path, .name = "" };
+  return oci_resources_parse(cell_jdoc_root(doc), &w, out, err);
 }
 
 void oci_resources_typed_free(oci_resources_typed *r)

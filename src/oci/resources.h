@@ -15,12 +15,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <jansson.h>
 
 #include "oci/config.h"
 #include "util/error.h"
 #include "util/log.h"
-#include "util/json-loc.h"
+#include "util/json.h"
 
 typedef struct oci_res_memory {
   bool present;
@@ -127,26 +126,23 @@ typedef struct oci_resources_typed {
   bool has_devices;          /* the devices array was given (may be empty) */
 } oci_resources_typed;
 
-/* Where the object sits, for messages: "FILE:LINE:COL: NAME.FIELD: msg".
- * All members may be NULL/0. name is the dotted name of the object itself
- * ("linux.resources"; "" or NULL for a top-level resources.json); text/len
- * with base/depth (the JSON path of the object in that text) give the line
- * and column via cell_json_locate(). */
+/* Where the object sits, for messages: "FILE:LINE:COL: NAME.FIELD: msg",
+ * the line and column those of the value at fault (util/json.h keeps them).
+ * All members may be NULL: without file, no "FILE:LINE:COL: "; name is the
+ * dotted name of the object itself ("linux.resources"; "" or NULL for a
+ * top-level resources.json). */
 typedef struct oci_json_where {
   const char *file;
-  const char *text;
-  size_t len;
-  const cell_json_pathel *base;
-  size_t depth;
   const char *name;
   const cell_log *log;     /* warnings (unknown fields); NULL: stderr */
 } oci_json_where;
 
 /* Parse a linux.resources object (j must be a JSON object, or NULL/null for
- * "absent"). Unknown members are ignored with a warning naming them, as runc
- * accepts them (a typo'ed limit is at least reported).
+ * "absent"; it is only read during the call). Unknown members are ignored
+ * with a warning naming them, as runc accepts them (a typo'ed limit is at
+ * least reported). Integers of uint64 fields are exact up to UINT64_MAX.
  * On error out is left empty and err names the field. */
-int oci_resources_parse(const json_t *j, const oci_json_where *where,
+int oci_resources_parse(const cell_jv *j, const oci_json_where *where,
                         oci_resources_typed *out, cell_error *err);
 /* Read and parse a resources JSON file (`update -r FILE`; "-" is stdin). */
 int oci_resources_load_file(const char *path, oci_resources_typed *out, cell_error *err);

@@ -2,23 +2,31 @@
  * name the field (and line:col when the text is given). */
 #include "unit.h"
 #include "oci/resources.h"
+#include "util/json.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
+#include <unistd.h>
+
+/* text read by util/json.h, as oci_config_parse and `update -r` read it. */
+static int parse_as(const char *file, const char *name, const cell_log *log, const char *text,
+                    oci_resources_typed *r, cell_error *err)
+{
+  _cleanup_jdoc_ cell_jdoc *doc = NULL;
+  cell_error je = CELL_ERROR_INIT;
+  if (cell_json_parse("test JSON", text, strlen(text), &doc, &je) < 0) {
+    fprintf(stderr, "bad %s\n", je.msg);
+    cell_error_clear(&je);
+    return -1;
+  }
+  oci_json_where w = { file, name, log };
+  return oci_resources_parse(cell_jdoc_root(doc), &w, r, err);
+}
 
 static int parse(const char *text, oci_resources_typed *r, cell_error *err)
 {
-  json_error_t je;
-  json_t *j = json_loads(text, 0, &je);
-  if (!j) {
-    fprintf(stderr, "bad test JSON: %s\n", je.text);
-    return -1;
-  }
-  cell_json_pathel base[] = { { "linux", 0 }, { "resources", 0 } };
-  oci_json_where w = { "config.json", text, strlen(text), base, 0, "linux.resources" };
-  (void) base;
-  int rc = oci_resources_parse(j, &w, r, err);
-  json_decref(j);
-  return rc;
+  return parse_as("config.json", "linux.resources", NULL, text, r, err);
 }
 
 TEST(resources_every_field)
@@ -159,29 +167,34 @@ TEST(resources_errors_name_the_field)
 TEST(resources_unknown_fields_are_ignored)
 {
   /* runc accepts fields it does not know; so do we (with a warning). */
-  json_t *j = json_loads("{\"bogus\": 1, \"memory\": {\"limitt\": 1, \"limit\": 4096}}", 0, NULL);
   oci_resources_typed r;
   cell_error err = CELL_ERROR_INIT;
   cell_log quiet = { .fd = -1 };
-  oci_json_where w = { .name = "linux.resources", .log = &quiet };
-  CHECK_INT(oci_resources_parse(j, &w, &r, &err), 0);
+  CHECK_INT(parse_as(NULL, "linux.resources", &quiet,
+                     "{\"bogus\": 1, \"memory\": {\"limitt\": 1, \"limit\": 4096}}", &r, &err), 0);
   CHECK(r.memory.has_limit && r.memory.limit == 4096);
   oci_resources_typed_free(&r);
-  json_decref(j);
   cell_error_clear(&err);
 }
 
 TEST(resources_error_has_line_and_column)
 {
   const char *t = "{\n  \"memory\": {\n    \"limit\": \"x\"\n  }\n}";
-  json_t *j = json_loads(t, 0, NULL);
   oci_resources_typed r;
   cell_error err = CELL_ERROR_INIT;
-  oci_json_where w = { "res.json", t, strlen(t), NULL, 0, "" };
-  CHECK(oci_resources_parse(j, &w, &r, &err) < 0);
+  CHECK(parse_as("res.json", "", NULL, t, &r, &err) < 0);
   CHECK_STR(err.msg, "res.json:3:14: memory.limit: expected an integer");
   cell_error_clear(&err);
-  json_decref(j);
+  /* A member that is absent: the place of the object that lacks it. */
+  t = "{\"blockIO\": {\"throttleReadBpsDevice\": [\n  {\"major\": 8, \"minor\": 0}]}}";
+  CHECK(parse_as("res.json", "", NULL, t, &r, &err) < 0);
+  CHECK_STR(err.msg, "res.json:2:3: blockIO.throttleReadBpsDevice[0]: `rate` is required");
+  cell_error_clear(&err);
+  /* A repeated key: the one that counts is the one named. */
+  t = "{\"memory\": {\"limit\": 1,\n \"limit\": \"x\"}}";
+  CHECK(parse_as("res.json", "", NULL, t, &r, &err) < 0);
+  CHECK_STR(err.msg, "res.json:2:11: memory.limit: expected an integer");
+  cell_error_clear(&err);
 }
 
 TEST(resources_null_and_absent)
@@ -205,4 +218,45 @@ TEST(resources_sizes)
   CHECK(oci_parse_size("-1", &v) == 0 && v == -1);
   CHECK(oci_parse_size("12q", &v) < 0);
   CHECK(oci_parse_size("", &v) < 0);
+}
+
+/* `update -r FILE`: the file read by util/json.h, uint64 fields exact up to
+ * UINT64_MAX (runc's Go types), errors at the file's line and column. */
+TEST(resources_load_file)
+{
+  char path[] = "/tmp/cell-test-resources-XXXXXX";
+  int fd = mkstemp(path);
+  CHECK(fd >= 0);
+  if (fd < 0)
+    return;
+  const char good[] = "{\"cpu\": {\"shares\": 18446744073709551615,\n"
+                      "  \"period\": 9223372036854775808}}";
+  CHECK(write(fd, good, sizeof good - 1) == (ssize_t) (sizeof good - 1));
+  close(fd);
+  oci_resources_typed r;
+  cell_error err = CELL_ERROR_INIT;
+  CHECK_INT(oci_resources_load_file(path, &r, &err), 0);
+  CHECK(r.cpu.has_shares && r.cpu.shares == UINT64_MAX);
+  CHECK(r.cpu.has_period && r.cpu.period == (uint64_t) INT64_MAX + 1);
+  oci_resources_typed_free(&r);
+  const char bad[] = "{\"memory\": {\"limit\": 1,\n  \"swap\": 18446744073709551616}}";
+  fd = open(path, O_WRONLY | O_TRUNC);
+  CHECK(fd >= 0 && write(fd, bad, sizeof bad - 1) == (ssize_t) (sizeof bad - 1));
+  close(fd);
+  CHECK(oci_resources_load_file(path, &r, &err) == -EINVAL);
+  char want[256];
+  snprintf(want, sizeof want, "%s:2:11: integer 18446744073709551616 is out of range "
+           "(above UINT64_MAX)", path);
+  CHECK_STR(err.msg, want);
+  cell_error_clear(&err);
+  const char neg[] = "{\"memory\": {\"limit\":\n  9223372036854775808}}";
+  fd = open(path, O_WRONLY | O_TRUNC);
+  CHECK(fd >= 0 && write(fd, neg, sizeof neg - 1) == (ssize_t) (sizeof neg - 1));
+  close(fd);
+  CHECK(oci_resources_load_file(path, &r, &err) == -EINVAL);
+  snprintf(want, sizeof want, "%s:2:3: memory.limit: 9223372036854775808 is out of range "
+           "[-9223372036854775808, 9223372036854775807]", path);
+  CHECK_STR(err.msg, want);
+  cell_error_clear(&err);
+  unlink(path);
 }

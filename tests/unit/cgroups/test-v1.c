@@ -23,14 +23,15 @@
 
 static int parse_res(const char *text, oci_resources_typed *r)
 {
-  json_t *j = json_loads(text, 0, NULL);
+  _cleanup_jdoc_ cell_jdoc *doc = NULL;
   cell_error e = CELL_ERROR_INIT;
   oci_json_where w = { .name = "linux.resources" };
-  int rc = j ? oci_resources_parse(j, &w, r, &e) : -EINVAL;
+  int rc = cell_json_parse("test JSON", text, strlen(text), &doc, &e);
+  if (rc >= 0)
+    rc = oci_resources_parse(cell_jdoc_root(doc), &w, r, &e);
   if (rc < 0)
-    fprintf(stderr, "  parse: %s\n", e.msg ? e.msg : "bad JSON");
+    fprintf(stderr, "  parse: %s\n", e.msg);
   cell_error_clear(&e);
-  json_decref(j);
   return rc;
 }
 

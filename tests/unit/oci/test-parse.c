@@ -1,9 +1,13 @@
 /* config.json parsing: typed values and errors that name the place. */
 #include "unit.h"
 #include "oci/config.h"
+#include "oci/resources.h"
+#include "util/cleanup.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
 #include <sched.h>
@@ -82,7 +86,141 @@ TEST(parse_minimal)
 TEST(parse_syntax_error_has_line_and_column)
 {
   expect_error(unit_failed_, "{\n  \"ociVersion\": \"1.0.0\",\n  \"root\": {\"path\": }\n}",
-               "config.json:3:20: syntax error: unexpected token near '}'");
+               "config.json:3:20: syntax error: unexpected '}'");
+  expect_error(unit_failed_, "{\"ociVersion\": \"1.0.0\",\n  \"root\": {\"path\": \"/\",}\n}",
+               "config.json:2:24: syntax error: a string (a key) expected");
+  expect_error(unit_failed_, "", "config.json:1:1: syntax error: premature end of input: a value expected");
+}
+
+/* The runtime-spec's uint64 fields (runc's Go types: CPU.Shares, Period,
+ * Burst, RealtimePeriod, HugepageLimit.Limit, ThrottleDevice.Rate,
+ * POSIXRlimit.Hard/Soft) take any value up to UINT64_MAX, read exactly. */
+TEST(parse_uint64_fields_above_int64_max_are_exact)
+{
+  oci_config *c = NULL;
+  cell_error err = CELL_ERROR_INIT;
+  const char *t =
+    "{\"ociVersion\": \"1.0.0\", " ROOT ",\n"
+    " \"process\": {\"cwd\": \"/\", \"args\": [\"sh\"], \"rlimits\": [{\"type\": \"RLIMIT_NOFILE\",\n"
+    "   \"hard\": 18446744073709551615, \"soft\": 9223372036854775808},\n"
+    "   {\"type\": \"RLIMIT_CORE\", \"hard\": 1.8446744073709552e19, \"soft\": 1e3}]},\n"
+    " \"linux\": {\"namespaces\": [{\"type\": \"mount\"}], \"resources\": {\n"
+    "   \"cpu\": {\"shares\": 18446744073709551615, \"period\": 9223372036854775809,\n"
+    "     \"burst\": 18446744073709551614, \"realtimePeriod\": 12345678901234567890},\n"
+    "   \"hugepageLimits\": [{\"pageSize\": \"2MB\", \"limit\": 18446744073709551615}],\n"
+    "   \"blockIO\": {\"throttleReadBpsDevice\": [{\"major\": 8, \"minor\": 0,\n"
+    "     \"rate\": 9223372036854775808}]}}}}";
+  int r = parse(t, &c, &err);
+  CHECK_INT(r, 0);
+  if (r < 0) {
+    fprintf(stderr, "  %s\n", err.msg);
+    cell_error_clear(&err);
+    return;
+  }
+  const oci_rlimit *rl = c->process->rlimits;
+  CHECK(rl[0].hard == UINT64_MAX);
+  CHECK(rl[0].soft == (uint64_t) INT64_MAX + 1);
+  CHECK(rl[1].hard == UINT64_MAX);             /* 2^64 as a real: UINT64_MAX, as before */
+  CHECK(rl[1].soft == 1000);
+  const oci_resources_typed *res = c->linux.resources.typed;
+  CHECK(c->linux.resources.present && c->linux.resources.json && res);
+  CHECK(res->cpu.has_shares && res->cpu.shares == UINT64_MAX);
+  CHECK(res->cpu.period == (uint64_t) INT64_MAX + 2);
+  CHECK(res->cpu.burst == UINT64_MAX - 1);
+  CHECK(res->cpu.realtime_period == 12345678901234567890ULL);
+  CHECK(res->n_hugepages == 1 && res->hugepages[0].limit == UINT64_MAX);
+  CHECK(res->blkio.throttle[OCI_THROTTLE_READ_BPS].n == 1 &&
+        res->blkio.throttle[OCI_THROTTLE_READ_BPS].v[0].rate == (uint64_t) INT64_MAX + 1);
+  oci_config_free(c);
+}
+
+TEST(parse_integers_out_of_range)
+{
+  /* Above UINT64_MAX: no field takes it; the reader says where. */
+  expect_error(unit_failed_,
+               "{\"ociVersion\": \"1.0.0\", " ROOT ", \"process\": {\"cwd\": \"/\", \"args\": [\"sh\"],\n"
+               "  \"rlimits\": [{\"type\": \"RLIMIT_NOFILE\", \"soft\": 1,\n"
+               "  \"hard\": 18446744073709551616}]}}",
+               "config.json:3:11: syntax error: integer 18446744073709551616 is out of range "
+               "(above UINT64_MAX)");
+  /* An int64 field (memory.limit is *int64 in runc's types) above INT64_MAX. */
+  expect_error(unit_failed_,
+               "{\"ociVersion\": \"1.0.0\", " ROOT ", \"linux\": {\"resources\": {\"memory\": {\"limit\":\n"
+               "9223372036854775808}}}}",
+               "config.json:2:1: linux.resources.memory.limit: 9223372036854775808 is out of range "
+               "[-9223372036854775808, 9223372036854775807]");
+  /* A uint32 field (user.uid) above INT64_MAX. */
+  expect_error(unit_failed_,
+               "{\"ociVersion\": \"1.0.0\", " ROOT ", \"process\": {\"cwd\": \"/\", \"args\": [\"sh\"],\n"
+               "  \"user\": {\"uid\": 18446744073709551615, \"gid\": 0}}}",
+               "config.json:2:19: process.user.uid: 18446744073709551615 is out of range [0, 4294967295]");
+  /* Negative or fractional values of a uint64 field. */
+  expect_error(unit_failed_,
+               "{\"ociVersion\": \"1.0.0\", " ROOT ", \"process\": {\"cwd\": \"/\", \"args\": [\"sh\"],\n"
+               "  \"rlimits\": [{\"type\": \"RLIMIT_NOFILE\", \"soft\": 1, \"hard\": -1}]}}",
+               "config.json:2:60: process.rlimits[0].hard: expected a non-negative integer");
+  expect_error(unit_failed_,
+               "{\"ociVersion\": \"1.0.0\", " ROOT ", \"process\": {\"cwd\": \"/\", \"args\": [\"sh\"],\n"
+               "  \"rlimits\": [{\"type\": \"RLIMIT_NOFILE\", \"soft\": 1, \"hard\": 2.5}]}}",
+               "config.json:2:60: process.rlimits[0].hard: expected a non-negative integer");
+  expect_error(unit_failed_,
+               "{\"ociVersion\": \"1.0.0\", " ROOT ", \"linux\": {\"resources\": {\"cpu\": {\"shares\":\n"
+               "-1}}}}",
+               "config.json:2:1: linux.resources.cpu.shares: must not be negative, got -1");
+}
+
+/* A key given twice: the last one counts (as in runc's decoder), and the
+ * message points at it. */
+TEST(parse_repeated_key_last_counts)
+{
+  expect_error(unit_failed_,
+               "{\"ociVersion\": \"1.0.0\", " ROOT ", \"process\": {\"cwd\": \"/\", \"args\": [\"sh\"],\n"
+               "  \"cwd\": \"rel\"}}",
+               "config.json:2:10: process.cwd: `rel` is not an absolute path");
+}
+
+TEST(process_file)
+{
+  char path[] = "/tmp/cell-test-process-XXXXXX";
+  int fd = mkstemp(path);
+  CHECK(fd >= 0);
+  if (fd < 0)
+    return;
+  const char bad[] = "{\"cwd\": \"/\",\n \"args\": [\"sh\" \"x\"]}";
+  CHECK(write(fd, bad, sizeof bad - 1) == (ssize_t) (sizeof bad - 1));
+  close(fd);
+  oci_process *p = NULL;
+  cell_error err = CELL_ERROR_INIT;
+  CHECK(oci_process_parse_file(path, NULL, &p, &err) == -EINVAL);
+  _cleanup_free_ char *want = NULL;
+  CHECK(asprintf(&want, "%s:2:16: ',' or ']' expected", path) > 0);
+  CHECK_STR(err.msg, want);
+  cell_error_clear(&err);
+  const char good[] = "{\"cwd\": \"/\", \"args\": [\"sh\"],\n"
+                      " \"rlimits\": [{\"type\": \"RLIMIT_NOFILE\", \"hard\": 18446744073709551615, "
+                      "\"soft\": 1}],\n \"user\": {\"uid\": 1, \"gid\": 2, \"additionalGids\": [4294967295]}}";
+  fd = open(path, O_WRONLY | O_TRUNC);
+  CHECK(fd >= 0 && write(fd, good, sizeof good - 1) == (ssize_t) (sizeof good - 1));
+  close(fd);
+  CHECK_INT(oci_process_parse_file(path, NULL, &p, &err), 0);
+  if (p) {
+    CHECK(p->rlimits[0].hard == UINT64_MAX);
+    CHECK(p->user.n_additional_gids == 1 && p->user.additional_gids[0] == 4294967295U);
+    oci_process_free(p);
+  }
+  p = NULL;
+  const char gids[] = "{\"cwd\": \"/\", \"args\": [\"sh\"],\n"
+                      " \"user\": {\"uid\": 1, \"gid\": 2, \"additionalGids\": [4294967296]}}";
+  fd = open(path, O_WRONLY | O_TRUNC);
+  CHECK(fd >= 0 && write(fd, gids, sizeof gids - 1) == (ssize_t) (sizeof gids - 1));
+  close(fd);
+  CHECK(oci_process_parse_file(path, NULL, &p, &err) == -EINVAL);
+  free(want);
+  want = NULL;
+  CHECK(asprintf(&want, "%s:2:50: user.additionalGids[0]: expected a group id", path) > 0);
+  CHECK_STR(err.msg, want);
+  cell_error_clear(&err);
+  unlink(path);
 }
 
 TEST(parse_type_error_names_path_and_place)
