@@ -93,6 +93,19 @@ test_rlimits() {
   [[ "$out" =~ Max\ core\ file\ size\ +0\ +0\ +bytes ]] || fail "limits: $out"
 }
 
+# RLIM_INFINITY as runc's Go types write it (uint64 18446744073709551615,
+# podman's --ulimit core=-1): jansson refused it as a "too big integer".
+test_rlimits_unlimited_as_uint64_max() {
+  make_bundle "$TEST_TMP/b"
+  cfg "$TEST_TMP/b" 'c["process"]["rlimits"] = [
+    {"type": "RLIMIT_CORE", "soft": 2**64 - 1, "hard": 2**64 - 1},
+    {"type": "RLIMIT_FSIZE", "soft": 2**63, "hard": 2**64 - 1}]'
+  local out
+  out=$(out_of "$TEST_TMP/b" cat /proc/self/limits)
+  [[ "$out" =~ Max\ core\ file\ size\ +unlimited\ +unlimited\ +bytes ]] || fail "limits: $out"
+  [[ "$out" =~ Max\ file\ size\ +9223372036854775808\ +unlimited\ +bytes ]] || fail "limits: $out"
+}
+
 test_rlimit_above_hard_limit_fails() {
   local hard
   hard=$(ulimit -Hn)

@@ -2,10 +2,10 @@
  * name the field (and line:col when the text is given). */
 #include "unit.h"
 #include "oci/resources.h"
+#include "util/fs.h"
 #include "util/json.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -220,8 +220,15 @@ TEST(resources_sizes)
   CHECK(oci_parse_size("", &v) < 0);
 }
 
-/* `update -r FILE`: the file read by util/json.h, uint64 fields exact up to
- * UINT64_MAX (runc's Go types), errors at the file's line and column. */
+/* `update -r FILE`: text written to path, then read. */
+static int load_from(const char *path, const char *text, oci_resources_typed *r, cell_error *err)
+{
+  int rc = cell_write_file_atomic(path, text, strlen(text), 0600, err);
+  return rc < 0 ? rc : oci_resources_load_file(path, r, err);
+}
+
+/* The file is read by util/json.h: uint64 fields exact up to UINT64_MAX
+ * (runc's Go types), errors at the file's line and column. */
 TEST(resources_load_file)
 {
   char path[] = "/tmp/cell-test-resources-XXXXXX";
@@ -229,31 +236,22 @@ TEST(resources_load_file)
   CHECK(fd >= 0);
   if (fd < 0)
     return;
-  const char good[] = "{\"cpu\": {\"shares\": 18446744073709551615,\n"
-                      "  \"period\": 9223372036854775808}}";
-  CHECK(write(fd, good, sizeof good - 1) == (ssize_t) (sizeof good - 1));
   close(fd);
   oci_resources_typed r;
   cell_error err = CELL_ERROR_INIT;
-  CHECK_INT(oci_resources_load_file(path, &r, &err), 0);
+  CHECK_INT(load_from(path, "{\"cpu\": {\"shares\": 18446744073709551615,\n"
+                      "  \"period\": 9223372036854775808}}", &r, &err), 0);
   CHECK(r.cpu.has_shares && r.cpu.shares == UINT64_MAX);
   CHECK(r.cpu.has_period && r.cpu.period == (uint64_t) INT64_MAX + 1);
   oci_resources_typed_free(&r);
-  const char bad[] = "{\"memory\": {\"limit\": 1,\n  \"swap\": 18446744073709551616}}";
-  fd = open(path, O_WRONLY | O_TRUNC);
-  CHECK(fd >= 0 && write(fd, bad, sizeof bad - 1) == (ssize_t) (sizeof bad - 1));
-  close(fd);
-  CHECK(oci_resources_load_file(path, &r, &err) == -EINVAL);
   char want[256];
+  CHECK(load_from(path, "{\"memory\": {\"limit\": 1,\n  \"swap\": 18446744073709551616}}",
+                  &r, &err) == -EINVAL);
   snprintf(want, sizeof want, "%s:2:11: integer 18446744073709551616 is out of range "
            "(above UINT64_MAX)", path);
   CHECK_STR(err.msg, want);
   cell_error_clear(&err);
-  const char neg[] = "{\"memory\": {\"limit\":\n  9223372036854775808}}";
-  fd = open(path, O_WRONLY | O_TRUNC);
-  CHECK(fd >= 0 && write(fd, neg, sizeof neg - 1) == (ssize_t) (sizeof neg - 1));
-  close(fd);
-  CHECK(oci_resources_load_file(path, &r, &err) == -EINVAL);
+  CHECK(load_from(path, "{\"memory\": {\"limit\":\n  9223372036854775808}}", &r, &err) == -EINVAL);
   snprintf(want, sizeof want, "%s:2:3: memory.limit: 9223372036854775808 is out of range "
            "[-9223372036854775808, 9223372036854775807]", path);
   CHECK_STR(err.msg, want);

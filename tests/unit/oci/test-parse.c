@@ -2,10 +2,9 @@
 #include "unit.h"
 #include "oci/config.h"
 #include "oci/resources.h"
-#include "util/cleanup.h"
+#include "util/fs.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include <sys/mount.h>
@@ -34,10 +33,21 @@ static void expect_error(int *unit_failed_, const char *text, const char *want)
   cell_error_clear(&err);
 }
 
-TEST(parse_minimal)
+/* text parsed, or NULL and a failure counted. */
+static oci_config *parse_ok(int *unit_failed_, const char *text)
 {
   oci_config *c = NULL;
   cell_error err = CELL_ERROR_INIT;
+  if (parse(text, &c, &err) < 0) {
+    fprintf(stderr, "  refused: %s\n", err.msg);
+    (*unit_failed_)++;
+  }
+  cell_error_clear(&err);
+  return c;
+}
+
+TEST(parse_minimal)
+{
   const char *t = "{\"ociVersion\": \"1.0.2\", " ROOT ", "
                   "\"process\": {\"cwd\": \"/\", \"args\": [\"sh\", \"-c\", \"true\"],"
                   " \"env\": [\"A=1\"], \"user\": {\"uid\": 5, \"gid\": 6, \"umask\": 18,"
@@ -52,13 +62,9 @@ TEST(parse_minimal)
                   "  {\"type\": \"pid\"}, {\"type\": \"network\"}, {\"type\": \"ipc\", \"path\": \"/proc/self/ns/ipc\"}],"
                   "  \"rootfsPropagation\": \"rslave\", \"maskedPaths\": [\"/proc/kcore\"],"
                   "  \"sysctl\": {\"net.ipv4.ip_forward\": \"1\"}}}";
-  int r = parse(t, &c, &err);
-  CHECK_INT(r, 0);
-  if (r < 0) {
-    fprintf(stderr, "  %s\n", err.msg);
-    cell_error_clear(&err);
+  oci_config *c = parse_ok(unit_failed_, t);
+  if (!c)
     return;
-  }
   CHECK_STR(c->oci_version, "1.0.2");
   CHECK_STR(c->root_path, "/");
   CHECK_STR(c->process->args[2], "true");
@@ -97,8 +103,6 @@ TEST(parse_syntax_error_has_line_and_column)
  * POSIXRlimit.Hard/Soft) take any value up to UINT64_MAX, read exactly. */
 TEST(parse_uint64_fields_above_int64_max_are_exact)
 {
-  oci_config *c = NULL;
-  cell_error err = CELL_ERROR_INIT;
   const char *t =
     "{\"ociVersion\": \"1.0.0\", " ROOT ",\n"
     " \"process\": {\"cwd\": \"/\", \"args\": [\"sh\"], \"rlimits\": [{\"type\": \"RLIMIT_NOFILE\",\n"
@@ -110,13 +114,9 @@ TEST(parse_uint64_fields_above_int64_max_are_exact)
     "   \"hugepageLimits\": [{\"pageSize\": \"2MB\", \"limit\": 18446744073709551615}],\n"
     "   \"blockIO\": {\"throttleReadBpsDevice\": [{\"major\": 8, \"minor\": 0,\n"
     "     \"rate\": 9223372036854775808}]}}}}";
-  int r = parse(t, &c, &err);
-  CHECK_INT(r, 0);
-  if (r < 0) {
-    fprintf(stderr, "  %s\n", err.msg);
-    cell_error_clear(&err);
+  oci_config *c = parse_ok(unit_failed_, t);
+  if (!c)
     return;
-  }
   const oci_rlimit *rl = c->process->rlimits;
   CHECK(rl[0].hard == UINT64_MAX);
   CHECK(rl[0].soft == (uint64_t) INT64_MAX + 1);
@@ -179,6 +179,13 @@ TEST(parse_repeated_key_last_counts)
                "config.json:2:10: process.cwd: `rel` is not an absolute path");
 }
 
+/* `exec --process FILE`: text written to path, then read. */
+static int process_from(const char *path, const char *text, oci_process **p, cell_error *err)
+{
+  int r = cell_write_file_atomic(path, text, strlen(text), 0600, err);
+  return r < 0 ? r : oci_process_parse_file(path, NULL, p, err);
+}
+
 TEST(process_file)
 {
   char path[] = "/tmp/cell-test-process-XXXXXX";
@@ -186,38 +193,29 @@ TEST(process_file)
   CHECK(fd >= 0);
   if (fd < 0)
     return;
-  const char bad[] = "{\"cwd\": \"/\",\n \"args\": [\"sh\" \"x\"]}";
-  CHECK(write(fd, bad, sizeof bad - 1) == (ssize_t) (sizeof bad - 1));
   close(fd);
   oci_process *p = NULL;
   cell_error err = CELL_ERROR_INIT;
-  CHECK(oci_process_parse_file(path, NULL, &p, &err) == -EINVAL);
-  _cleanup_free_ char *want = NULL;
-  CHECK(asprintf(&want, "%s:2:16: ',' or ']' expected", path) > 0);
+  char want[128];
+  CHECK(process_from(path, "{\"cwd\": \"/\",\n \"args\": [\"sh\" \"x\"]}", &p, &err) == -EINVAL);
+  snprintf(want, sizeof want, "%s:2:16: ',' or ']' expected", path);
   CHECK_STR(err.msg, want);
   cell_error_clear(&err);
-  const char good[] = "{\"cwd\": \"/\", \"args\": [\"sh\"],\n"
-                      " \"rlimits\": [{\"type\": \"RLIMIT_NOFILE\", \"hard\": 18446744073709551615, "
-                      "\"soft\": 1}],\n \"user\": {\"uid\": 1, \"gid\": 2, \"additionalGids\": [4294967295]}}";
-  fd = open(path, O_WRONLY | O_TRUNC);
-  CHECK(fd >= 0 && write(fd, good, sizeof good - 1) == (ssize_t) (sizeof good - 1));
-  close(fd);
-  CHECK_INT(oci_process_parse_file(path, NULL, &p, &err), 0);
+  CHECK_INT(process_from(path, "{\"cwd\": \"/\", \"args\": [\"sh\"],\n"
+                         " \"rlimits\": [{\"type\": \"RLIMIT_NOFILE\", \"hard\": 18446744073709551615, "
+                         "\"soft\": 1}],\n"
+                         " \"user\": {\"uid\": 1, \"gid\": 2, \"additionalGids\": [4294967295]}}",
+                         &p, &err), 0);
   if (p) {
     CHECK(p->rlimits[0].hard == UINT64_MAX);
     CHECK(p->user.n_additional_gids == 1 && p->user.additional_gids[0] == 4294967295U);
     oci_process_free(p);
   }
   p = NULL;
-  const char gids[] = "{\"cwd\": \"/\", \"args\": [\"sh\"],\n"
-                      " \"user\": {\"uid\": 1, \"gid\": 2, \"additionalGids\": [4294967296]}}";
-  fd = open(path, O_WRONLY | O_TRUNC);
-  CHECK(fd >= 0 && write(fd, gids, sizeof gids - 1) == (ssize_t) (sizeof gids - 1));
-  close(fd);
-  CHECK(oci_process_parse_file(path, NULL, &p, &err) == -EINVAL);
-  free(want);
-  want = NULL;
-  CHECK(asprintf(&want, "%s:2:50: user.additionalGids[0]: expected a group id", path) > 0);
+  CHECK(process_from(path, "{\"cwd\": \"/\", \"args\": [\"sh\"],\n"
+                     " \"user\": {\"uid\": 1, \"gid\": 2, \"additionalGids\": [4294967296]}}",
+                     &p, &err) == -EINVAL);
+  snprintf(want, sizeof want, "%s:2:50: user.additionalGids[0]: expected a group id", path);
   CHECK_STR(err.msg, want);
   cell_error_clear(&err);
   unlink(path);
