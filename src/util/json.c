@@ -4,6 +4,7 @@
  * of an object are gathered on two scratch stacks while they are read and
  * copied whole into the document's arena when the array or object closes. */
 #include "util/json.h"
+#include "util/array.h"
 
 #include <errno.h>
 #include <math.h>
@@ -77,21 +78,6 @@ static void *arena_alloc(parser *ps, size_t bytes)
   void *r = (char *) c->data + c->used;
   c->used += bytes;
   return r;
-}
-
-static bool grow(void **buf, size_t *cap, size_t need, size_t elem)
-{
-  if (need <= *cap)
-    return true;
-  size_t n = *cap ? *cap * 2 : 64;
-  while (n < need)
-    n *= 2;
-  void *b = realloc(*buf, n * elem);
-  if (!b)
-    return false;
-  *buf = b;
-  *cap = n;
-  return true;
 }
 
 static void skip_ws(parser *ps)
@@ -373,7 +359,7 @@ static int read_array(parser *ps, cell_jv *v)
       cell_jv e;
       if (read_value(ps, &e) < 0)
         return ps->code;
-      if (!grow((void **) &ps->vals, &ps->cvals, ps->nvals + 1, sizeof *ps->vals))
+      if (cell_grow((void **) &ps->vals, &ps->cvals, ps->nvals + 1, sizeof *ps->vals) < 0)
         return nomem(ps);
       ps->vals[ps->nvals++] = e;
       skip_ws(ps);
@@ -473,7 +459,7 @@ static int read_object(parser *ps, cell_jv *v)
       cell_jv val;
       if (read_value(ps, &val) < 0)
         return ps->code;
-      if (!grow((void **) &ps->mems, &ps->cmems, ps->nmems + 1, sizeof *ps->mems))
+      if (cell_grow((void **) &ps->mems, &ps->cmems, ps->nmems + 1, sizeof *ps->mems) < 0)
         return nomem(ps);
       ps->mems[ps->nmems++] = (cell_jmember) { key, val };
       skip_ws(ps);
