@@ -162,6 +162,22 @@ static size_t utf8_len(const unsigned char *s, const unsigned char *end)
   return n;
 }
 
+bool cell_utf8_valid(const char *s, size_t n)
+{
+  const unsigned char *p = (const unsigned char *) s, *end = p + n;
+  while (p < end) {
+    if (*p < 0x80) {
+      p++;
+      continue;
+    }
+    size_t k = utf8_len(p, end);
+    if (!k)
+      return false;
+    p += k;
+  }
+  return true;
+}
+
 /* At the opening quote. Unescapes in place; *s and *n the result. */
 static int read_string(parser *ps, const char **s, uint32_t *n)
 {

@@ -145,6 +145,10 @@ const cell_jv *cell_jv_get(const cell_jv *obj, const char *key);
                   (((k) = (obj)->members[idx].key), ((val) = &(obj)->members[idx].value), 1); \
        (idx)++)
 
+/* Is s[0..n) UTF-8 as JSON strings must be (no overlong forms, no
+ * surrogates, nothing above U+10FFFF)? The reader's rule, for writers. */
+bool cell_utf8_valid(const char *s, size_t n);
+
 /* "string", "integer", ... for messages. */
 const char *cell_jv_type_name(const cell_jv *v);
 #endif

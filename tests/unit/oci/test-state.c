@@ -136,3 +136,82 @@ TEST(state_read_keeps_extras_and_names_corruption)
   cell_error_clear(&err);
   rmdir(root);
 }
+
+/* state.json as jansson composed it before the compact writer: the tree of
+ * cell_state_json with the record's fields set on it, json_dumps'd. */
+static char *old_state_text(const cell_state *st)
+{
+  json_t *o = cell_state_json(st, st->recorded, true);
+  json_object_set_new(o, "startTime", json_integer((json_int_t) st->start_time));
+  json_object_set_new(o, "recorded", json_string(cell_status_name(st->recorded)));
+  json_object_set_new(o, "ownPidns", json_boolean(st->own_pidns));
+  json_object_set_new(o, "pid", json_integer(st->pid));
+  if (st->extra)
+    json_object_set(o, "extra", st->extra);
+  char *text = json_dumps(o, JSON_COMPACT);
+  json_decref(o);
+  return text;
+}
+
+static bool same_state_texts(const char *root, const cell_state *st)
+{
+  bool ok = true;
+  cell_error err = CELL_ERROR_INIT;
+  cell_store s;
+  char *want = old_state_text(st), *got = NULL;
+  size_t len;
+  if (cell_store_create(&s, root, "c3", &err) < 0 || cell_state_write(&s, st, &err) < 0 ||
+      cell_read_file_at(s.dirfd, "state.json", &got, &len, &err) < 0 || !want ||
+      strcmp(want, got) != 0) {
+    fprintf(stderr, "  state.json: jansson `%s`, cell `%s` (%s)\n", want ? want : "(none)",
+            got ? got : "(none)", err.msg ? err.msg : "");
+    ok = false;
+  }
+  free(want);
+  free(got);
+  for (cell_status status = CELL_CREATING; status <= CELL_PAUSED; status++)
+    for (int with_extra = 0; with_extra < 2; with_extra++) {
+      json_t *o = cell_state_json(st, status, with_extra);
+      want = json_dumps(o, JSON_COMPACT);
+      json_decref(o);
+      got = cell_state_json_string(st, status, with_extra);
+      if (!want || !got || strcmp(want, got) != 0) {
+        fprintf(stderr, "  state %d/%d: jansson `%s`, cell `%s`\n", (int) status, with_extra,
+                want ? want : "(none)", got ? got : "(none)");
+        ok = false;
+      }
+      free(want);
+      free(got);
+    }
+  cell_store_destroy(&s, &err);
+  cell_error_clear(&err);
+  return ok;
+}
+
+TEST(state_texts_are_what_jansson_wrote)
+{
+  char root[] = "/tmp/cell-unit-state.XXXXXX";
+  CHECK(mkdtemp(root) != NULL);
+  cell_state st = { .id = "c3", .bundle = "/b \"q\"\n\xc3\xa9", .rootfs = "/r", .created = "2026-12-07T20:00:00Z",
+                    .oci_version = "1.0.2-dev", .pid = 42, .start_time = UINT64_MAX,
+                    .recorded = CELL_STOPPED, .own_pidns = true };
+  st.annotations = json_loads("{\"a\":\"\\u0001\\u00e9\",\"b\":\"\"}", 0, NULL);
+  st.extra = json_loads("{\"cgroup\":{\"mode\":\"v1\",\"dirs\":[{\"v2\":false,\"n\":-3},[],{}]},"
+                        "\"execStub\":true}", 0, NULL);
+  CHECK(same_state_texts(root, &st));
+  /* no annotations (an empty object counts as none), no extra, nothing optional */
+  json_decref(st.annotations);
+  st.annotations = json_object();
+  json_decref(st.extra);
+  st.extra = NULL;
+  st.rootfs = st.created = st.oci_version = NULL;
+  st.recorded = CELL_RUNNING;
+  st.own_pidns = false;
+  st.start_time = 12345;
+  CHECK(same_state_texts(root, &st));
+  /* a bundle path that is not UTF-8 is left out, as jansson's tree left it */
+  st.bundle = "/b\xff";
+  CHECK(same_state_texts(root, &st));
+  json_decref(st.annotations);
+  rmdir(root);
+}

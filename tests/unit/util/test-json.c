@@ -400,3 +400,92 @@ TEST(json_u64_for_the_writer)
   free(s);
   json_decref(o);
 }
+
+/* The compact writer against jansson's encoder: the same bytes, or both
+ * refusing. */
+static int same_compact(const json_t *j, const char *what)
+{
+  char *want = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
+  char *got = cell_json_compact(j);
+  int ok = (!want && !got) || (want && got && strcmp(want, got) == 0);
+  if (!ok)
+    fprintf(stderr, "  %s: jansson `%s`, cell `%s`\n", what, want ? want : "(refused)",
+            got ? got : "(refused)");
+  free(want);
+  free(got);
+  return ok;
+}
+
+TEST(json_compact_writes_what_json_dumps_writes)
+{
+  /* every byte below 0x80 in a string and in a key, NUL included */
+  char all[128];
+  for (int i = 0; i < 128; i++)
+    all[i] = (char) i;
+  json_t *o = json_object();
+  json_object_setn_new(o, all, sizeof all, json_stringn(all, sizeof all));
+  json_object_set_new(o, "u", json_string("\xc3\xa9\xe2\x80\xa8\xf0\x9f\x98\x80/"));
+  json_object_set_new(o, "ints", json_pack("[I,I,i,i]", (json_int_t) INT64_MIN, (json_int_t) INT64_MAX,
+                                           0, -7));
+  json_object_set_new(o, "reals", json_pack("[f,f,f,f]", 1.0, 0.1, 1e300, -2.5e-7));
+  json_object_set_new(o, "empty", json_pack("[{},[],\"\",{s:[]}]", "k"));
+  json_object_set_new(o, "big", cell_json_u64(UINT64_MAX));  /* a placeholder stays a string */
+  json_object_set_new(o, "lit", json_pack("[b,b,n]", 1, 0));
+  json_object_set_new(o, "all", json_true()); /* a key set again keeps its place */
+  json_object_set_new(o, "u", json_string("again"));
+  CHECK(same_compact(o, "edge cases"));
+  /* what jansson refuses to write, the writer refuses too */
+  json_t *bad = json_pack("{s:[o]}", "k", json_stringn_nocheck("a\xff", 2));
+  char *t = cell_json_compact(bad);
+  CHECK(t == NULL && same_compact(bad, "not UTF-8"));
+  free(t);
+  json_decref(bad);
+  /* A key that is not UTF-8 (only json_object_setn_new_nocheck makes one;
+   * cell's keys come from its reader or from literals): jansson 2.14 writes
+   * a cut string, `{":null}`, and goes on; the writer refuses. */
+  bad = json_object();
+  json_object_setn_new_nocheck(bad, "\xc0\x80", 2, json_null());
+  t = cell_json_compact(bad);
+  CHECK(t == NULL);
+  free(t);
+  json_decref(bad);
+  json_decref(o);
+  /* scalars alone, as JSON_ENCODE_ANY writes them */
+  json_t *s = json_integer(-42);
+  CHECK(same_compact(s, "integer"));
+  json_decref(s);
+
+  /* random documents (the reader's generator), through jansson's tree */
+  rng r = { 0x5eed5eedull | 1 };
+  int bad_docs = 0, written = 0;
+  for (int i = 0; i < 2000 && bad_docs < 5; i++) {
+    buf b = { 0 };
+    gen_value(&r, &b, 0);
+    json_t *j = json_loadb(b.s, b.len, JSON_DECODE_ANY, NULL);
+    if (j) {
+      written++;
+      if (!same_compact(j, b.s))
+        bad_docs++;
+    }
+    json_decref(j);
+    free(b.s);
+  }
+  CHECK_INT(bad_docs, 0);
+  CHECK(written > 1000);
+  /* the writer's pieces */
+  cell_jout out = { 0 };
+  cell_jout_raw(&out, "{", 1);
+  cell_jout_string(&out, "k\n", 2);
+  cell_jout_raw(&out, ":", 1);
+  cell_jout_int(&out, INT64_MIN);
+  cell_jout_raw(&out, "}", 1);
+  size_t len;
+  t = cell_jout_take(&out, &len);
+  CHECK_STR(t, "{\"k\\n\":-9223372036854775808}");
+  CHECK_INT(len, strlen("{\"k\\n\":-9223372036854775808}"));
+  free(t);
+  cell_jout_string(&out, "\xed\xa0\x80", 3); /* a surrogate: refused, the buffer dropped */
+  cell_jout_raw(&out, "x", 1);
+  CHECK(cell_jout_take(&out, &len) == NULL && len == 0);
+  CHECK(cell_utf8_valid("a\xc3\xa9", 3) && !cell_utf8_valid("\xc3", 1) && cell_utf8_valid("", 0));
+}
