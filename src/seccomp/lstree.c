@@ -536,12 +536,31 @@ static int32_t gen_chain(lstree *c, const chain_arg *ch, bool bits32, uint32_t a
 }
 
 /* libseccomp's db_rule_add for one syscall entry. */
+int lst_rule_add_uncond(lstree *c, lst_entry *e, uint32_t action, uint32_t src)
+{
+  c->steps = 0;
+  c->cur = e;
+  if (e->uncond)
+    return 0;   /* decided without conditions already: dropped */
+  if (e->chains != NIL) {
+    /* after conditional rules: they go (a free that may never end) */
+    tree_put(c, &e->chains);
+    e->chains = NIL;
+  }
+  e->uncond = true;
+  e->action = action;
+  e->src = src;
+  return c->hung ? -ELOOP : 0;
+}
+
 int lst_rule_add(lstree *c, lst_entry *e, const chain_arg ch[6], bool bits32, uint32_t action, uint32_t src)
 {
   c->steps = 0;
   int32_t nw = gen_chain(c, ch, bits32, action, src);
   if (c->oom)
     return -ENOMEM;
+  if (nw == NIL)
+    return lst_rule_add_uncond(c, e, action, src);
   c->cur = e;
   bool removed = false;
   for (;;) {
@@ -554,22 +573,7 @@ int lst_rule_add(lstree *c, lst_entry *e, const chain_arg ch[6], bool bits32, ui
     if (e->chains == NIL) {
       /* an empty entry (new, or its tree pruned away) */
       e->chains = nw;
-      e->uncond = nw == NIL;
-      if (e->uncond) {
-        e->action = action;
-        e->src = src;
-      }
       return 0;
-    }
-    if (nw == NIL) {
-      /* unconditional after conditional rules: they go (a free that
-       * may never end) */
-      tree_put(c, &e->chains);
-      e->chains = NIL;
-      e->uncond = true;
-      e->action = action;
-      e->src = src;
-      return c->hung ? -ELOOP : 0;
     }
     pstate st = { 0, action };
     unsigned cnt = tree_prune(c, &e->chains, nw, &st);

@@ -61,6 +61,9 @@ bool lst_step(lstree *t);
  * 0, -EEXIST (t->conflict_src/act name the existing rule), -ELOOP (it
  * would not finish), -ENOMEM. */
 int lst_rule_add(lstree *t, lst_entry *e, const chain_arg ch[6], bool bits32, uint32_t action, uint32_t src);
+/* The same for a rule without conditions (no chain to build): 0, or
+ * -ELOOP where the free of the conditional rules it replaces would not end. */
+int lst_rule_add_uncond(lstree *t, lst_entry *e, uint32_t action, uint32_t src);
 /* The paths of e's tree as IR rules for (e->arch, e->nr), in the order the
  * filter walks them: 0, -ELOOP, -E2BIG (more than PATH_LIMIT), -ENOMEM. */
 int lst_emit(lstree *t, const lst_entry *e, cell_sc_ir *ir);

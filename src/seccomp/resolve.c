@@ -44,6 +44,7 @@
 #include "seccomp/oci.h"
 
 #include "seccomp/lstree.h"
+#include "util/array.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -52,15 +53,21 @@
 
 /* the keys of syscalls an arch lacks (above every real number) */
 #define PHANTOM_BASE 0xf0000000u
+/* numbers up to nr_base + SLOT_CAP have a slot; arm's private ones
+ * (0xf0000...) are kept in a short list */
+#define SLOT_CAP 4096u
 
 typedef struct rctx {
   lstree t;
   lst_entry *e;
   size_t ne, ecap;
-  int32_t *slot[CELL_SC_MAX_ARCHES];  /* per IR arch: nr - base -> entry */
-  uint32_t slot_len[CELL_SC_MAX_ARCHES];
+  int32_t *slot[CELL_SC_MAX_ARCHES];  /* per IR arch: nr - base -> entry, -1 */
+  uint32_t slot_len[CELL_SC_MAX_ARCHES];   /* grown as numbers come */
+  int32_t *far[CELL_SC_MAX_ARCHES];   /* per IR arch: the entries past the slots, in order */
+  size_t nfar[CELL_SC_MAX_ARCHES], farcap[CELL_SC_MAX_ARCHES];
   int32_t *pslot[CELL_SC_MAX_ARCHES];  /* per IR arch: table row -> phantom entry */
   bool has_mux[CELL_SC_MAX_ARCHES];    /* the arch multiplexes socket or IPC calls */
+  cell_sc_mux_index mux;
   /* findings */
   bool want;
   cell_sc_oci_result *res;
@@ -70,29 +77,55 @@ typedef struct rctx {
 
 /* ---- driving: the rules as runc adds them ---------------------------------- */
 
+static int32_t *phantom_slots(rctx *c, size_t ai)
+{
+  if (!c->pslot[ai]) {
+    c->pslot[ai] = malloc(cell_sc_nsyscalls * sizeof *c->pslot[ai]);
+    if (c->pslot[ai])
+      memset(c->pslot[ai], 0xff, cell_sc_nsyscalls * sizeof *c->pslot[ai]);
+  }
+  return c->pslot[ai];
+}
+
+/* room for slot k of arch ai */
+static int slot_grow(rctx *c, size_t ai, uint32_t k)
+{
+  uint32_t len = c->slot_len[ai] ? c->slot_len[ai] : 512;
+  while (len <= k)
+    len *= 2;
+  if (len > SLOT_CAP)
+    len = SLOT_CAP;
+  int32_t *q = realloc(c->slot[ai], len * sizeof *q);
+  if (!q)
+    return -ENOMEM;
+  memset(q + c->slot_len[ai], 0xff, (len - c->slot_len[ai]) * sizeof *q);
+  c->slot[ai] = q;
+  c->slot_len[ai] = len;
+  return 0;
+}
+
 static lst_entry *entry_of(rctx *c, size_t ai, uint16_t arch, uint32_t nr, uint32_t src, const char *name)
 {
   const cell_sc_arch *a = &cell_sc_arches[arch];
-  uint32_t k = nr - a->nr_base;
-  int32_t *ps = NULL;
+  int32_t *ix = NULL;   /* where the entry's index is kept; NULL: the far list */
   if (nr >= PHANTOM_BASE) {
-    if (!c->pslot[ai]) {
-      c->pslot[ai] = malloc(cell_sc_nsyscalls * sizeof *c->pslot[ai]);
-      if (!c->pslot[ai])
-        return NULL;
-      memset(c->pslot[ai], 0xff, cell_sc_nsyscalls * sizeof *c->pslot[ai]);
-    }
-    ps = &c->pslot[ai][nr - PHANTOM_BASE];
-    if (*ps >= 0)
-      return &c->e[*ps];
-    k = UINT32_MAX;
+    if (!phantom_slots(c, ai))
+      return NULL;
+    ix = &c->pslot[ai][nr - PHANTOM_BASE];
+  } else if (nr >= a->nr_base && nr - a->nr_base < SLOT_CAP) {
+    uint32_t k = nr - a->nr_base;
+    if (k >= c->slot_len[ai] && slot_grow(c, ai, k) < 0)
+      return NULL;
+    ix = &c->slot[ai][k];
+  } else {
+    for (size_t i = 0; i < c->nfar[ai]; i++)
+      if (c->e[c->far[ai][i]].nr == nr)
+        return &c->e[c->far[ai][i]];
+    if (cell_grow((void **) &c->far[ai], &c->farcap[ai], c->nfar[ai] + 1, sizeof *c->far[ai]) < 0)
+      return NULL;
   }
-  if (nr >= a->nr_base && k < c->slot_len[ai] && c->slot[ai][k] >= 0)
-    return &c->e[c->slot[ai][k]];
-  if (!ps && !(nr >= a->nr_base && k < c->slot_len[ai]))
-    for (size_t i = 0; i < c->ne; i++)
-      if (c->e[i].arch == arch && c->e[i].nr == nr)
-        return &c->e[i];
+  if (ix && *ix >= 0)
+    return &c->e[*ix];
   if (c->ne == c->ecap) {
     size_t cap = c->ecap ? c->ecap * 2 : 256;
     lst_entry *q = realloc(c->e, cap * sizeof *q);
@@ -101,10 +134,10 @@ static lst_entry *entry_of(rctx *c, size_t ai, uint16_t arch, uint32_t nr, uint3
     c->e = q;
     c->ecap = cap;
   }
-  if (ps)
-    *ps = (int32_t) c->ne;
-  else if (nr >= a->nr_base && k < c->slot_len[ai])
-    c->slot[ai][k] = (int32_t) c->ne;
+  if (ix)
+    *ix = (int32_t) c->ne;
+  else
+    c->far[ai][c->nfar[ai]++] = (int32_t) c->ne;
   c->e[c->ne] = (lst_entry) { .arch = arch, .nr = nr, .chains = NIL, .first_src = src, .name = name };
   return &c->e[c->ne++];
 }
@@ -115,12 +148,8 @@ static lst_entry *entry_of(rctx *c, size_t ai, uint16_t arch, uint32_t nr, uint3
  * merge, 0: merge into the phantom entry, -ENOMEM. */
 static int phantom_skip(rctx *c, size_t ai, size_t row, const chain_arg *ch, bool bits32)
 {
-  if (!c->pslot[ai]) {
-    c->pslot[ai] = malloc(cell_sc_nsyscalls * sizeof *c->pslot[ai]);
-    if (!c->pslot[ai])
-      return -ENOMEM;
-    memset(c->pslot[ai], 0xff, cell_sc_nsyscalls * sizeof *c->pslot[ai]);
-  }
+  if (!phantom_slots(c, ai))
+    return -ENOMEM;
   int32_t *ps = &c->pslot[ai][row];
   bool uncond = true;
   for (int i = 0; i < 6; i++)
@@ -312,28 +341,21 @@ static bool never_holds(const cell_sc_cond *k)
   return (k->op == CELL_SC_LT && k->value == 0) || (k->op == CELL_SC_GT && k->value == UINT64_MAX);
 }
 
-static int rctx_init(rctx *c, const cell_sc_ir *ir)
+static void rctx_init(rctx *c, const cell_sc_ir *ir)
 {
+  cell_sc_mux_index_init(&c->mux);
+  const cell_sc_syscall *sk = c->mux.socketcall, *ip = c->mux.ipc;
   for (size_t i = 0; i < ir->narches; i++) {
     const cell_sc_arch *a = &cell_sc_arches[ir->arches[i]];
-    const cell_sc_syscall *sk = cell_sc_syscall_lookup("socketcall"), *ip = cell_sc_syscall_lookup("ipc");
     c->has_mux[i] = (sk && cell_sc_syscall_nr(a, sk) >= 0) || (ip && cell_sc_syscall_nr(a, ip) >= 0);
-    /* arm's private numbers (0xf0000...) are looked up one by one */
-    c->slot_len[i] = cell_sc_arch_max_nr(a) - a->nr_base + 1;
-    if (c->slot_len[i] > 4096)
-      c->slot_len[i] = 4096;
-    c->slot[i] = malloc(c->slot_len[i] * sizeof *c->slot[i]);
-    if (!c->slot[i])
-      return -ENOMEM;
-    memset(c->slot[i], 0xff, c->slot_len[i] * sizeof *c->slot[i]);
   }
-  return 0;
 }
 
 static void rctx_free(rctx *c)
 {
   for (size_t i = 0; i < CELL_SC_MAX_ARCHES; i++) {
     free(c->slot[i]);
+    free(c->far[i]);
     free(c->pslot[i]);
   }
   lst_free(&c->t);
@@ -350,7 +372,10 @@ static int add_call(rctx *c, const cell_seccomp_opts *opts, const cell_sc_ir *ir
                     uint32_t fconf[2], cell_error *err)
 {
   const cell_sc_syscall *muxer = NULL;
-  uint32_t call = (uint32_t) cell_sc_mux_call(s->name, &muxer);
+  uint32_t call = (uint32_t) cell_sc_mux_call_row(&c->mux, s, &muxer);
+  bool none = true;   /* no conditions: no chain to build */
+  for (int i = 0; i < 6; i++)
+    none = none && !ch[i].valid;
   int r = 0;
   for (size_t ai = 0; ai < ir->narches && r == 0; ai++) {
     uint16_t arch = ir->arches[ai];
@@ -375,9 +400,12 @@ static int add_call(rctx *c, const cell_seccomp_opts *opts, const cell_sc_ir *ir
       if (n < 0)
         continue;
       chain_arg fc[6];
-      memcpy(fc, ch, sizeof fc);
-      if (form == 0)   /* socketcall(call, ...): the call number on arg0 */
+      const chain_arg *rc = ch;
+      if (form == 0) {   /* socketcall(call, ...): the call number on arg0 */
+        memcpy(fc, ch, sizeof fc);
         fc[0] = (chain_arg) { true, CELL_SC_EQ, call, UINT64_MAX };
+        rc = fc;
+      }
       lst_entry *e = entry_of(c, ai, arch, (uint32_t) n, (uint32_t) rule->index,
                               form == 0 ? muxer->name : s->name);
       if (!e) {
@@ -385,7 +413,8 @@ static int add_call(rctx *c, const cell_seccomp_opts *opts, const cell_sc_ir *ir
         break;
       }
       e->phantom = phantom;
-      int rr = lst_rule_add(&c->t, e, fc, bits32, rule->action, (uint32_t) rule->index);
+      int rr = form == 1 && none ? lst_rule_add_uncond(&c->t, e, rule->action, (uint32_t) rule->index)
+                                 : lst_rule_add(&c->t, e, rc, bits32, rule->action, (uint32_t) rule->index);
       if (rr == -EEXIST) {
         if (*fe == SIZE_MAX) {
           *fe = (size_t) (e - c->e);
@@ -447,7 +476,8 @@ static int add_rules(rctx *c, const cell_sc_profile *p, const cell_seccomp_opts 
           /* the filters from before the rule, merged again */
           _cleanup_rctx_ rctx before = { 0 };
           _cleanup_error_ cell_error ignored = CELL_ERROR_INIT;
-          if (rctx_init(&before, ir) < 0 || add_rules(&before, p, opts, ir, x32_32, done - 1, &ignored) < 0)
+          rctx_init(&before, ir);
+          if (add_rules(&before, p, opts, ir, x32_32, done - 1, &ignored) < 0)
             return cell_error_set(err, ENOMEM, "seccomp: out of memory");
           if ((he = release_all(&before)) != NULL)
             return refuse_release(opts, he, true, err);
@@ -475,10 +505,7 @@ int cell_sc_resolve(const cell_sc_profile *p, const cell_seccomp_opts *opts, cel
   for (size_t i = 0; i < p->narches; i++)
     (void) cell_sc_ir_add_arch(ir, p->arches[i]);
   bool x32_32 = opts && opts->x32_libseccomp_width;
-  if (rctx_init(&c, ir) < 0) {
-    r = cell_error_set(err, ENOMEM, "seccomp: out of memory");
-    goto out;
-  }
+  rctx_init(&c, ir);
   r = add_rules(&c, p, opts, ir, x32_32, SIZE_MAX, err);
 
   /* the entries into the IR, by arch and number (the back end then need
@@ -500,12 +527,8 @@ int cell_sc_resolve(const cell_sc_profile *p, const cell_seccomp_opts *opts, cel
     for (uint32_t k = 0; k < c.slot_len[ai]; k++)
       if (c.slot[ai][k] >= 0)
         seq[nseq++] = (size_t) c.slot[ai][k];
-    for (size_t i = 0; i < c.ne; i++) {
-      const lst_entry *e = &c.e[i];
-      const cell_sc_arch *a = &cell_sc_arches[e->arch];
-      if (e->arch == ir->arches[ai] && !e->phantom && !(e->nr >= a->nr_base && e->nr - a->nr_base < c.slot_len[ai]))
-        seq[nseq++] = i;
-    }
+    for (size_t i = 0; i < c.nfar[ai]; i++)
+      seq[nseq++] = (size_t) c.far[ai][i];
   }
   for (size_t si = 0; si < nseq && r == 0; si++) {
     lst_entry *e = &c.e[seq[si]];
@@ -535,7 +558,7 @@ int cell_sc_resolve(const cell_sc_profile *p, const cell_seccomp_opts *opts, cel
         for (size_t ni = 0; ni < rule->nnames && !here; ni++) {
           const cell_sc_syscall *s = p->names[rule->first_name + ni].row;
           const cell_sc_syscall *mx = NULL;
-          uint32_t call = s ? (uint32_t) cell_sc_mux_call(s->name, &mx) : 0;
+          uint32_t call = s ? (uint32_t) cell_sc_mux_call_row(&c.mux, s, &mx) : 0;
           const cell_sc_arch *a = &cell_sc_arches[e->arch];
           here = s && (cell_sc_syscall_nr(a, s) == e->nr || (call && cell_sc_syscall_nr(a, mx) == e->nr));
         }
@@ -554,7 +577,6 @@ int cell_sc_resolve(const cell_sc_profile *p, const cell_seccomp_opts *opts, cel
   }
   if (r == 0 && c.oom)
     r = cell_error_set(err, ENOMEM, "seccomp: out of memory");
-out:
   rctx_free(&c);
   return r;
 }

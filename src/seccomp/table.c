@@ -167,6 +167,42 @@ int cell_sc_mux_call(const char *name, const cell_sc_syscall **mux)
   return *mux ? m->call : 0;
 }
 
+_Static_assert(sizeof muxed / sizeof muxed[0] == CELL_SC_NMUXED, "CELL_SC_NMUXED is the size of muxed[]");
+
+void cell_sc_mux_index_init(cell_sc_mux_index *m)
+{
+  m->socketcall = cell_sc_syscall_lookup("socketcall");
+  m->ipc = cell_sc_syscall_lookup("ipc");
+  m->n = 0;
+  /* both tables are sorted by name: the rows come out ascending */
+  for (size_t i = 0; i < CELL_SC_NMUXED; i++) {
+    const cell_sc_syscall *s = cell_sc_syscall_lookup(muxed[i].name);
+    if (!s)
+      continue;
+    m->row[m->n] = s;
+    m->call[m->n] = muxed[i].call;
+    m->ipc_call[m->n] = muxed[i].ipc;
+    m->n++;
+  }
+}
+
+int cell_sc_mux_call_row(const cell_sc_mux_index *m, const cell_sc_syscall *s, const cell_sc_syscall **mux)
+{
+  size_t lo = 0, hi = m->n;
+  while (lo < hi) {
+    size_t mid = (lo + hi) / 2;
+    if (m->row[mid] == s) {
+      *mux = m->ipc_call[mid] ? m->ipc : m->socketcall;
+      return *mux ? m->call[mid] : 0;
+    }
+    if (m->row[mid] < s)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return 0;
+}
+
 int cell_sc_multiplexed(const cell_sc_arch *a, const char *name, uint32_t *mux_nr, uint32_t *call)
 {
   const cell_sc_syscall *m;

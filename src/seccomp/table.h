@@ -73,4 +73,19 @@ int cell_sc_multiplexed(const cell_sc_arch *a, const char *name, uint32_t *mux_n
 /* The same, arch-independent part: the call number (0 when name is not
  * multiplexed) and the multiplexer's row in *mux. */
 int cell_sc_mux_call(const char *name, const cell_sc_syscall **mux);
+
+/* cell_sc_mux_call by row, for callers that ask it of every name of a
+ * profile: the multiplexed rows found once (a few dozen lookups) instead
+ * of a search by name per question. */
+#define CELL_SC_NMUXED 32
+typedef struct cell_sc_mux_index {
+  const cell_sc_syscall *socketcall, *ipc;
+  size_t n;
+  const cell_sc_syscall *row[CELL_SC_NMUXED];   /* ascending */
+  uint8_t call[CELL_SC_NMUXED];
+  bool ipc_call[CELL_SC_NMUXED];
+} cell_sc_mux_index;
+void cell_sc_mux_index_init(cell_sc_mux_index *m);
+/* cell_sc_mux_call(s->name, mux), s a row of cell_sc_syscalls. */
+int cell_sc_mux_call_row(const cell_sc_mux_index *m, const cell_sc_syscall *s, const cell_sc_syscall **mux);
 #endif
