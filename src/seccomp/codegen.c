@@ -96,11 +96,18 @@ static void emit(gen *g, uint16_t code, uint32_t k, int32_t jt, int32_t jf)
   g->code[g->n++] = (pins) { code, k, jt, jf };
 }
 
-static int32_t ret_label(gen *g, uint32_t action)
+static int32_t ret_label_find(gen *g, uint32_t action);
+
+static inline int32_t ret_label(gen *g, uint32_t action)
 {
   /* runs of numbers with one action ask for the same one again */
   if (g->nrets && g->rets[g->last_ret].action == action)
     return g->rets[g->last_ret].label;
+  return ret_label_find(g, action);
+}
+
+static int32_t ret_label_find(gen *g, uint32_t action)
+{
   for (size_t i = 0; i < g->nrets; i++)
     if (g->rets[i].action == action) {
       g->last_ret = i;
@@ -427,15 +434,25 @@ static inline int add_seg(seg **segs, size_t *n, size_t *cap, seg s)
 }
 
 /* The search over numbers [lo, hi] of arch; nr is in the accumulator. */
+/* the first of g->sorted whose arch is arch or above */
+static size_t arch_bound(const gen *g, size_t arch)
+{
+  size_t lo = 0, hi = g->nsorted;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (g->sorted[mid]->arch < arch)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return lo;
+}
+
 static int emit_tree(gen *g, size_t arch, uint32_t lo, uint32_t hi)
 {
   const cell_sc_ir *ir = g->ir;
-  size_t first = 0;
-  while (first < g->nsorted && g->sorted[first]->arch != arch)
-    first++;
-  size_t end = first;
-  while (end < g->nsorted && g->sorted[end]->arch == arch)
-    end++;
+  /* the arch's rules: sorted by arch first */
+  size_t first = arch_bound(g, arch), end = arch_bound(g, arch + 1);
   /* numbers without rules of their own: the arch's other rules, then the
    * default (oblock[0]) or the ENOSYS stub (oblock[1]) */
   const cell_sc_rule **others = malloc((ir->nothers + 1) * sizeof *others);

@@ -93,8 +93,8 @@ static int add_to(cell_sc_ir *ir, cell_sc_rule **v, size_t *n, size_t *cap, size
   return 0;
 }
 
-int cell_sc_ir_add_rule(cell_sc_ir *ir, size_t arch, uint32_t nr, uint32_t action,
-                        uint32_t order, const cell_sc_cond *conds, size_t ncond)
+int cell_sc_ir_add_rule_grow(cell_sc_ir *ir, size_t arch, uint32_t nr, uint32_t action,
+                             uint32_t order, const cell_sc_cond *conds, size_t ncond)
 {
   return add_to(ir, &ir->rules, &ir->nrules, &ir->rules_cap, arch, nr, action, order, conds, ncond);
 }

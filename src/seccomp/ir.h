@@ -103,8 +103,21 @@ void cell_sc_ir_free(cell_sc_ir *ir);
 int cell_sc_ir_add_arch(cell_sc_ir *ir, size_t arch);
 bool cell_sc_ir_has_arch(const cell_sc_ir *ir, size_t arch);
 /* Append a rule (conditions copied). -ENOMEM. */
-int cell_sc_ir_add_rule(cell_sc_ir *ir, size_t arch, uint32_t nr, uint32_t action,
-                        uint32_t order, const cell_sc_cond *conds, size_t ncond);
+int cell_sc_ir_add_rule_grow(cell_sc_ir *ir, size_t arch, uint32_t nr, uint32_t action,
+                             uint32_t order, const cell_sc_cond *conds, size_t ncond);
+static inline int cell_sc_ir_add_rule(cell_sc_ir *ir, size_t arch, uint32_t nr, uint32_t action,
+                                      uint32_t order, const cell_sc_cond *conds, size_t ncond)
+{
+  if (ncond == 0 && ir->nrules < ir->rules_cap) {
+    /* the common case of the OCI front end, a number decided outright,
+     * without a call */
+    ir->rules[ir->nrules++] = (cell_sc_rule) {
+      .arch = (uint16_t) arch, .nr = nr, .action = action, .order = order, .cond = (uint32_t) ir->nconds,
+    };
+    return 0;
+  }
+  return cell_sc_ir_add_rule_grow(ir, arch, nr, action, order, conds, ncond);
+}
 
 /* Append a rule for the numbers of arch without rules of their own. */
 int cell_sc_ir_add_other(cell_sc_ir *ir, size_t arch, uint32_t action, uint32_t order,

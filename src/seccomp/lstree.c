@@ -536,17 +536,14 @@ static int32_t gen_chain(lstree *c, const chain_arg *ch, bool bits32, uint32_t a
 }
 
 /* libseccomp's db_rule_add for one syscall entry. */
-int lst_rule_add_uncond(lstree *c, lst_entry *e, uint32_t action, uint32_t src)
+/* lst_rule_add_uncond after conditional rules: they go (a free that may
+ * never end) */
+int lst_replace_uncond(lstree *c, lst_entry *e, uint32_t action, uint32_t src)
 {
   c->steps = 0;
   c->cur = e;
-  if (e->uncond)
-    return 0;   /* decided without conditions already: dropped */
-  if (e->chains != NIL) {
-    /* after conditional rules: they go (a free that may never end) */
-    tree_put(c, &e->chains);
-    e->chains = NIL;
-  }
+  tree_put(c, &e->chains);
+  e->chains = NIL;
   e->uncond = true;
   e->action = action;
   e->src = src;

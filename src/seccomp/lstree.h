@@ -63,7 +63,18 @@ bool lst_step(lstree *t);
 int lst_rule_add(lstree *t, lst_entry *e, const chain_arg ch[6], bool bits32, uint32_t action, uint32_t src);
 /* The same for a rule without conditions (no chain to build): 0, or
  * -ELOOP where the free of the conditional rules it replaces would not end. */
-int lst_rule_add_uncond(lstree *t, lst_entry *e, uint32_t action, uint32_t src);
+int lst_replace_uncond(lstree *t, lst_entry *e, uint32_t action, uint32_t src);
+static inline int lst_rule_add_uncond(lstree *t, lst_entry *e, uint32_t action, uint32_t src)
+{
+  if (e->uncond)
+    return 0;   /* decided without conditions already: dropped */
+  if (e->chains != NIL)
+    return lst_replace_uncond(t, e, action, src);
+  e->uncond = true;
+  e->action = action;
+  e->src = src;
+  return 0;
+}
 /* The paths of e's tree as IR rules for (e->arch, e->nr), in the order the
  * filter walks them: 0, -ELOOP, -E2BIG (more than PATH_LIMIT), -ENOMEM. */
 int lst_emit(lstree *t, const lst_entry *e, cell_sc_ir *ir);

@@ -99,22 +99,30 @@ const cell_sc_arch *cell_sc_arch_native(void)
 #endif
 }
 
-static int by_name(const void *key, const void *elem)
+/* strcmp's order; most steps of the search differ in the first byte,
+ * which is compared without a call */
+static int name_cmp(const char *a, const char *b)
 {
-  return strcmp(key, ((const cell_sc_syscall *) elem)->name);
+  unsigned char x = (unsigned char) a[0], y = (unsigned char) b[0];
+  if (x != y)
+    return x < y ? -1 : 1;
+  return x ? strcmp(a + 1, b + 1) : 0;
 }
 
 const cell_sc_syscall *cell_sc_syscall_lookup(const char *name)
 {
-  return bsearch(name, cell_sc_syscalls, cell_sc_nsyscalls, sizeof cell_sc_syscalls[0], by_name);
-}
-
-int64_t cell_sc_syscall_nr(const cell_sc_arch *a, const cell_sc_syscall *s)
-{
-  int32_t n = s->nr[a->col];
-  if (n < 0)
-    return -1;
-  return (int64_t) (uint32_t) ((uint32_t) n + a->nr_base);
+  size_t lo = 0, hi = cell_sc_nsyscalls;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    int c = name_cmp(name, cell_sc_syscalls[mid].name);
+    if (c == 0)
+      return &cell_sc_syscalls[mid];
+    if (c < 0)
+      hi = mid;
+    else
+      lo = mid + 1;
+  }
+  return NULL;
 }
 
 const char *cell_sc_syscall_name(const cell_sc_arch *a, uint32_t nr)

@@ -57,8 +57,15 @@ static inline size_t cell_sc_arch_index(const cell_sc_arch *a) { return (size_t)
 
 /* Row of name, or NULL. */
 const cell_sc_syscall *cell_sc_syscall_lookup(const char *name);
-/* The number the kernel sees for row on arch, or -1 when absent there. */
-int64_t cell_sc_syscall_nr(const cell_sc_arch *a, const cell_sc_syscall *s);
+/* The number the kernel sees for row on arch, or -1 when absent there
+ * (inline: the OCI front end asks it per name and arch). */
+static inline int64_t cell_sc_syscall_nr(const cell_sc_arch *a, const cell_sc_syscall *s)
+{
+  int32_t n = s->nr[a->col];
+  if (n < 0)
+    return -1;
+  return (int64_t) (uint32_t) ((uint32_t) n + a->nr_base);
+}
 /* The name of number nr on arch, or NULL. */
 const char *cell_sc_syscall_name(const cell_sc_arch *a, uint32_t nr);
 /* Highest number known on arch. */
