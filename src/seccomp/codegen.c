@@ -433,7 +433,6 @@ static inline int add_seg(seg **segs, size_t *n, size_t *cap, seg s)
   return 0;
 }
 
-/* The search over numbers [lo, hi] of arch; nr is in the accumulator. */
 /* the first of g->sorted whose arch is arch or above */
 static size_t arch_bound(const gen *g, size_t arch)
 {
@@ -448,6 +447,7 @@ static size_t arch_bound(const gen *g, size_t arch)
   return lo;
 }
 
+/* The search over numbers [lo, hi] of arch; nr is in the accumulator. */
 static int emit_tree(gen *g, size_t arch, uint32_t lo, uint32_t hi)
 {
   const cell_sc_ir *ir = g->ir;
