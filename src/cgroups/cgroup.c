@@ -149,6 +149,43 @@ static int devrules_for_create(const cell_cgroup_config *cfg, cg_dev_rules *rule
                             cfg->n_devices, cfg->add_default_devices, rules);
 }
 
+/* mkdir d's directory (and the missing levels above it). */
+static int make_dir(cell_cgroup_dir *d, cell_error *err)
+{
+  int r = make_dirs(d, !d->v2 && (d->controllers & CG_BIT(CELL_CGC_CPUSET)), err);
+  if (r < 0)
+    return cell_error_wrap(err, "create cgroup `%s` in the %s hierarchy", d->path,
+                           d->v2 ? "cgroup2" : d->name);
+  if (!d->created && (r = check_unused(d, err)) < 0)
+    return r;
+  return cell_fault("cgroups.mkdir", err);
+}
+
+/* linux.resources and the device rules, once every directory is made. */
+static int apply_created(cell_cgroup *cg, const cell_cgroup_config *cfg, cell_error *err)
+{
+  __attribute__((cleanup(cg_dev_rules_free))) cg_dev_rules rules = { 0 };
+  /* A user namespace cannot make device nodes, and a rootless caller can
+   * neither write v1 devices.* nor attach a device program: no rules. */
+  if (!cfg->rootless && devrules_for_create(cfg, &rules) < 0)
+    return cell_error_set(err, ENOMEM, "out of memory");
+  if (!cfg->resources && !rules.v)
+    return 0;
+  return cg_apply(cg, cfg->resources, rules.v ? &rules : NULL, false, cfg->log, err);
+}
+
+int cell_cgroup_create_rest(cell_cgroup *cg, const cell_cgroup_config *cfg, cell_error *err)
+{
+  if (!cg->v1_pending)
+    return 0;
+  cg->v1_pending = false;
+  int r;
+  for (size_t i = 0; i < cg->n; i++)
+    if (!cg->d[i].v2 && (r = make_dir(&cg->d[i], err)) < 0)
+      return r;
+  return apply_created(cg, cfg, err);
+}
+
 int cell_cgroup_create(const cell_cg_host *host, const cell_cgroup_config *cfg,
                        cell_cgroup **out, cell_error *err)
 {
@@ -165,7 +202,6 @@ int cell_cgroup_create(const cell_cg_host *host, const cell_cgroup_config *cfg,
     host = &detected;
   }
   int r = 0;
-  __attribute__((cleanup(cg_dev_rules_free))) cg_dev_rules rules = { 0 };
   cell_cgroup *cg = cg_record_new(host->mode, cfg->manager);
   if (!cg) {
     r = cell_error_set(err, ENOMEM, "out of memory");
@@ -204,19 +240,15 @@ int cell_cgroup_create(const cell_cg_host *host, const cell_cgroup_config *cfg,
    * anything is made (rootless.c). */
   if (cfg->rootless && (r = cg_rootless_select(cg, cfg, err)) < 0)
     goto fail;
+  bool defer = false;
   for (size_t i = 0; i < cg->n; i++) {
     cell_cgroup_dir *d = &cg->d[i];
     if (cfg->plan_only) {
       if ((r = plan_created(d, err)) < 0)
         goto fail;
-      continue;
-    }
-    if ((r = make_dirs(d, !d->v2 && (d->controllers & CG_BIT(CELL_CGC_CPUSET)), err)) < 0) {
-      cell_error_wrap(err, "create cgroup `%s` in the %s hierarchy", d->path,
-                      d->v2 ? "cgroup2" : d->name);
-      goto fail;
-    }
-    if ((!d->created && (r = check_unused(d, err)) < 0) || (r = cell_fault("cgroups.mkdir", err)) < 0)
+    } else if (cfg->defer_v1 && !d->v2)
+      defer = true;
+    else if ((r = make_dir(d, err)) < 0)
       goto fail;
   }
   if (cfg->plan_only)
@@ -228,14 +260,8 @@ int cell_cgroup_create(const cell_cg_host *host, const cell_cgroup_config *cfg,
      * naming the field; here only those it has but must pass down. */
     if (cg->d[i].v2 && (r = cg_v2_enable(&cg->d[i], need & cg->d[i].controllers, err)) < 0)
       goto fail;
-  /* A user namespace cannot make device nodes, and a rootless caller can
-   * neither write v1 devices.* nor attach a device program: no rules. */
-  if (!cfg->rootless && devrules_for_create(cfg, &rules) < 0) {
-    r = cell_error_set(err, ENOMEM, "out of memory");
-    goto fail;
-  }
-  if ((cfg->resources || rules.v) &&
-      (r = cg_apply(cg, cfg->resources, rules.v ? &rules : NULL, false, cfg->log, err)) < 0)
+  cg->v1_pending = defer;
+  if (!defer && (r = apply_created(cg, cfg, err)) < 0)
     goto fail;
 done:
   *out = cg;

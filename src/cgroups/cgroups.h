@@ -6,14 +6,15 @@
  * plus what we created), which serializes to JSON for the state file.
  *
  * Call order for the runtime:
- *   create:  cell_cgroup_create() before the container process exists
- *            (it applies linux.resources);
- *            cell_cgroup_self_move_open(), then clone3(CLONE_INTO_CGROUP,
- *            cell_cgroup_clone_fd()) when that is >= 0; the child's first
- *            act is cell_cgroup_move_self() (the v1 hierarchies), the
- *            runtime's cell_cgroup_enter_rest() for what is left (a v2
- *            directory the clone could not start in);
- *            the child unshares CLONE_NEWCGROUP only after that;
+ *   create:  cell_cgroup_create() with defer_v1 before the container
+ *            process exists (the cgroup2 directory), clone3
+ *            (CLONE_INTO_CGROUP, cell_cgroup_clone_fd()) when that is >= 0;
+ *            while the child sets itself up, cell_cgroup_create_rest()
+ *            (the v1 directories, linux.resources), the runtime's
+ *            cell_cgroup_enter_rest() for a v2 directory the clone could
+ *            not start in, and cell_cgroup_self_move_open(): the fds go
+ *            to the child, which moves itself (cell_cgroup_move_self())
+ *            and only then unshares CLONE_NEWCGROUP;
  *            store cell_cgroup_to_json() in the state (extra "cgroup");
  *            on any later failure of create: cell_cgroup_destroy().
  *   exec:    the same through cell_cgroup_enter_self() in the new process.
@@ -129,6 +130,7 @@ typedef struct cell_cgroup {
   cell_cgroup_dir *d;
   size_t n;
   int v2_fd;           /* O_DIRECTORY fd of the v2 dir, -1 until asked for */
+  bool v1_pending;     /* the v1 dirs and resources: cell_cgroup_create_rest */
 } cell_cgroup;
 
 typedef struct cell_cgroup_config {
@@ -155,6 +157,11 @@ typedef struct cell_cgroup_config {
    * before anything is made. No device rules are applied (a user namespace
    * cannot make device nodes). The choice is logged at debug. */
   bool rootless;
+  /* Make only the cgroup2 directory now (for clone3 CLONE_INTO_CGROUP);
+   * the v1 ones, and linux.resources with them, are made by
+   * cell_cgroup_create_rest() while the new init already sets itself up.
+   * Without v1 hierarchies everything is made at once. */
+  bool defer_v1;
   const cell_log *log;
 } cell_cgroup_config;
 
@@ -165,6 +172,10 @@ typedef struct cell_cgroup_config {
  * (or ENOTSUP for queries). */
 int cell_cgroup_create(const cell_cg_host *host, const cell_cgroup_config *cfg,
                        cell_cgroup **out, cell_error *err);
+/* With cfg->defer_v1: the v1 directories and linux.resources (cfg as
+ * given to cell_cgroup_create); a no-op when nothing was deferred. On
+ * failure the caller destroys cg (what was made is in its record). */
+int cell_cgroup_create_rest(cell_cgroup *cg, const cell_cgroup_config *cfg, cell_error *err);
 void cell_cgroup_free(cell_cgroup *cg);
 void cell_cgroup_freep(cell_cgroup **cg);
 #define _cleanup_cgroup_ __attribute__((cleanup(cell_cgroup_freep)))

@@ -650,6 +650,10 @@ static int mount_dispatch(int rootfd, const oci_config *c, size_t i,
   const char *type = m->type;
   if (!type || !*type || strcmp(type, "none") == 0)
     return cell_error_set(err, EINVAL, "no type and no bind option");
+  int r;
+  if ((strcmp(type, "cgroup") == 0 || strcmp(type, "cgroup2") == 0) && o->before_cgroup_mount &&
+      (r = o->before_cgroup_mount(o->arg, err)) < 0)
+    return r;
   if (strcmp(type, "cgroup") == 0)
     return mount_cgroup(rootfd, m, c, o, err);
   if (strcmp(type, "sysfs") == 0)

@@ -107,23 +107,74 @@ static int check_terminal_opts(const oci_config *c, const cell_create_opts *o, c
   return 0;
 }
 
-/* The container's cgroups, with linux.resources applied; before the clone.
- * With plan, only where they will go (cgroups.h: plan_only). */
+/* What the container's cgroups are made of (cgroups.h). */
+static int cgroup_config(const oci_config *c, const cell_create_opts *o, cell_cgroup_config *cc,
+                         cell_error *err)
+{
+  *cc = (cell_cgroup_config) { .id = o->id, .cgroups_path = c->linux.cgroups_path,
+                               .resources = c->linux.resources.typed,
+                               .devices = c->linux.devices, .n_devices = c->linux.n_devices,
+                               .add_default_devices = true, .rootless = o->rootless,
+                               .log = o->log };
+  return cell_cgroup_manager_parse(o->cgroup_manager, &cc->manager, err);
+}
+
+/* The container's cgroups before the clone: with plan, only where they
+ * will go (cgroups.h: plan_only); else the cgroup2 directory, and the
+ * rest (v1, linux.resources) later with cell_cgroup_create_rest, while
+ * the init sets itself up. */
 static int make_cgroup(const oci_config *c, const cell_create_opts *o, cell_cg_host *host,
                        bool plan, cell_cgroup **cg, cell_error *err)
 {
-  cell_cgroup_manager mgr;
-  int r = cell_cgroup_manager_parse(o->cgroup_manager, &mgr, err);
+  cell_cgroup_config cc;
+  int r = cgroup_config(c, o, &cc, err);
   if (r < 0)
     return r;
-  if (mgr != CELL_CGM_DISABLED && host->n == 0 && (r = cell_cg_host_detect(host, err)) < 0)
+  if (cc.manager != CELL_CGM_DISABLED && host->n == 0 && (r = cell_cg_host_detect(host, err)) < 0)
     return cell_error_wrap(err, "detect cgroups");
-  cell_cgroup_config cc = { .id = o->id, .cgroups_path = c->linux.cgroups_path,
-                            .manager = mgr, .resources = c->linux.resources.typed,
-                            .devices = c->linux.devices, .n_devices = c->linux.n_devices,
-                            .add_default_devices = true, .plan_only = plan,
-                            .rootless = o->rootless, .log = o->log };
-  return cell_cgroup_create(mgr == CELL_CGM_DISABLED ? NULL : host, &cc, cg, err);
+  cc.plan_only = plan;
+  cc.defer_v1 = !plan;
+  return cell_cgroup_create(cc.manager == CELL_CGM_DISABLED ? NULL : host, &cc, cg, err);
+}
+
+/* The rest of the cgroups (make_cgroup), then the init moves itself
+ * into the v1 ones through the `tasks` files we open for it. */
+static int finish_cgroups(const oci_config *c, const cell_create_opts *o, cell_cgroup *cg,
+                          pid_t pid, bool into_v2, int sync_fd, cell_error *err)
+{
+  cell_cgroup_config cc;
+  int r;
+  if ((r = cgroup_config(c, o, &cc, err)) < 0 || (r = cell_cgroup_create_rest(cg, &cc, err)) < 0 ||
+      (r = cell_cgroup_enter_rest(cg, pid, true, into_v2, err)) < 0)
+    return r;
+  cell_cgroup_self_move m;
+  if ((r = cell_cgroup_self_move_open(cg, &m, err)) < 0)
+    return r;
+  size_t len = 1;
+  for (size_t i = 0; i < m.n; i++)
+    len += strlen(m.path[i]) + 1;
+  _cleanup_free_ char *paths = malloc(len);
+  if (!paths) {
+    cell_cgroup_self_move_close(&m);
+    return cell_error_set(err, ENOMEM, "out of memory");
+  }
+  char *p = paths;
+  *p = 0;
+  for (size_t i = 0; i < m.n; i++)
+    p += sprintf(p, "%s%s", i ? "\n" : "", m.path[i]);
+  r = cell_sync_send_fds(sync_fd, SYNC_CGROUPS, m.fd, m.n, paths, err);
+  cell_cgroup_self_move_close(&m);
+  if (r < 0) {
+    /* Gone during set-up: its own message says why. */
+    cell_error e = CELL_ERROR_INIT;
+    if (cell_sync_expect(sync_fd, SYNC_READY, &e) < 0 && e.code != EPIPE) {
+      cell_error_clear(err);
+      cell_error_move(err, &e);
+      r = cell_error_wrap(err, "container init");
+    }
+    cell_error_clear(&e);
+  }
+  return r;
 }
 
 /* The state before anything else exists: status creating, no pid, and
@@ -244,7 +295,6 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
   for (int k = 0; k < OCI_NS_KINDS; k++)
     nsfds.fd[k] = -1;
   linux_idmap_trees idmap = { 0 };
-  cell_cgroup_self_move self_move = { 0 };
   pid_t pid = -1;
   cell_state st = { 0 };
   char created[64];
@@ -262,12 +312,13 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
   st.own_pidns = linux_ns_is_new(c, OCI_NS_PID);
   st.annotations = annotations_json(c);
   /* Before the clone: the init is born in the cgroup2 one (clone3
-   * CLONE_INTO_CGROUP) and moves itself into the v1 ones (cgroups.h). */
+   * CLONE_INTO_CGROUP); the v1 ones are made while it sets itself up, and
+   * it moves itself into them (finish_cgroups, cgroups.h). */
   if ((r = cell_fault("create.store", err)) < 0 ||
       (r = record_plan(c, o, &host, s, &st, err)) < 0 || (r = cell_fault("create.plan", err)) < 0 ||
       (r = make_cgroup(c, o, &host, false, &cg, err)) < 0)
     goto fail;
-  cell_log_debug(o->log, "cgroups made");
+  cell_log_debug(o->log, "cgroup2 made");
 
   /* The config as it was at create: delete and exec read it later, once
    * state.json exists (a new dir, locked by us: no atomic rename needed). */
@@ -275,15 +326,14 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
       (r = cell_write_file_new(cfg_copy, c->text, c->text_len, 0600, err)) < 0 ||
       (r = cell_notify_socket_setup(c, s, o->notify_socket, err)) < 0)
     goto fail;
-  json_object_set_new(st.extra, "cgroup", cell_cgroup_to_json(cg));
   if (o->notify_socket && *o->notify_socket && c->process)
     json_object_set_new(st.extra, CELL_STATE_NOTIFY_SOCKET, json_string(o->notify_socket));
   /* Until start the init runs cell's binary (exec-stub.h). */
   if (stub_fd >= 0)
     json_object_set_new(st.extra, CELL_STATE_EXEC_STUB, json_true());
-  if ((r = cell_state_write(s, &st, err)) < 0 ||
-      (r = cell_cgroup_self_move_open(cg, &self_move, err)) < 0 ||
-      (r = cell_fault("create.state", err)) < 0)
+  /* The state keeps the plan of the cgroups until they are all made; it
+   * is written again with the pid, once the init is there. */
+  if ((r = cell_fault("create.state", err)) < 0)
     goto fail;
   cell_log_debug(o->log, "state dir written");
 
@@ -352,13 +402,6 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
      * kept the locked fd would block every later command on the id. */
     close(s->dirfd);
     close(sync_fds[0]);
-    /* First thing: into the v1 cgroups, before any namespace is made. */
-    cell_error cerr = CELL_ERROR_INIT;
-    if (cell_cgroup_move_self(&self_move, &cerr) < 0) {
-      cell_sync_send_error(sync_fds[1], &cerr);
-      _exit(1);
-    }
-    cell_log_debug(o->log, "init: in its v1 cgroups");
     cell_init_ctx ctx = {
       .config = c, .opts = o, .nsfds = nsfds, .sync_fd = sync_fds[1], .start_fd = start_fd,
       .console_fd = console_fd, .preserve_fds = preserve, .listen_fds = listen_fds,
@@ -385,7 +428,6 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
   linux_ns_close(&nsfds);
   linux_idmap_close(&idmap);
   cell_hook_output_close(&hook_out);
-  cell_cgroup_self_move_close(&self_move);
   if (notify_sock >= 0)
     close(cell_steal_fd(&notify_sock));  /* the init's now */
 
@@ -415,21 +457,22 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
   cell_log_debug(o->log, "init in its namespaces");
   if ((r = linux_ns_write_idmaps(pid, c, err)) < 0 ||
       (r = linux_apply_oom_score_adj(c->process, pid, err)) < 0 ||
-      (r = cell_cgroup_enter_rest(cg, pid, true, into_v2, err)) < 0 ||
       (r = move_net_devices(c, pid, err)) < 0)
     goto fail;
   st.pid = pid;
   st.start_time = cell_proc_start_time(pid, NULL);
   state_json = cell_state_json_string(&st, CELL_CREATING, false);
   hook_json = cell_state_json_string(&st, CELL_CREATED, false);
-  /* The pid, for hooks that ask `cell state` while we are still creating,
-   * and for `delete -f` should we be killed from here on: once ready, the
-   * init no longer dies with us. */
-  if ((r = cell_state_write(s, &st, err)) < 0 || (r = cell_fault("create.enter", err)) < 0)
-    goto fail;
-  cell_log_debug(o->log, "id maps written, cgroups entered");
+  cell_log_debug(o->log, "id maps written");
   if ((r = cell_sync_send_text(sync_fds[0], SYNC_CONFIGURED, state_json, err)) < 0)
     goto fail;
+  /* The pid, for hooks that ask `cell state` while we are still creating
+   * (the init runs none before SYNC_CGROUPS, below), and for `delete -f`
+   * should we be killed from here on: once ready, the init no longer dies
+   * with us. */
+  if ((r = cell_state_write(s, &st, err)) < 0 || (r = cell_fault("create.enter", err)) < 0)
+    goto fail;
+  cell_log_debug(o->log, "state.json with the pid");
   if (cell_host_open_needed(c)) {
     if ((r = cell_sync_expect(sync_fds[0], SYNC_MNTNS, err)) < 0)
       goto fail_init;
@@ -437,6 +480,12 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
       goto fail;
     cell_log_debug(o->log, "rootfs and bind sources handed to the init");
   }
+  /* While the init makes its mounts. */
+  if ((r = finish_cgroups(c, o, cg, pid, into_v2, sync_fds[0], err)) < 0 ||
+      (r = cell_fault("create.cgroups_rest", err)) < 0)
+    goto fail;
+  json_object_set_new(st.extra, "cgroup", cell_cgroup_to_json(cg));
+  cell_log_debug(o->log, "cgroups made, the init moves itself in");
   if (c->hooks[OCI_HOOK_PRESTART].n || c->hooks[OCI_HOOK_CREATE_RUNTIME].n) {
     if ((r = cell_sync_expect(sync_fds[0], SYNC_PREPIVOT, err)) < 0)
       goto fail_init;
@@ -482,7 +531,6 @@ fail:
     linux_ns_close(&nsfds);
     linux_idmap_close(&idmap);
     cell_hook_output_close(&hook_out);
-    cell_cgroup_self_move_close(&self_move);
     if (o->pid_file)
       unlink(o->pid_file);
     if (out->tty_sock >= 0)

@@ -1,4 +1,5 @@
 #include "runtime/init.h"
+#include "cgroups/cgroups.h"
 #include "linux/console.h"
 #include "linux/process.h"
 #include "linux/rootfs.h"
@@ -9,6 +10,7 @@
 #include "notify/notify.h"
 #include "util/cleanup.h"
 #include "util/fault.h"
+#include "util/fdpass.h"
 #include "util/strv.h"
 
 #include <errno.h>
@@ -221,6 +223,49 @@ void cell_init_double_fork(cell_init_ctx *ctx)
   _exit(0);
 }
 
+/* Into the container's cgroups, once the runtime has made them while we
+ * set up our namespaces and mounts (SYNC_CGROUPS: the v1 `tasks` files it
+ * opened; cgroups.h); then the cgroup namespace, whose root is where we
+ * are. Before anything that sees cgroups: a cgroup mount, the hooks,
+ * pivot_root. Until then our mounts' memory is the runtime's. */
+static int enter_cgroups(void *arg, cell_error *err)
+{
+  cell_init_ctx *ctx = arg;
+  if (ctx->cgroups_entered)
+    return 0;
+  ctx->cgroups_entered = true;
+  cell_log_debug(ctx->opts->log, "init: waiting for its cgroups");
+  int fds[CELL_MAX_FDS_PER_MSG];
+  size_t n = 0;
+  _cleanup_free_ char *paths = NULL;
+  int r = cell_sync_expect_fds(ctx->sync_fd, SYNC_CGROUPS, fds, CELL_MAX_FDS_PER_MSG, &n, &paths,
+                               err);
+  if (r < 0)
+    return r;
+  /* The record cell_cgroup_move_self() takes (and frees): the fds and a
+   * path for each, in order. */
+  cell_cgroup_self_move m = { .fd = calloc(n ? n : 1, sizeof *m.fd),
+                              .path = calloc(n ? n : 1, sizeof *m.path) };
+  char *line = paths;
+  for (size_t i = 0; i < n; i++) {
+    if (m.fd && m.path) {
+      char *end = line ? strchr(line, '\n') : NULL;
+      m.fd[m.n] = fds[i];
+      m.path[m.n++] = line ? strndup(line, end ? (size_t) (end - line) : strlen(line)) : NULL;
+      line = end ? end + 1 : NULL;
+    } else
+      close(fds[i]);
+  }
+  if (!m.fd || !m.path) {
+    cell_cgroup_self_move_close(&m);
+    return cell_error_set(err, ENOMEM, "out of memory");
+  }
+  if ((r = cell_cgroup_move_self(&m, err)) < 0)
+    return r;
+  cell_log_debug(ctx->opts->log, "init: in its cgroups");
+  return linux_ns_setup_cgroup(ctx->config, err);
+}
+
 /* Everything up to the wait for start. Errors go to the runtime. */
 static int setup(cell_init_ctx *ctx, char **state_json, cell_error *err)
 {
@@ -241,8 +286,7 @@ static int setup(cell_init_ctx *ctx, char **state_json, cell_error *err)
   if (ctx->userns && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
     return cell_error_sys(err, "become root in the new user namespace");
   if ((!ctx->ns_joined && (r = linux_ns_join(c, &ctx->nsfds, err)) < 0) ||
-      (r = linux_ns_setup_time(c, err)) < 0 ||
-      (r = linux_ns_setup_cgroup(c, err)) < 0)
+      (r = linux_ns_setup_time(c, err)) < 0)
     return r;
   linux_ns_close(&ctx->nsfds);
   if ((r = linux_set_hostname(c, err)) < 0)
@@ -265,7 +309,8 @@ static int setup(cell_init_ctx *ctx, char **state_json, cell_error *err)
   linux_rootfs_opts ro = { .no_pivot = ctx->opts->no_pivot, .idmap = ctx->idmap,
                            .in_userns = ctx->userns || c->linux.ns[OCI_NS_USER].path ||
                                         ctx->opts->rootless, /* in the caller's (podman's) */
-                           .log = ctx->opts->log };
+                           .log = ctx->opts->log,
+                           .before_cgroup_mount = enter_cgroups, .arg = ctx };
   /* In a user namespace, the rootfs and bind sources as the runtime opened
    * them (host-open.h): their parents may be closed to our root. */
   linux_host_fds host = LINUX_HOST_FDS_NONE;
@@ -277,7 +322,7 @@ static int setup(cell_init_ctx *ctx, char **state_json, cell_error *err)
   ro.host = NULL;
   if (rootfd < 0)
     return rootfd;
-  if ((r = cell_fault("init.mounts", err)) < 0)
+  if ((r = enter_cgroups(ctx, err)) < 0 || (r = cell_fault("init.mounts", err)) < 0)
     return r;
   if (c->hooks[OCI_HOOK_PRESTART].n || c->hooks[OCI_HOOK_CREATE_RUNTIME].n) {
     if ((r = cell_sync_send(ctx->sync_fd, SYNC_PREPIVOT, err)) < 0 ||

@@ -29,6 +29,7 @@ typedef struct cell_init_ctx {
   int notify_sock;      /* NOTIFY: the way to the listener's receiver, or -1 */
   int stub_fd;          /* the exec stub's memfd (exec-stub.h), or -1 */
   bool ns_joined;       /* namespaces joined and made already (double fork) */
+  bool cgroups_entered; /* SYNC_CGROUPS taken (enter_cgroups in init.c) */
   const linux_idmap_trees *idmap; /* idmapped mounts made by the runtime */
   cell_hook_output hook_out; /* where createContainer/startContainer print */
 } cell_init_ctx;

@@ -1,4 +1,5 @@
 #include "runtime/sync.h"
+#include "util/fdpass.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -37,10 +38,31 @@ void cell_sync_send_error(int fd, const cell_error *e)
                   NULL);
 }
 
-int cell_sync_expect_text(int fd, cell_sync_type want, char **text, cell_error *err)
+int cell_sync_send_fds(int fd, cell_sync_type type, const int *fds, size_t n, const char *text,
+                       cell_error *err)
+{
+  size_t tl = text ? strlen(text) : 0;
+  char *buf = malloc(sizeof(cell_sync_hdr) + tl);
+  if (!buf)
+    return cell_error_set(err, ENOMEM, "out of memory");
+  cell_sync_hdr h = { .type = type };
+  memcpy(buf, &h, sizeof h);
+  if (tl)
+    memcpy(buf + sizeof h, text, tl);
+  int r = cell_send_fds(fd, fds, n, buf, sizeof h + tl, err);
+  free(buf);
+  return r < 0 ? cell_error_wrap(err, "sync with container init") : 0;
+}
+
+/* One message: its header checked against want, its payload in *text,
+ * its fds (none when fds is NULL: any that came are an error). */
+static int expect(int fd, cell_sync_type want, int *fds, size_t max, size_t *n, char **text,
+                  cell_error *err)
 {
   if (text)
     *text = NULL;
+  if (n)
+    *n = 0;
   ssize_t size;
   do
     size = recv(fd, NULL, 0, MSG_PEEK | MSG_TRUNC);
@@ -52,14 +74,18 @@ int cell_sync_expect_text(int fd, cell_sync_type want, char **text, cell_error *
   char *buf = malloc((size_t) size + 1);
   if (!buf)
     return cell_error_set(err, ENOMEM, "out of memory");
-  ssize_t r;
-  do
-    r = recv(fd, buf, (size_t) size, 0);
-  while (r < 0 && errno == EINTR);
+  int tmp[1];
+  size_t got = 0;
+  int rr = cell_recv_fds(fd, fds ? fds : tmp, fds ? max : 0, &got, buf, (size_t) size, err);
+  if (rr < 0) {
+    free(buf);
+    return cell_error_wrap(err, "sync with container init");
+  }
+  ssize_t r = rr;
   if (r < (ssize_t) sizeof(cell_sync_hdr)) {
     free(buf);
-    if (r < 0)
-      return cell_error_sys(err, "sync with container init");
+    for (size_t i = 0; fds && i < got; i++)
+      close(fds[i]);
     return cell_error_set(err, EPROTO, "short sync message from container init");
   }
   buf[r] = '\0';
@@ -72,10 +98,26 @@ int cell_sync_expect_text(int fd, cell_sync_type want, char **text, cell_error *
   else if (h.type != (uint32_t) want)
     ret = cell_error_set(err, EPROTO, "unexpected sync message %u (wanted %u)", h.type,
                          (unsigned) want);
-  else if (text)
-    *text = strdup(payload);
+  else if (text && !(*text = strdup(payload)))
+    ret = cell_error_set(err, ENOMEM, "out of memory");
   free(buf);
+  if (ret < 0)
+    for (size_t i = 0; fds && i < got; i++)
+      close(fds[i]);
+  else if (n)
+    *n = got;
   return ret;
+}
+
+int cell_sync_expect_text(int fd, cell_sync_type want, char **text, cell_error *err)
+{
+  return expect(fd, want, NULL, 0, NULL, text, err);
+}
+
+int cell_sync_expect_fds(int fd, cell_sync_type want, int *fds, size_t max, size_t *n,
+                         char **text, cell_error *err)
+{
+  return expect(fd, want, fds, max, n, text, err);
 }
 
 int cell_sync_expect(int fd, cell_sync_type want, cell_error *err)

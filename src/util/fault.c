@@ -16,15 +16,16 @@ static const char *const steps[] = {
   "create.store",       /* state dir made and locked */
   "create.plan",        /* state.json records where the cgroups will go */
   "cgroups.mkdir",      /* after each hierarchy's directory (@N: the Nth) */
-  "create.cgroups",     /* every cgroup made, resources applied */
-  "create.state",       /* config copy and state.json (creating) written */
+  "create.cgroups",     /* the cgroup2 directory made; v1 and resources after the clone */
+  "create.state",       /* config copy written, state.json still the plan */
   "create.clone",       /* the init cloned (runtime side) */
-  "init.start",         /* the init's first act, in its cgroups */
+  "init.start",         /* the init's first act, in its cgroup2 directory */
   "init.mounts",        /* rootfs mounts made, before pivot_root */
   "init.pivot",         /* after pivot_root, masked and read-only paths */
   "init.ready",         /* set up, no longer dying with the runtime */
   "create.hello",       /* the init is in its namespaces */
-  "create.enter",       /* id maps written, cgroups entered, pid recorded */
+  "create.enter",       /* id maps written, pid recorded */
+  "create.cgroups_rest", /* every cgroup made, resources applied, the init told to enter */
   "create.ready",       /* the init is ready; state not yet `created` */
   "create.done",        /* state `created` and --pid-file written */
   "start.connect",      /* before releasing the init */

@@ -340,9 +340,48 @@ test_unhonourable_value_fails_and_leaves_nothing() {
     assert_contains "$LAST_ERR" "the cpuset controller is not available"
   fi
   [ ! -d "$CELL_ROOT/bad" ] || fail "state left behind"
+  # The v1 cgroups are made once the init exists: it is gone too.
+  ! pgrep -f -- "-b $b bad" >/dev/null || fail "a process left behind: $(pgrep -af -- "-b $b bad")"
   local left
   left=$(find /sys/fs/cgroup -maxdepth 6 -type d -name "cell-it-$$" 2>/dev/null)
   [ -z "$left" ] || fail "cgroups left behind: $left"
+}
+
+# The runtime makes the v1 directories and the limits while the init makes
+# its mounts; the init moves itself in before anything that sees its
+# cgroups. A createRuntime hook (in the runtime's namespaces, after the
+# mounts) finds the init in every one of the container's cgroups; inside,
+# with a cgroup namespace, each hierarchy reads "/" and the mounted
+# pids.max is the container's limit.
+test_init_in_its_cgroups_before_hooks_and_cgroup_mount() {
+  need_ctl pids
+  local b=$TEST_TMP/early
+  cg_bundle "$b" '{"pids": {"limit": 77}}'
+  cat > "$TEST_TMP/hook.sh" <<EOF2
+#!/bin/sh
+pid=\$(grep -o '"pid": *[0-9]*' | grep -o '[0-9]*\$')
+cat /proc/\$pid/cgroup > $TEST_TMP/hook.cg
+EOF2
+  chmod +x "$TEST_TMP/hook.sh"
+  cfg "$b" "c['hooks'] = {'createRuntime': [{'path': '$TEST_TMP/hook.sh'}]}
+assert any(n['type'] == 'cgroup' for n in c['linux']['namespaces'])
+c['process']['args'] = ['sh', '-c', 'cat /proc/self/cgroup; echo max=\$(cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || cat /sys/fs/cgroup/pids.max)']"
+  local out; out=$(cell run -b "$b" early) || fail "run: $out"
+  local n ctl path seen=0
+  while IFS=: read -r n ctl path; do
+    [ -z "${CG_PURE_V2:-}" ] || [ "$n" = 0 ] || continue
+    [ -z "${CG_PURE_V1:-}" ] || [ "$n" != 0 ] || continue
+    [[ "$path" == */cell-it-$$/early ]] || fail "at the createRuntime hook, hierarchy $n ($ctl): $path"
+    seen=$((seen + 1))
+  done < "$TEST_TMP/hook.cg"
+  [ "$seen" -gt 0 ] || fail "no hierarchy in the hook's view: $(cat "$TEST_TMP/hook.cg")"
+  while IFS=: read -r n ctl path; do
+    [[ "$n" =~ ^[0-9]+$ ]] || continue
+    [ -z "${CG_PURE_V2:-}" ] || [ "$n" = 0 ] || continue
+    [ -z "${CG_PURE_V1:-}" ] || [ "$n" != 0 ] || continue
+    assert_eq "$path" "/" "inside, hierarchy $n ($ctl)"
+  done <<< "$out"
+  assert_contains "$out" "max=77"
 }
 
 # Run every other test of this file in a private mount namespace after
