@@ -81,7 +81,7 @@ test_fault_hook_only_in_test_builds() {
     CELL_FAULT=create.store,create.cgroups:kill cell run -b "$TEST_TMP/b" r$$
   else
     [ -n "$(fault_cell)" ] || fail "$CELL_BIN has no fault injection: configure it with -Dfault_injection=true"
-    assert_eq "$(fault_steps "$CELL_BIN" | wc -l)" 26 "fault steps listed"
+    assert_eq "$(fault_steps "$CELL_BIN" | wc -l)" 27 "fault steps listed"
     CELL_FAULT=create.store assert_fails_with "fault injected at create.store" cell run -b "$TEST_TMP/b" r$$
   fi
   rel_report "CELL_FAULT honoured in the test build only" 1
