@@ -164,8 +164,9 @@ static int finish_cgroups(const oci_config *c, const cell_create_opts *o, cell_c
     p += sprintf(p, "%s%s", i ? "\n" : "", m.path[i]);
   r = cell_sync_send_fds(sync_fd, SYNC_CGROUPS, m.fd, m.n, paths, err);
   cell_cgroup_self_move_close(&m);
-  if (r < 0) {
-    /* Gone during set-up: its own message says why. */
+  if (r == -EPIPE || r == -ECONNRESET) {
+    /* Gone during set-up: its own message says why (any other error of
+     * the send leaves it waiting for us: we must not wait for it). */
     cell_error e = CELL_ERROR_INIT;
     if (cell_sync_expect(sync_fd, SYNC_READY, &e) < 0 && e.code != EPIPE) {
       cell_error_clear(err);
