@@ -7,6 +7,7 @@
  * namespace) are kept because only the asked-for bits change. */
 #include "linux/fs-internal.h"
 #include "linux/process.h"
+#include "util/array.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 
@@ -464,14 +465,40 @@ static int mount_sysfs(int rootfd, const oci_mount *m, const linux_rootfs_opts *
 
 /* ---- cgroup -------------------------------------------------------------- */
 
-typedef struct cg_ctx {
-  int rootfd, mfd;
-  const char *dest;
-  const oci_mount *m;
-  bool new_ns;
-  char *self_cgroup;          /* /proc/self/cgroup */
+/* The caller's process into its cgroups and cgroup namespace, once, before
+ * the first mount that shows them (linux_rootfs_opts.before_cgroup_mount). */
+static int enter_cgroups(const linux_rootfs_opts *o, cell_error *err)
+{
+  return o->before_cgroup_mount ? o->before_cgroup_mount(o->arg, err) : 0;
+}
+
+/* One hierarchy of the host, as the tmpfs at the destination will hold it. */
+typedef struct cg_hier {
+  bool v2;
+  char *name;                 /* its directory below /sys/fs/cgroup */
+  char *root, *point;         /* of the host's mount (mountinfo) */
+  char ctrls[256];            /* the controllers, "" for cgroup2 */
+  int sub;                    /* O_PATH of its directory in the tmpfs */
+} cg_hier;
+
+typedef struct cg_list {
+  int mfd;                    /* the tmpfs */
+  cg_hier *v;
+  size_t n, cap;
   cell_error *err;
-} cg_ctx;
+} cg_list;
+
+static void cg_list_free(cg_list *l)
+{
+  for (size_t i = 0; i < l->n; i++) {
+    free(l->v[i].name);
+    free(l->v[i].root);
+    free(l->v[i].point);
+    if (l->v[i].sub >= 0)
+      close(l->v[i].sub);
+  }
+  free(l->v);
+}
 
 /* The cgroup path of this process in the hierarchy with these controllers
  * ("" for cgroup2). */
@@ -489,10 +516,12 @@ static char *cg_path_of(const char *self, const char *ctrls)
   return NULL;
 }
 
-static int cg_one(const mi_entry *e, void *data)
+/* A hierarchy mounted at /sys/fs/cgroup/NAME on the host: its directory
+ * (and cpu -> cpu,cpuacct links) in the tmpfs, for cg_mount later. */
+static int cg_collect(const mi_entry *e, void *data)
 {
-  cg_ctx *g = data;
-  cell_error *err = g->err;
+  cg_list *l = data;
+  cell_error *err = l->err;
   const char *pre = "/sys/fs/cgroup/";
   bool v2 = strcmp(e->fstype, "cgroup2") == 0;
   if ((!v2 && strcmp(e->fstype, "cgroup") != 0) || strncmp(e->point, pre, strlen(pre)) != 0)
@@ -500,8 +529,15 @@ static int cg_one(const mi_entry *e, void *data)
   const char *name = e->point + strlen(pre);
   if (!*name || strchr(name, '/'))
     return 0;
+  if (cell_grow((void **) &l->v, &l->cap, l->n + 1, sizeof *l->v) < 0)
+    return cell_error_set(err, ENOMEM, "out of memory");
+  cg_hier *h = &l->v[l->n];
+  *h = (cg_hier) { .v2 = v2, .sub = -1, .name = strdup(name), .root = strdup(e->root),
+                   .point = strdup(e->point) };
+  l->n++;
+  if (!h->name || !h->root || !h->point)
+    return cell_error_set(err, ENOMEM, "out of memory");
   /* Controllers: the super options without rw/ro and friends. */
-  char ctrls[256] = "";
   if (!v2) {
     _cleanup_free_ char *sup = strdup(e->super);
     char *save = NULL;
@@ -511,51 +547,61 @@ static int cg_one(const mi_entry *e, void *data)
           strcmp(t, "xattr") == 0 || strcmp(t, "nsdelegate") == 0 ||
           strcmp(t, "memory_recursiveprot") == 0)
         continue;
-      if (*ctrls)
-        strncat(ctrls, ",", sizeof ctrls - strlen(ctrls) - 1);
-      strncat(ctrls, t, sizeof ctrls - strlen(ctrls) - 1);
+      if (*h->ctrls)
+        strncat(h->ctrls, ",", sizeof h->ctrls - strlen(h->ctrls) - 1);
+      strncat(h->ctrls, t, sizeof h->ctrls - strlen(h->ctrls) - 1);
     }
   }
-  if (mkdirat(g->mfd, name, 0755) < 0 && errno != EEXIST)
+  if (mkdirat(l->mfd, name, 0755) < 0 && errno != EEXIST)
     return cell_error_sys(err, "mkdir `%s`", name);
-  _cleanup_close_ int sub = openat(g->mfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (sub < 0)
+  h->sub = openat(l->mfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (h->sub < 0)
     return cell_error_sys(err, "open `%s`", name);
-  _cleanup_free_ char *dest = NULL;
-  if (asprintf(&dest, "%s/%s", g->dest, name) < 0)
-    return cell_error_set(err, ENOMEM, "out of memory");
-  unsigned long fl = g->m->flags & (MS_NOSUID | MS_NODEV | MS_NOEXEC);
-  char sp[32];
-  if (g->new_ns) {
-    if (mount("cgroup", fs_fd_path(sp, sizeof sp, sub), e->fstype, fl, v2 ? NULL : ctrls) < 0)
-      return cell_error_sys(err, "mount %s `%s`", e->fstype, ctrls);
-  } else {
-    /* Our own cgroup of the host hierarchy, mountinfo root taken off. */
-    _cleanup_free_ char *cg = cg_path_of(g->self_cgroup, ctrls);
-    const char *rel = cg ? cg : "/";
-    size_t rl = strlen(e->root);
-    if (strcmp(e->root, "/") != 0 && strncmp(rel, e->root, rl) == 0)
-      rel += rl;
-    _cleanup_free_ char *src = NULL;
-    if (asprintf(&src, "%s%s", e->point, rel) < 0)
-      return cell_error_set(err, ENOMEM, "out of memory");
-    _cleanup_close_ int srcfd = open(src, O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (srcfd < 0)
-      return cell_error_sys(err, "open `%s`", src);
-    oci_mount b = { .flags = MS_BIND | fl };
-    _cleanup_close_ int bfd = -1;
-    int r = bind_onto(srcfd, false, sub, &b, g->rootfd, dest, &bfd, err);
-    if (r < 0)
-      return cell_error_wrap(err, "bind `%s`", src);
-  }
   /* cpu,cpuacct is also reachable as cpu and cpuacct. */
   if (strchr(name, ',')) {
     _cleanup_free_ char *parts = strdup(name);
     char *save = NULL;
     for (char *t = parts ? strtok_r(parts, ",", &save) : NULL; t; t = strtok_r(NULL, ",", &save))
-      if (symlinkat(name, g->mfd, t) < 0 && errno != EEXIST)
+      if (symlinkat(name, l->mfd, t) < 0 && errno != EEXIST)
         return cell_error_sys(err, "symlink `%s`", t);
   }
+  return 0;
+}
+
+/* The hierarchy itself onto its directory: a new mount in a cgroup
+ * namespace of our own (its root is where we are), else a bind of our own
+ * cgroup of the host's mount (self: /proc/self/cgroup). */
+static int cg_mount(int rootfd, const oci_mount *m, const cg_hier *h, bool new_ns,
+                    const char *self, cell_error *err)
+{
+  _cleanup_free_ char *dest = NULL;
+  if (asprintf(&dest, "%s/%s", m->destination, h->name) < 0)
+    return cell_error_set(err, ENOMEM, "out of memory");
+  unsigned long fl = m->flags & (MS_NOSUID | MS_NODEV | MS_NOEXEC);
+  char sp[32];
+  const char *fstype = h->v2 ? "cgroup2" : "cgroup";
+  if (new_ns) {
+    if (mount("cgroup", fs_fd_path(sp, sizeof sp, h->sub), fstype, fl, h->v2 ? NULL : h->ctrls) < 0)
+      return cell_error_sys(err, "mount %s `%s`", fstype, h->ctrls);
+    return 0;
+  }
+  /* Our own cgroup of the host hierarchy, mountinfo root taken off. */
+  _cleanup_free_ char *cg = cg_path_of(self, h->ctrls);
+  const char *rel = cg ? cg : "/";
+  size_t rl = strlen(h->root);
+  if (strcmp(h->root, "/") != 0 && strncmp(rel, h->root, rl) == 0)
+    rel += rl;
+  _cleanup_free_ char *src = NULL;
+  if (asprintf(&src, "%s%s", h->point, rel) < 0)
+    return cell_error_set(err, ENOMEM, "out of memory");
+  _cleanup_close_ int srcfd = open(src, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (srcfd < 0)
+    return cell_error_sys(err, "open `%s`", src);
+  oci_mount b = { .flags = MS_BIND | fl };
+  _cleanup_close_ int bfd = -1;
+  int r = bind_onto(srcfd, false, h->sub, &b, rootfd, dest, &bfd, err);
+  if (r < 0)
+    return cell_error_wrap(err, "bind `%s`", src);
   return 0;
 }
 
@@ -591,7 +637,9 @@ static int mount_cgroup(int rootfd, const oci_mount *m, const oci_config *c,
   bool new_ns = c->linux.ns[OCI_NS_CGROUP].present && !c->linux.ns[OCI_NS_CGROUP].path;
   if (sf.f_type == CGROUP2_SUPER_MAGIC) {
     oci_mount v2 = *m;
-    int r = mount_fs(rootfd, &v2, "cgroup2", NULL, err);
+    int r = enter_cgroups(o, err);
+    if (r < 0 || (r = mount_fs(rootfd, &v2, "cgroup2", NULL, err)) >= 0)
+      return r;
     if ((r != -EPERM && r != -EBUSY) || !o->in_userns)
       return r;
     cell_error_clear(err);
@@ -611,13 +659,18 @@ static int mount_cgroup(int rootfd, const oci_mount *m, const oci_config *c,
   _cleanup_close_ int mfd = linux_open_in_root(rootfd, m->destination, O_PATH | O_DIRECTORY, 0, err);
   if (mfd < 0)
     return mfd;
+  /* Everything but the hierarchies' own mounts is done before we wait
+   * for our cgroups: those must see where we are. */
+  __attribute__((cleanup(cg_list_free))) cg_list l = { .mfd = mfd, .err = err };
+  if ((r = mountinfo_each(cg_collect, &l, err)) < 0 || (r = enter_cgroups(o, err)) < 0)
+    return r;
   _cleanup_free_ char *self = NULL;
   size_t len;
   if (!new_ns && (r = cell_read_file("/proc/self/cgroup", &self, &len, err)) < 0)
     return r;
-  cg_ctx g = { rootfd, mfd, m->destination, m, new_ns, self, err };
-  if ((r = mountinfo_each(cg_one, &g, err)) < 0)
-    return r;
+  for (size_t i = 0; i < l.n; i++)
+    if ((r = cg_mount(rootfd, m, &l.v[i], new_ns, self, err)) < 0)
+      return r;
   struct mount_attr a = { .attr_set = m->attr_set, .attr_clr = m->attr_clr };
   if (m->flags & MS_RDONLY)
     a.attr_set |= MOUNT_ATTR_RDONLY;
@@ -651,8 +704,7 @@ static int mount_dispatch(int rootfd, const oci_config *c, size_t i,
   if (!type || !*type || strcmp(type, "none") == 0)
     return cell_error_set(err, EINVAL, "no type and no bind option");
   int r;
-  if ((strcmp(type, "cgroup") == 0 || strcmp(type, "cgroup2") == 0) && o->before_cgroup_mount &&
-      (r = o->before_cgroup_mount(o->arg, err)) < 0)
+  if (strcmp(type, "cgroup2") == 0 && (r = enter_cgroups(o, err)) < 0)
     return r;
   if (strcmp(type, "cgroup") == 0)
     return mount_cgroup(rootfd, m, c, o, err);

@@ -50,8 +50,10 @@ typedef struct linux_rootfs_opts {
   const cell_log *log;
   const linux_idmap_trees *idmap; /* may be NULL */
   const linux_host_fds *host;     /* may be NULL: paths are opened here */
-  /* Called (when set) before the first mount of type cgroup or cgroup2:
-   * the caller's process enters its cgroups and cgroup namespace. */
+  /* Called (when set) before the first mount of a cgroup hierarchy (for
+   * type cgroup on a v1 host, after the tmpfs that holds the hierarchies
+   * and their directories are made): the caller's process enters its
+   * cgroups and cgroup namespace. */
   int (*before_cgroup_mount)(void *arg, cell_error *err);
   void *arg;
 } linux_rootfs_opts;
