@@ -157,6 +157,35 @@ test_seccomp_bad_profile_error() {
   assert_fails_with 'linux.seccomp.syscalls[0].action: unknown action "SCMP_ACT_NOPE"' cell run -b "$TEST_TMP/b" ct1 || true
 }
 
+test_seccomp_refused_filter_leaves_nothing() {
+  # The filter compiles while create makes the state dir and the cgroups:
+  # a profile refused at compile, in each of its forms, fails the create
+  # with its message and leaves no state dir, cgroup or process.
+  local b=$TEST_TMP/bad
+  make_bundle "$b"
+  cfg "$b" "c['linux']['cgroupsPath'] = 'cell-it-$$/bad'; c['process']['args'] = ['sleep', '1000']"
+  local form want
+  for form in json policy bpf; do
+    case $form in
+      json)
+        seccomp "$b" '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["read"], "action": "SCMP_ACT_ERRNO", "args": [{"index": 7, "value": 1, "op": "SCMP_CMP_EQ"}]}]}'
+        want='linux.seccomp.syscalls[0].args[0].index' ;;
+      policy)
+        cfg "$b" 'c["linux"].pop("seccomp", None); c.setdefault("annotations", {})["run.cell.seccomp_policy"] = "$syscall == => ALLOW;"'
+        want='annotations.run.cell.seccomp_policy' ;;
+      bpf)
+        cfg "$b" 'c["annotations"] = {"run.oci.seccomp_bpf_data": "not base64!"}'
+        want='annotations.run.oci.seccomp_bpf_data' ;;
+    esac
+    assert_fails_with "$want" cell run -d -b "$b" bad || true
+    [ ! -e "$CELL_ROOT/bad" ] || fail "$form: state dir left behind"
+    ! pgrep -f -- "-b $b bad" >/dev/null || fail "$form: a process left behind"
+    local left
+    left=$(find /sys/fs/cgroup -maxdepth 6 -type d -path "*cell-it-$$*" 2>/dev/null)
+    [ -z "$left" ] || fail "$form: cgroups left behind: $left"
+  done
+}
+
 test_seccomp_exec_gets_the_filter() {
   needs_x86_64
   sc_bundle "$TEST_TMP/b"
