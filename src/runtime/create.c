@@ -164,18 +164,8 @@ static int finish_cgroups(const oci_config *c, const cell_create_opts *o, cell_c
     p += sprintf(p, "%s%s", i ? "\n" : "", m.path[i]);
   r = cell_sync_send_fds(sync_fd, SYNC_CGROUPS, m.fd, m.n, paths, err);
   cell_cgroup_self_move_close(&m);
-  if (r == -EPIPE || r == -ECONNRESET) {
-    /* Gone during set-up: its own message says why (any other error of
-     * the send leaves it waiting for us: we must not wait for it). */
-    cell_error e = CELL_ERROR_INIT;
-    if (cell_sync_expect(sync_fd, SYNC_READY, &e) < 0 && e.code != EPIPE) {
-      cell_error_clear(err);
-      cell_error_move(err, &e);
-      r = cell_error_wrap(err, "container init");
-    }
-    cell_error_clear(&e);
-  }
-  return r;
+  /* Gone during set-up: its own message says why. */
+  return r < 0 ? cell_sync_peer_error(sync_fd, r, err) : r;
 }
 
 /* The state before anything else exists: status creating, no pid, and
@@ -265,6 +255,29 @@ static int move_net_devices(const oci_config *c, pid_t pid, cell_error *err)
     return cell_error_set(err, EINVAL, "linux.netDevices: the container's network namespace is "
                           "the runtime's own");
   return linux_netdev_move(c, fd, err);
+}
+
+/* What the init waits for from its clone on (it says nothing before):
+ * its id maps, oom_score_adj and network devices, then SYNC_CONFIGURED
+ * with the state for its hooks (*state_json; *hook_json for ours). When
+ * the init failed first, its own error is reported. */
+static int configure_init(const oci_config *c, const cell_create_opts *o, pid_t pid,
+                          cell_state *st, char **state_json, char **hook_json, int sync_fd,
+                          cell_error *err)
+{
+  int r;
+  st->pid = pid;
+  if ((r = linux_ns_write_idmaps(pid, c, err)) < 0 ||
+      (r = linux_apply_oom_score_adj(c->process, pid, err)) < 0 ||
+      (r = move_net_devices(c, pid, err)) < 0)
+    return cell_sync_peer_error(sync_fd, r, err);
+  st->start_time = cell_proc_start_time(pid, NULL);
+  *state_json = cell_state_json_string(st, CELL_CREATING, false);
+  *hook_json = cell_state_json_string(st, CELL_CREATED, false);
+  cell_log_debug(o->log, "id maps written");
+  if ((r = cell_sync_send_text(sync_fd, SYNC_CONFIGURED, *state_json, err)) < 0)
+    return cell_sync_peer_error(sync_fd, r, err);
+  return 0;
 }
 
 int cell_create_container(const cell_create_opts *o, cell_created *out, cell_error *err)
@@ -487,21 +500,8 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
     }
     pid = (pid_t) p;
   }
-  if ((r = cell_sync_expect(sync_fds[0], SYNC_HELLO, err)) < 0)
-    goto fail_init;
-  if ((r = cell_fault("create.hello", err)) < 0)
-    goto fail;
-  cell_log_debug(o->log, "init in its namespaces");
-  if ((r = linux_ns_write_idmaps(pid, c, err)) < 0 ||
-      (r = linux_apply_oom_score_adj(c->process, pid, err)) < 0 ||
-      (r = move_net_devices(c, pid, err)) < 0)
-    goto fail;
-  st.pid = pid;
-  st.start_time = cell_proc_start_time(pid, NULL);
-  state_json = cell_state_json_string(&st, CELL_CREATING, false);
-  hook_json = cell_state_json_string(&st, CELL_CREATED, false);
-  cell_log_debug(o->log, "id maps written");
-  if ((r = cell_sync_send_text(sync_fds[0], SYNC_CONFIGURED, state_json, err)) < 0)
+  if ((r = cell_fault("create.hello", err)) < 0 ||
+      (r = configure_init(c, o, pid, &st, &state_json, &hook_json, sync_fds[0], err)) < 0)
     goto fail;
   /* The pid, for hooks that ask `cell state` while we are still creating
    * (the init runs none before SYNC_CGROUPS, below), and for `delete -f`

@@ -273,10 +273,11 @@ static int setup(cell_init_ctx *ctx, char **state_json, cell_error *err)
   const oci_process *p = c->process;
   int r;
 
-  if ((r = cell_fault("init.start", err)) < 0 || (r = cell_sync_send(ctx->sync_fd, SYNC_HELLO, err)) < 0)
+  if ((r = cell_fault("init.start", err)) < 0)
     return r;
-  /* The runtime writes our id maps and places us in our cgroup, then sends
-   * the state JSON for the hooks that run in here. */
+  /* The runtime writes our id maps from our clone on, without waiting for
+   * a word of ours, then sends the state JSON for the hooks that run in
+   * here. */
   r = cell_sync_expect_text(ctx->sync_fd, SYNC_CONFIGURED, state_json, err);
   /* The maps are written: nothing may open our /proc files from now on. */
   if (ctx->maps_by_owner)

@@ -2,6 +2,7 @@
 #include "util/fdpass.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -118,6 +119,24 @@ int cell_sync_expect_fds(int fd, cell_sync_type want, int *fds, size_t max, size
                          char **text, cell_error *err)
 {
   return expect(fd, want, fds, max, n, text, err);
+}
+
+int cell_sync_peer_error(int fd, int r, cell_error *err)
+{
+  struct pollfd p = { .fd = fd, .events = POLLIN };
+  if (r != -EPIPE && r != -ECONNRESET && poll(&p, 1, 0) != 1)
+    return r;
+  cell_sync_hdr h;
+  ssize_t n;
+  do
+    n = recv(fd, &h, sizeof h, MSG_PEEK);
+  while (n < 0 && errno == EINTR);
+  if (n != (ssize_t) sizeof h || h.type != SYNC_ERROR)
+    return r;
+  cell_error e = CELL_ERROR_INIT;
+  expect(fd, SYNC_ERROR, NULL, 0, NULL, NULL, &e);
+  cell_error_move(err, &e);
+  return cell_error_wrap(err, "container init");
 }
 
 int cell_sync_expect(int fd, cell_sync_type want, cell_error *err)

@@ -7,8 +7,8 @@
 #include "util/error.h"
 
 typedef enum cell_sync_type {
-  SYNC_HELLO = 1,      /* init -> runtime: in new namespaces, waiting for maps/cgroup */
-  SYNC_CONFIGURED,     /* runtime -> init: id maps written, cgroup entered */
+  SYNC_CONFIGURED = 1, /* runtime -> init: id maps written (the first message: the init
+                        * waits for it from its clone on, and sends nothing before) */
   SYNC_PREPIVOT,       /* init -> runtime: mounts done; run prestart/createRuntime */
   SYNC_HOOKS_DONE,     /* runtime -> init */
   SYNC_READY,          /* init -> runtime: waiting for start */
@@ -33,6 +33,11 @@ void cell_sync_send_error(int fd, const cell_error *e);
 /* Wait for `want`; a SYNC_ERROR from the peer becomes err ("container
  * init: ..."), EOF becomes "container init exited during set-up". */
 int cell_sync_expect(int fd, cell_sync_type want, cell_error *err);
+/* r: a step that failed while the peer may have failed first. Its own
+ * error, when it sent one, replaces err: waited for when the peer is gone
+ * (r is -EPIPE or -ECONNRESET), else taken only if it is already there.
+ * Returns the error now in err. */
+int cell_sync_peer_error(int fd, int r, cell_error *err);
 /* A message with a text payload and n fds (at most CELL_MAX_FDS_PER_MSG). */
 int cell_sync_send_fds(int fd, cell_sync_type type, const int *fds, size_t n, const char *text,
                        cell_error *err);

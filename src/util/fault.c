@@ -23,7 +23,7 @@ static const char *const steps[] = {
   "init.mounts",        /* rootfs mounts made, before pivot_root */
   "init.pivot",         /* after pivot_root, masked and read-only paths */
   "init.ready",         /* set up, no longer dying with the runtime */
-  "create.hello",       /* the init is in its namespaces */
+  "create.hello",       /* the init is cloned, before its id maps (it says no hello) */
   "create.enter",       /* id maps written, pid recorded */
   "create.cgroups_rest", /* every cgroup made, resources applied, the init told to enter */
   "create.ready",       /* the init is ready; state not yet `created` */
