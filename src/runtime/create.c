@@ -442,6 +442,9 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
   if ((r = linux_ns_enter_pid_for_children(&nsfds, &saved_pidns, err)) < 0)
     goto fail;
   bool double_fork = cell_init_needs_double_fork(c);
+  /* Asked here, not in the child: once we have written its uid_map (we
+   * do not wait for it), the child's geteuid() is 0. */
+  bool maps_by_owner = linux_ns_is_new(c, OCI_NS_USER) && geteuid() != 0;
   unsigned long clone_flags = linux_ns_clone_flags(c);
   if (double_fork)
     clone_flags &= ~(unsigned long) CLONE_NEWPID;  /* made by the intermediate */
@@ -456,7 +459,7 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
       .config = c, .opts = o, .nsfds = nsfds, .sync_fd = sync_fds[1], .start_fd = start_fd,
       .console_fd = console_fd, .preserve_fds = preserve, .listen_fds = listen_fds,
       .userns = linux_ns_is_new(c, OCI_NS_USER),
-      .maps_by_owner = linux_ns_is_new(c, OCI_NS_USER) && geteuid() != 0,
+      .maps_by_owner = maps_by_owner,
       .filter = has_filter ? &filter : NULL,
       .notify_sock = notify_sock, .stub_fd = stub_fd, .idmap = &idmap, .hook_out = hook_out,
     };
