@@ -9,70 +9,41 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* path[d] and the value it reaches from val[d]. */
-static void push(oci_pctx *p, cell_json_pathel el)
+void oci_pctx_push_key(oci_pctx *p, const char *key)
 {
-  if (p->depth < OCI_PATH_MAX_DEPTH) {
-    const cell_jv *up = p->val[p->depth];
-    p->path[p->depth] = el;
-    p->val[p->depth + 1] = el.key ? cell_jv_get(up, el.key) : cell_jv_at(up, el.index);
-  }
-  p->depth++;
+  size_t d = cell_jpath_kept(&p->at);
+  cell_jpath_push_key(&p->at, key, cell_jv_get(p->at.val[d], key));
 }
 
-void oci_pctx_push_key(oci_pctx *p, const char *key) { push(p, (cell_json_pathel) { key, 0 }); }
-
-void oci_pctx_push_index(oci_pctx *p, size_t i) { push(p, (cell_json_pathel) { NULL, i }); }
-
-void oci_pctx_pop(oci_pctx *p)
+void oci_pctx_push_index(oci_pctx *p, size_t i)
 {
-  if (p->depth > 0)
-    p->depth--;
+  size_t d = cell_jpath_kept(&p->at);
+  cell_jpath_push_index(&p->at, i, cell_jv_at(p->at.val[d], i));
 }
 
-static void append(char **buf, size_t *len, const char *s)
-{
-  size_t n = strlen(s);
-  char *nb = realloc(*buf, *len + n + 1);
-  if (!nb)
-    return;
-  memcpy(nb + *len, s, n + 1);
-  *buf = nb;
-  *len += n;
-}
+void oci_pctx_pop(oci_pctx *p) { cell_jpath_pop(&p->at); }
 
 char *oci_pctx_path(const oci_pctx *p, const char *child)
 {
-  char *buf = calloc(1, 1);
-  size_t len = 0;
-  size_t depth = p->depth < OCI_PATH_MAX_DEPTH ? p->depth : OCI_PATH_MAX_DEPTH;
-  for (size_t i = 0; i < depth && buf; i++) {
-    if (p->path[i].key) {
-      if (len)
-        append(&buf, &len, ".");
-      append(&buf, &len, p->path[i].key);
-    } else {
-      char idx[32];
-      snprintf(idx, sizeof idx, "[%zu]", p->path[i].index);
-      append(&buf, &len, idx);
-    }
-  }
-  if (child && buf) {
-    if (len)
-      append(&buf, &len, ".");
-    append(&buf, &len, child);
-  }
+  cell_json_pathel c = { child, 0 };
+  size_t n = cell_jpath_kept(&p->at);
+  size_t len = cell_json_path_fmt(NULL, 0, 0, p->at.el, n);
+  if (child)
+    len = cell_json_path_fmt(NULL, 0, len, &c, 1);
+  char *buf = malloc(len + 1);
+  if (!buf)
+    return NULL;
+  size_t off = cell_json_path_fmt(buf, len + 1, 0, p->at.el, n);
+  if (child)
+    cell_json_path_fmt(buf, len + 1, off, &c, 1);
   return buf;
 }
 
 /* The value at the current path (+ key), or the deepest one on the way. */
 static const cell_jv *located(const oci_pctx *p, const char *key)
 {
-  size_t depth = p->depth < OCI_PATH_MAX_DEPTH ? p->depth : OCI_PATH_MAX_DEPTH;
-  const cell_jv *v = key ? cell_jv_get(p->val[depth], key) : NULL;
-  while (!v && depth > 0)
-    v = p->val[depth--];
-  return v ? v : p->val[0];
+  const cell_jv *v = key ? cell_jv_get(p->at.val[cell_jpath_kept(&p->at)], key) : NULL;
+  return v ? v : cell_jpath_value(&p->at);
 }
 
 static char *where(oci_pctx *p, const char *key)

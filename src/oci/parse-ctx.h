@@ -11,20 +11,15 @@
 #include <stddef.h>
 
 #include "util/error.h"
-#include "util/json-loc.h"
+#include "util/json-path.h"
 #include "util/json.h"
 #include "util/log.h"
 
-#define OCI_PATH_MAX_DEPTH 16
-
 typedef struct oci_pctx {
   const char *name;         /* file name for messages */
-  cell_json_pathel path[OCI_PATH_MAX_DEPTH];
-  /* val[i]: the value the first i elements of path reach, for line:col;
-   * val[0] is the document (set it; NULL: no line:col), NULL past an
-   * absent member. */
-  const cell_jv *val[OCI_PATH_MAX_DEPTH + 1];
-  size_t depth;
+  /* the path walked from the document, which at.val[0] is (set it; NULL:
+   * no line:col) */
+  cell_jpath at;
   const cell_log *log;
   cell_error *err;
 } oci_pctx;

@@ -501,7 +501,7 @@ int oci_config_parse(const char *text, size_t len, const char *name, const char 
   if (r < 0)
     return r;
   const cell_jv *root = cell_jdoc_root(c->doc), *sub;
-  oci_pctx p = { .name = name, .val = { root }, .log = log, .err = err };
+  oci_pctx p = { .name = name, .at = { .val = { root } }, .log = log, .err = err };
   if (!cell_jv_is_object(root))
     return oci_perr(&p, NULL, "expected a JSON object");
   if ((r = oci_require(&p, oci_get_string(&p, root, "ociVersion", &c->oci_version),

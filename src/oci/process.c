@@ -326,7 +326,7 @@ int oci_process_parse_file(const char *path, const cell_log *log, oci_process **
   if ((r = cell_json_parse(path, text, len, &doc, err)) < 0)
     return r;
   const cell_jv *root = cell_jdoc_root(doc);
-  oci_pctx p = { .name = path, .val = { root }, .log = log, .err = err };
+  oci_pctx p = { .name = path, .at = { .val = { root } }, .log = log, .err = err };
   oci_process *proc = NULL;
   if (!cell_jv_is_object(root))
     r = oci_perr(&p, NULL, "expected a process object");

@@ -4,7 +4,7 @@
 #include "oci/resources.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
-#include "util/json-loc.h"
+#include "util/json-path.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -12,57 +12,34 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define RP_MAX_DEPTH 24
-
 typedef struct rp {
   const oci_json_where *where;
-  cell_json_pathel els[RP_MAX_DEPTH];
-  /* vals[i]: the value els[0..i) reach (vals[0] the object itself), NULL
-   * for an absent member; messages take the line:col of the deepest. */
-  const cell_jv *vals[RP_MAX_DEPTH + 1];
-  size_t depth;                 /* elements below the object itself */
+  cell_jpath at;                /* from the object itself */
   cell_error *err;
 } rp;
 
-static void push(rp *p, cell_json_pathel el, const cell_jv *v)
-{
-  if (p->depth < RP_MAX_DEPTH) {
-    p->els[p->depth] = el;
-    p->vals[p->depth + 1] = v;
-  }
-  p->depth++;
-}
 static void push_key(rp *p, const char *key, const cell_jv *v)
 {
-  push(p, (cell_json_pathel) { key, 0 }, v);
+  cell_jpath_push_key(&p->at, key, v);
 }
 static void push_index(rp *p, size_t i, const cell_jv *v)
 {
-  push(p, (cell_json_pathel) { NULL, i }, v);
+  cell_jpath_push_index(&p->at, i, v);
 }
-static void pop(rp *p) { p->depth--; }
+static void pop(rp *p) { cell_jpath_pop(&p->at); }
 
 __attribute__((format(printf, 2, 3)))
 static int fail(rp *p, const char *fmt, ...)
 {
   const oci_json_where *w = p->where;
   char name[512];
-  size_t off = 0;
   const char *base = w && w->name ? w->name : "";
-  off += (size_t) snprintf(name, sizeof name, "%s", base);
-  size_t d = p->depth < RP_MAX_DEPTH ? p->depth : RP_MAX_DEPTH;
-  for (size_t i = 0; i < d && off < sizeof name; i++) {
-    if (p->els[i].key)
-      off += (size_t) snprintf(name + off, sizeof name - off, "%s%s", off ? "." : "",
-                               p->els[i].key);
-    else
-      off += (size_t) snprintf(name + off, sizeof name - off, "[%zu]", p->els[i].index);
-  }
+  size_t off = (size_t) snprintf(name, sizeof name, "%s", base);
+  cell_json_path_fmt(name, sizeof name, off < sizeof name ? off : sizeof name - 1, p->at.el,
+                     cell_jpath_kept(&p->at));
   char loc[600] = "";
   if (w && w->file) {
-    const cell_jv *at = p->vals[d];
-    for (size_t i = d; !at && i > 0; i--)
-      at = p->vals[i - 1];
+    const cell_jv *at = cell_jpath_value(&p->at);
     if (at)
       snprintf(loc, sizeof loc, "%s:%u:%u: ", w->file, at->line, at->col);
     else
@@ -616,7 +593,7 @@ int oci_resources_parse(const cell_jv *j, const oci_json_where *where,
   memset(out, 0, sizeof *out);
   if (!j || cell_jv_is_null(j))
     return 0;
-  rp p = { .where = where, .vals = { j }, .err = err };
+  rp p = { .where = where, .at = { .val = { j } }, .err = err };
   out->present = true;
   int r = each_member(&p, j, top_member, out);
   if (r < 0) {
@@ -626,7 +603,7 @@ int oci_resources_parse(const cell_jv *j, const oci_json_where *where,
   /* Cross-field rules that the kernel would otherwise report vaguely. */
   const oci_res_memory *m = &out->memory;
   if (m->has_limit && m->has_swap && m->limit > 0 && m->swap > 0 && m->swap < m->limit) {
-    p.depth = 0;
+    p.at.depth = 0;
     const cell_jv *mem = cell_jv_get(j, "memory");
     push_key(&p, "memory", mem);
     push_key(&p, "swap", cell_jv_get(mem, "swap"));

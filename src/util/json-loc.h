@@ -5,11 +5,7 @@
 #ifndef CELL_UTIL_JSON_LOC_H
 #define CELL_UTIL_JSON_LOC_H
 #include <stddef.h>
-
-typedef struct cell_json_pathel {
-  const char *key;   /* object member, or NULL for an array index */
-  size_t index;
-} cell_json_pathel;
+#include "util/json-path.h"
 
 /* Returns 0 and sets *line and *col (1-based) of the value at path, or of the
  * deepest ancestor found when the path does not exist (returns 1 then). */
