@@ -52,9 +52,10 @@ static void line(tally *t, bool error, const char *loc, const char *path, const 
     t->warnings++;
 }
 
-static void where(const cell_seccomp_opts *o, size_t idx, char loc[256], char path[256])
+static void where(const cell_sc_profile *p, const cell_seccomp_opts *o, size_t idx, char loc[256],
+                  char path[256])
 {
-  cell_sc_oci_where(o, idx, loc, 256, path, 256);
+  cell_sc_oci_where(p, o, idx, loc, 256, path, 256);
 }
 
 static void report(tally *t, const cell_seccomp_opts *o, const cell_sc_profile *p, const cell_sc_oci_result *res)
@@ -62,7 +63,7 @@ static void report(tally *t, const cell_seccomp_opts *o, const cell_sc_profile *
   char loc[256], path[256], oloc[256], opath[256], b1[32], b2[32], b3[32];
   for (size_t i = 0; i < p->nrules; i++) {
     const cell_sc_oci_rule *r = &p->rules[i];
-    where(o, r->index, loc, path);
+    where(p, o, r->index, loc, path);
     for (size_t k = 0; k < r->nnames; k++)
       if (!p->names[r->first_name + k].row)
         line(t, false, loc, path, "names[%zu]: unknown syscall \"%s\" (skipped, as runc and crun skip it)", k,
@@ -76,7 +77,7 @@ static void report(tally *t, const cell_seccomp_opts *o, const cell_sc_profile *
   }
   for (size_t i = 0; i < res->nfindings; i++) {
     const cell_sc_finding *f = &res->findings[i];
-    where(o, f->rule, loc, path);
+    where(p, o, f->rule, loc, path);
     const char *an = cell_sc_arches[f->arch].short_name;
     switch (f->kind) {
     case CELL_SC_FIND_NEVER: {
@@ -86,12 +87,12 @@ static void report(tally *t, const cell_seccomp_opts *o, const cell_sc_profile *
       break;
     }
     case CELL_SC_FIND_SHADOWED:
-      where(o, f->other, oloc, opath);
+      where(p, o, f->other, oloc, opath);
       line(t, false, loc, path, "never decides \"%s\" (%s): %s decides it (libseccomp keeps the first rule "
            "without conditions, and a shorter chain over a longer one)", f->syscall, an, opath);
       break;
     case CELL_SC_FIND_OVERLAP:
-      where(o, f->other, oloc, opath);
+      where(p, o, f->other, oloc, opath);
       line(t, false, loc, path,
            "overlaps %s on \"%s\" (%s) with another action (%s here, %s there): for args "
            "(%#llx, %#llx, %#llx, %#llx, %#llx, %#llx) libseccomp's merge gives %s",

@@ -62,8 +62,6 @@ int cli_profile_json(const char *path, const char *text, size_t len, cell_seccom
   if (r < 0)
     return r;
   const cell_jv *root = cell_jdoc_root(*doc);
-  opts->source = text;
-  opts->source_len = len;
   opts->source_name = path;
   *sec = root;
   if (cell_jv_get(root, "ociVersion") || cell_jv_get(root, "linux")) {

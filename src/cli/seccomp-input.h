@@ -27,9 +27,9 @@ int cli_compile_text(const char *path, const char *text, size_t len, const char 
 /* PROFILE's JSON text -> its linux.seccomp object: the whole document, or
  * linux.seccomp of a config.json (one with "ociVersion" or "linux"); then
  * opts gets the prefix for messages and the config's
- * run.oci.seccomp_fail_unknown_syscall. opts also gets source (text, for
- * locating errors) and source_name (path). *doc is the caller's to free;
- * *sec points into it. */
+ * run.oci.seccomp_fail_unknown_syscall. opts also gets source_name (path,
+ * for FILE:LINE:COL in messages). *doc is the caller's to free; *sec points
+ * into it. */
 int cli_profile_json(const char *path, const char *text, size_t len, cell_seccomp_opts *opts,
                      cell_jdoc **doc, const cell_jv **sec, cell_error *err);
 /* PROFILE or FILE -> filter: JSON, config.json or a policy compiled as by

@@ -86,7 +86,7 @@ int cell_filter_prepare(const oci_config *c, const cell_log *log, cell_seccomp_f
     cell_seccomp_opts opts = {
       .fail_unknown_syscall = oci_annotation(c, CELL_ANNOTATION_FAIL_UNKNOWN) != NULL,
       .log = log,
-      .source = c->text, .source_len = c->text_len, .source_name = c->config_path,
+      .source_name = c->config_path,
       .prefix = prefix, .prefix_len = 2,
     };
     if ((r = cell_seccomp_compile_oci(c->linux.seccomp, &opts, f, err)) < 0)

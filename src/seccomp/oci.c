@@ -11,82 +11,60 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_DEPTH 8
-
 typedef struct octx {
   const cell_seccomp_opts *opts;
   cell_error *err;
-  cell_json_pathel path[MAX_DEPTH];
-  size_t depth;
+  cell_jpath at;                /* from the seccomp object */
 } octx;
 
-static void push_key(octx *c, const char *key)
+static void push_key(octx *c, const char *key, const cell_jv *v)
 {
-  c->path[c->depth++] = (cell_json_pathel) { key, 0 };
+  cell_jpath_push_key(&c->at, key, v);
 }
 
-static void push_index(octx *c, size_t i)
+static void push_index(octx *c, size_t i, const cell_jv *v)
 {
-  c->path[c->depth++] = (cell_json_pathel) { NULL, i };
+  cell_jpath_push_index(&c->at, i, v);
 }
 
 static void pop(octx *c)
 {
-  c->depth--;
+  cell_jpath_pop(&c->at);
 }
 
-static void append_path(char *buf, size_t size, size_t *len, const cell_json_pathel *p, size_t n)
+/* "file:line:col: " of v (or "" without opts->source_name or v), and the
+ * dotted path of the seccomp object (opts->prefix, or linux.seccomp)
+ * followed by p[0..n) */
+static void where_of(const cell_seccomp_opts *o, const cell_json_pathel *p, size_t n,
+                     const cell_jv *v, char *loc, size_t lsize, char *where, size_t wsize)
 {
-  for (size_t i = 0; i < n && *len < size; i++) {
-    int w;
-    if (p[i].key)
-      w = snprintf(buf + *len, size - *len, "%s%s", *len ? "." : "", p[i].key);
-    else
-      w = snprintf(buf + *len, size - *len, "[%zu]", p[i].index);
-    if (w > 0)
-      *len += (size_t) w;
-  }
-}
-
-/* "file:line:col: " and the dotted path of p[0..n) after the prefix */
-static void where_of(const cell_seccomp_opts *o, const cell_json_pathel *p, size_t n, char *loc,
-                     size_t lsize, char *where, size_t wsize)
-{
-  size_t len = 0;
-  where[0] = 0;
+  size_t len;
   if (o && o->prefix_len)
-    append_path(where, wsize, &len, o->prefix, o->prefix_len);
+    len = cell_json_path_fmt(where, wsize, 0, o->prefix, o->prefix_len);
   else
     len = (size_t) snprintf(where, wsize, "linux.seccomp");
-  if (len > wsize)
-    len = wsize;
-  append_path(where, wsize, &len, p, n);
+  cell_json_path_fmt(where, wsize, len < wsize ? len : wsize - 1, p, n);
   loc[0] = 0;
-  if (o && o->source) {
-    cell_json_pathel full[MAX_DEPTH + 8];
-    size_t k = 0;
-    for (size_t i = 0; i < o->prefix_len && k < MAX_DEPTH; i++)
-      full[k++] = o->prefix[i];
-    for (size_t i = 0; i < n && k < MAX_DEPTH + 8; i++)
-      full[k++] = p[i];
-    int line = 0, col = 0;
-    if (cell_json_locate(o->source, o->source_len, full, k, &line, &col) >= 0 && line > 0)
-      snprintf(loc, lsize, "%s:%d:%d: ", o->source_name ? o->source_name : "config.json", line, col);
-  }
+  if (o && o->source_name && v)
+    snprintf(loc, lsize, "%s:%u:%u: ", o->source_name, v->line, v->col);
 }
 
-void cell_sc_oci_where(const cell_seccomp_opts *opts, size_t idx, char *loc, size_t lsize,
-                       char *path, size_t psize)
+void cell_sc_oci_where(const cell_sc_profile *prof, const cell_seccomp_opts *opts, size_t idx,
+                       char *loc, size_t lsize, char *path, size_t psize)
 {
   cell_json_pathel p[2] = { { "syscalls", 0 }, { NULL, idx } };
-  where_of(opts, p, idx == SIZE_MAX ? 0 : 2, loc, lsize, path, psize);
+  const cell_jv *v = prof->json;
+  if (idx != SIZE_MAX)
+    v = cell_jv_at(cell_jv_get(v, "syscalls"), idx);
+  where_of(opts, p, idx == SIZE_MAX ? 0 : 2, v, loc, lsize, path, psize);
 }
 
 static int fail(octx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int fail(octx *c, const char *fmt, ...)
 {
   char where[512], loc[256];
-  where_of(c->opts, c->path, c->depth, loc, sizeof loc, where, sizeof where);
+  where_of(c->opts, c->at.el, cell_jpath_kept(&c->at), cell_jpath_value(&c->at), loc, sizeof loc,
+           where, sizeof where);
   char *msg = NULL;
   va_list ap;
   va_start(ap, fmt);
@@ -129,7 +107,7 @@ static int parse_action(octx *c, const cell_jv *obj, const char *key, const char
                         bool is_default, uint32_t *out)
 {
   const cell_jv *v = cell_jv_get(obj, key);
-  push_key(c, key);
+  push_key(c, key, v);
   if (!v) {
     pop(c);
     return fail(c, "%s is required", key);
@@ -153,7 +131,7 @@ static int parse_action(octx *c, const cell_jv *obj, const char *key, const char
   bool takes_errno = ret == CELL_SC_RET_ERRNO || ret == CELL_SC_RET_TRACE;
   uint32_t data = takes_errno ? EPERM : 0;
   if (e && !cell_jv_is_null(e)) {
-    push_key(c, errno_key);
+    push_key(c, errno_key, e);
     if (!takes_errno)
       return fail(c, "only valid with SCMP_ACT_ERRNO and SCMP_ACT_TRACE, not %s", name);
     if (!cell_jv_is_int(e))
@@ -185,7 +163,7 @@ static int parse_arg(octx *c, const cell_jv *a, cell_sc_cond *cond)
   if (!cell_jv_is_object(a))
     return fail(c, "expected an object {index, value, valueTwo, op}");
   const cell_jv *v = cell_jv_get(a, "index");
-  push_key(c, "index");
+  push_key(c, "index", v);
   if (!v) {
     pop(c);
     return fail(c, "index is required");
@@ -200,7 +178,7 @@ static int parse_arg(octx *c, const cell_jv *a, cell_sc_cond *cond)
   pop(c);
 
   v = cell_jv_get(a, "op");
-  push_key(c, "op");
+  push_key(c, "op", v);
   if (!v) {
     pop(c);
     return fail(c, "op is required");
@@ -218,7 +196,7 @@ static int parse_arg(octx *c, const cell_jv *a, cell_sc_cond *cond)
 
   uint64_t value = 0, two = 0;
   v = cell_jv_get(a, "value");
-  push_key(c, "value");
+  push_key(c, "value", v);
   if (!v) {
     pop(c);
     return fail(c, "value is required");
@@ -228,7 +206,7 @@ static int parse_arg(octx *c, const cell_jv *a, cell_sc_cond *cond)
   pop(c);
   v = cell_jv_get(a, "valueTwo");
   if (v && !cell_jv_is_null(v)) {
-    push_key(c, "valueTwo");
+    push_key(c, "valueTwo", v);
     if (parse_u64(c, v, &two) < 0)
       return -EINVAL;
     pop(c);
@@ -270,7 +248,7 @@ static int parse_syscall(octx *c, const cell_jv *sc, size_t index, cell_sc_profi
     return r;
 
   const cell_jv *names = cell_jv_get(sc, "names");
-  push_key(c, "names");
+  push_key(c, "names", names);
   if (!names) {
     pop(c);
     return fail(c, "names is required");
@@ -281,7 +259,7 @@ static int parse_syscall(octx *c, const cell_jv *sc, size_t index, cell_sc_profi
   const cell_jv *n;
   cell_jv_array_foreach(names, i, n) {
     if (!cell_jv_is_string(n) || !cell_jv_strlen(n)) {
-      push_index(c, i);
+      push_index(c, i, n);
       return fail(c, "expected a syscall name");
     }
   }
@@ -291,7 +269,7 @@ static int parse_syscall(octx *c, const cell_jv *sc, size_t index, cell_sc_profi
                             .first_cond = p->nconds };
   const cell_jv *args = cell_jv_get(sc, "args");
   if (args && !cell_jv_is_null(args)) {
-    push_key(c, "args");
+    push_key(c, "args", args);
     if (!cell_jv_is_array(args))
       return fail(c, "expected an array");
     if (cell_jv_size(args) > 64)
@@ -301,7 +279,7 @@ static int parse_syscall(octx *c, const cell_jv *sc, size_t index, cell_sc_profi
     unsigned seen = 0;
     const cell_jv *a;
     cell_jv_array_foreach(args, i, a) {
-      push_index(c, i);
+      push_index(c, i, a);
       cell_sc_cond *cond = &p->conds[p->nconds];
       *cond = (cell_sc_cond) { 0 };
       r = parse_arg(c, a, cond);
@@ -327,14 +305,12 @@ static int parse_syscall(octx *c, const cell_jv *sc, size_t index, cell_sc_profi
     p->names[p->nnames++] = (cell_sc_oci_name) { name, s };
     rule.nnames++;
     if (!s) {
-      push_key(c, "names");
-      push_index(c, i);
+      push_key(c, "names", names);
+      push_index(c, i, n);
       if (c->opts && c->opts->fail_unknown_syscall)
         return fail(c, "unknown syscall \"%s\" (annotation run.oci.seccomp_fail_unknown_syscall is set)", name);
       char where[256];
-      size_t len = 0;
-      where[0] = 0;
-      append_path(where, sizeof where, &len, c->path, c->depth);
+      cell_json_path_fmt(where, sizeof where, 0, c->at.el, cell_jpath_kept(&c->at));
       cell_log_warn(c->opts ? c->opts->log : NULL,
                     "seccomp: unknown syscall \"%s\" skipped (linux.seccomp.%s)", name, where);
       p->skipped++;
@@ -360,7 +336,9 @@ int cell_sc_oci_read(const cell_jv *seccomp, const cell_seccomp_opts *opts, cell
                      cell_error *err)
 {
   octx c = { .opts = opts, .err = err };
+  cell_jpath_init(&c.at, seccomp);
   memset(p, 0, sizeof *p);
+  p->json = seccomp;
   if (!cell_jv_is_object(seccomp))
     return fail(&c, "expected an object");
 
@@ -379,13 +357,13 @@ int cell_sc_oci_read(const cell_jv *seccomp, const cell_seccomp_opts *opts, cell
 
   const cell_jv *v = cell_jv_get(seccomp, "architectures");
   if (v && !cell_jv_is_null(v)) {
-    push_key(&c, "architectures");
+    push_key(&c, "architectures", v);
     if (!cell_jv_is_array(v))
       return fail(&c, "expected an array of SCMP_ARCH_* names");
     size_t i;
     const cell_jv *a;
     cell_jv_array_foreach(v, i, a) {
-      push_index(&c, i);
+      push_index(&c, i, a);
       if (!cell_jv_is_string(a))
         return fail(&c, "expected a string (an SCMP_ARCH_* name)");
       const char *name = cell_jv_str(a);
@@ -406,13 +384,13 @@ int cell_sc_oci_read(const cell_jv *seccomp, const cell_seccomp_opts *opts, cell
 
   v = cell_jv_get(seccomp, "flags");
   if (v && !cell_jv_is_null(v)) {
-    push_key(&c, "flags");
+    push_key(&c, "flags", v);
     if (!cell_jv_is_array(v))
       return fail(&c, "expected an array of SECCOMP_FILTER_FLAG_* names");
     size_t i, j;
     const cell_jv *f;
     cell_jv_array_foreach(v, i, f) {
-      push_index(&c, i);
+      push_index(&c, i, f);
       if (!cell_jv_is_string(f))
         return fail(&c, "expected a string (a SECCOMP_FILTER_FLAG_* name)");
       for (j = 0; j < sizeof flags / sizeof flags[0]; j++)
@@ -435,7 +413,7 @@ int cell_sc_oci_read(const cell_jv *seccomp, const cell_seccomp_opts *opts, cell
 
   const cell_jv *lp = cell_jv_get(seccomp, "listenerPath");
   if (lp && !cell_jv_is_null(lp)) {
-    push_key(&c, "listenerPath");
+    push_key(&c, "listenerPath", lp);
     if (!cell_jv_is_string(lp) || !cell_jv_strlen(lp))
       return fail(&c, "expected a path to a unix socket");
     p->listener_path = cell_jv_str(lp);
@@ -443,7 +421,7 @@ int cell_sc_oci_read(const cell_jv *seccomp, const cell_seccomp_opts *opts, cell
   }
   const cell_jv *lm = cell_jv_get(seccomp, "listenerMetadata");
   if (lm && !cell_jv_is_null(lm)) {
-    push_key(&c, "listenerMetadata");
+    push_key(&c, "listenerMetadata", lm);
     if (!cell_jv_is_string(lm))
       return fail(&c, "expected a string");
     if (!lp || cell_jv_is_null(lp))
@@ -453,14 +431,14 @@ int cell_sc_oci_read(const cell_jv *seccomp, const cell_seccomp_opts *opts, cell
 
   v = cell_jv_get(seccomp, "syscalls");
   if (v && !cell_jv_is_null(v)) {
-    push_key(&c, "syscalls");
+    push_key(&c, "syscalls", v);
     if (!cell_jv_is_array(v))
       return fail(&c, "expected an array");
     caps cap = { 0 };
     size_t i;
     const cell_jv *sc;
     cell_jv_array_foreach(v, i, sc) {
-      push_index(&c, i);
+      push_index(&c, i, sc);
       r = parse_syscall(&c, sc, i, p, &cap);
       if (r < 0)
         return r;

@@ -25,6 +25,7 @@ typedef struct cell_sc_oci_rule {
 } cell_sc_oci_rule;
 
 typedef struct cell_sc_profile {
+  const cell_jv *json;          /* the linux.seccomp object read (borrowed) */
   uint32_t default_action;
   uint16_t arches[CELL_SC_MAX_ARCHES];  /* native first, then as listed */
   size_t narches;
@@ -46,18 +47,18 @@ typedef struct cell_sc_profile {
 
 /* Read and validate a linux.seccomp object (borrowed strings point into
  * it: keep it alive while p is used).  Errors name the JSON path (and the
- * line and column when opts->source is set).  Unknown names warn on
+ * line and column when opts->source_name is set).  Unknown names warn on
  * opts->log (fail with opts->fail_unknown_syscall).  Free p with
  * cell_sc_profile_free also on failure. */
 int cell_sc_oci_read(const cell_jv *seccomp, const cell_seccomp_opts *opts, cell_sc_profile *p,
                      cell_error *err);
 void cell_sc_profile_free(cell_sc_profile *p);
 
-/* "config.json:12:5: " (or "" without opts->source) and
- * "linux.seccomp.syscalls[3]" for rule index idx of the profile (SIZE_MAX:
- * the seccomp object itself). */
-void cell_sc_oci_where(const cell_seccomp_opts *opts, size_t idx, char *loc, size_t lsize,
-                       char *path, size_t psize);
+/* "config.json:12:5: " (or "" without opts->source_name) and
+ * "linux.seccomp.syscalls[3]" for rule index idx of p (SIZE_MAX: the
+ * seccomp object itself). */
+void cell_sc_oci_where(const cell_sc_profile *p, const cell_seccomp_opts *opts, size_t idx,
+                       char *loc, size_t lsize, char *path, size_t psize);
 
 /* What the resolution found, for `cell seccomp check` (resolve.c). */
 typedef enum cell_sc_finding_kind {

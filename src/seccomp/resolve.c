@@ -58,6 +58,7 @@
 #define SLOT_CAP 4096u
 
 typedef struct rctx {
+  const cell_sc_profile *p;     /* for the places of messages */
   lstree t;
   lst_entry *e;
   size_t ne, ecap;
@@ -174,11 +175,11 @@ static int refuse(rctx *c, const cell_seccomp_opts *opts, int r, const lst_entry
 {
   char loc[256], path[256], oloc[256], opath[256], oref[600], b1[32], b2[32];
   const char *an = cell_sc_arches[e->arch].short_name;
-  cell_sc_oci_where(opts, src, loc, sizeof loc, path, sizeof path);
+  cell_sc_oci_where(c->p, opts, src, loc, sizeof loc, path, sizeof path);
   if (r == -ENOMEM)
     return cell_error_set(err, ENOMEM, "seccomp: out of memory");
   if (r == -EEXIST) {
-    cell_sc_oci_where(opts, c->t.conflict_src, oloc, sizeof oloc, opath, sizeof opath);
+    cell_sc_oci_where(c->p, opts, c->t.conflict_src, oloc, sizeof oloc, opath, sizeof opath);
     size_t ol = strlen(oloc);
     if (ol >= 2)
       oloc[ol - 2] = 0;   /* "file:line:col" without ": " */
@@ -211,10 +212,11 @@ static const lst_entry *release_all(rctx *c)
   return NULL;
 }
 
-static int refuse_release(const cell_seccomp_opts *opts, const lst_entry *e, bool refused, cell_error *err)
+static int refuse_release(const rctx *c, const cell_seccomp_opts *opts, const lst_entry *e, bool refused,
+                          cell_error *err)
 {
   char loc[256], path[256];
-  cell_sc_oci_where(opts, e->first_src, loc, sizeof loc, path, sizeof path);
+  cell_sc_oci_where(c->p, opts, e->first_src, loc, sizeof loc, path, sizeof path);
   return cell_error_set(err, ELOOP,
                         "%s%s: libseccomp does not finish freeing its tree for \"%s\" (%s) "
                         "(a level of it loops)%s, so runc and crun hang on this profile; cell refuses it",
@@ -471,7 +473,7 @@ static int add_rules(rctx *c, const cell_sc_profile *p, const cell_seccomp_opts 
          * rule; either may never end */
         const lst_entry *he = release_all(c);
         if (he)
-          return refuse_release(opts, he, true, err);
+          return refuse_release(c, opts, he, true, err);
         {
           /* the filters from before the rule, merged again */
           _cleanup_rctx_ rctx before = { 0 };
@@ -480,7 +482,7 @@ static int add_rules(rctx *c, const cell_sc_profile *p, const cell_seccomp_opts 
           if (add_rules(&before, p, opts, ir, x32_32, done - 1, &ignored) < 0)
             return cell_error_set(err, ENOMEM, "seccomp: out of memory");
           if ((he = release_all(&before)) != NULL)
-            return refuse_release(opts, he, true, err);
+            return refuse_release(c, opts, he, true, err);
         }
         c->t.conflict_src = fconf[0];
         c->t.conflict_act = fconf[1];
@@ -494,7 +496,7 @@ static int add_rules(rctx *c, const cell_sc_profile *p, const cell_seccomp_opts 
 int cell_sc_resolve(const cell_sc_profile *p, const cell_seccomp_opts *opts, cell_sc_ir *ir,
                     bool want_findings, cell_sc_oci_result *res, cell_error *err)
 {
-  rctx c = { .want = want_findings, .res = res };
+  rctx c = { .p = p, .want = want_findings, .res = res };
   int r = 0;
   memset(res, 0, sizeof *res);
   res->flags = p->flags;
@@ -573,7 +575,7 @@ int cell_sc_resolve(const cell_sc_profile *p, const cell_seccomp_opts *opts, cel
     /* seccomp_release after the load */
     const lst_entry *he = release_all(&c);
     if (he)
-      r = refuse_release(opts, he, false, err);
+      r = refuse_release(&c, opts, he, false, err);
   }
   if (r == 0 && c.oom)
     r = cell_error_set(err, ENOMEM, "seccomp: out of memory");

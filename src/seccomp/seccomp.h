@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "util/error.h"
-#include "util/json-loc.h"
+#include "util/json-path.h"
 #include "util/json.h"
 #include "util/log.h"
 
@@ -48,12 +48,11 @@ typedef struct cell_seccomp_opts {
   const cell_log *log;          /* warnings (unknown syscalls); NULL: stderr */
   bool x32_libseccomp_width;    /* tests only: compare x32 arguments on 32 bits
                                  * as libseccomp does (cell compares 64) */
-  /* Optional, for messages "config.json:LINE:COL: linux.seccomp.x: ...": the
-   * text the JSON was parsed from, its name, and the path of the seccomp
-   * object inside it (e.g. {"linux"}, {"seccomp"}; empty when the text is
+  /* Optional, for messages "config.json:LINE:COL: linux.seccomp.x: ...":
+   * the name of the file the JSON was read from (NULL: no LINE:COL; they
+   * are those util/json.c kept in the tree), and the path of the seccomp
+   * object inside it (e.g. {"linux"}, {"seccomp"}; empty when the file is
    * the seccomp object itself). */
-  const char *source;
-  size_t source_len;
   const char *source_name;
   const cell_json_pathel *prefix;
   size_t prefix_len;
@@ -61,7 +60,7 @@ typedef struct cell_seccomp_opts {
 
 /* Compile an OCI linux.seccomp object.  out is filled on success (free with
  * cell_seccomp_filter_free).  Errors name the JSON path (and the line and
- * column when opts->source is set) and return -EINVAL; a program longer
+ * column when opts->source_name is set) and return -EINVAL; a program longer
  * than 4096 instructions gives -E2BIG. */
 int cell_seccomp_compile_oci(const cell_jv *seccomp, const cell_seccomp_opts *opts,
                              cell_seccomp_filter *out, cell_error *err);

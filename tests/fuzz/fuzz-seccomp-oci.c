@@ -41,8 +41,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
   cell_log log = { .fd = null, .format = CELL_LOG_TEXT };
   cell_seccomp_opts opts = {
-    .arch = "x86_64", .log = &log, .source = (const char *) data, .source_len = size,
-    .source_name = "fuzz.json", .fail_unknown_syscall = size % 2,
+    .arch = "x86_64", .log = &log, .source_name = "fuzz.json", .fail_unknown_syscall = size % 2,
   };
   cell_sc_ir ir;
   cell_sc_oci_result res;

@@ -87,6 +87,37 @@ test_check_policy() {
   assert_eq "$RC" 2
 }
 
+# Errors name the place of the value at fault: the last of repeated keys
+# (the one that counts), deep in args of a config.json, in architectures
+# and flags, a wrong type at the top; compile says the same.
+test_check_error_places() {
+  printf '{"defaultAction": "SCMP_ACT_ERRNO",\n "defaultAction": "SCMP_ACT_MAYBE"}\n' > "$TEST_TMP/a.json"
+  check "$TEST_TMP/a.json"; assert_eq "$OUT" "$TEST_TMP/a.json:2:19: linux.seccomp.defaultAction: error: unknown action \"SCMP_ACT_MAYBE\""
+  assert_eq "$RC" 2
+  assert_fails_with "$TEST_TMP/a.json:2:19: linux.seccomp.defaultAction: unknown action \"SCMP_ACT_MAYBE\"" \
+    "$CELL_BIN" seccomp compile "$TEST_TMP/a.json" -o "$TEST_TMP/f.bpf"
+  cat > "$TEST_TMP/c.json" <<'EOF2'
+{"ociVersion": "1.2.0", "linux": {"seccomp": {
+  "defaultAction": "SCMP_ACT_ERRNO",
+  "syscalls": [
+    {"names": ["read"], "action": "SCMP_ACT_ALLOW"},
+    {"names": ["write"], "action": "SCMP_ACT_ALLOW", "args": [
+      {"index": 0, "value": 1, "op": "SCMP_CMP_EQ"},
+      {"index": 1, "value": 2, "valueTwo": -1, "op": "SCMP_CMP_MASKED_EQ"},
+      {"index": 2, "value": "3", "op": "SCMP_CMP_EQ"}]}]}}}
+EOF2
+  check "$TEST_TMP/c.json"; assert_eq "$OUT" "$TEST_TMP/c.json:8:29: linux.seccomp.syscalls[1].args[2].value: error: expected an integer"
+  assert_fails_with "$TEST_TMP/c.json:8:29: linux.seccomp.syscalls[1].args[2].value: expected an integer" \
+    "$CELL_BIN" seccomp compile "$TEST_TMP/c.json" -o "$TEST_TMP/f.bpf"
+  printf '{"defaultAction": "SCMP_ACT_ERRNO",\n "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86",\n   "SCMP_ARCH_Z80"]}\n' > "$TEST_TMP/d.json"
+  check "$TEST_TMP/d.json"; assert_eq "$OUT" "$TEST_TMP/d.json:3:4: linux.seccomp.architectures[2]: error: unknown architecture \"SCMP_ARCH_Z80\""
+  printf '{"defaultAction": "SCMP_ACT_ERRNO",\n "flags": ["SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_FAST"]}\n' > "$TEST_TMP/e.json"
+  check "$TEST_TMP/e.json"; assert_eq "$OUT" "$TEST_TMP/e.json:2:41: linux.seccomp.flags[1]: error: unknown flag \"SECCOMP_FILTER_FLAG_FAST\""
+  printf '{"defaultAction": "SCMP_ACT_ERRNO",\n "syscalls": "read"}\n' > "$TEST_TMP/g.json"
+  check "$TEST_TMP/g.json"; assert_eq "$OUT" "$TEST_TMP/g.json:2:14: linux.seccomp.syscalls: error: expected an array"
+  [ ! -e "$TEST_TMP/f.bpf" ] || fail "compile wrote a refused profile"
+}
+
 test_check_real_profiles() {
   check "$CELL_TESTS/../examples/podman-default.sec" --strict
   assert_eq "$RC" 0 "the example policy is clean"

@@ -186,6 +186,19 @@ test_seccomp_refused_filter_leaves_nothing() {
   done
 }
 
+# The place in config.json of an error deep in args: line and column of the
+# value, found here in the text as written.
+test_seccomp_bad_profile_error_place() {
+  make_bundle "$TEST_TMP/b"
+  seccomp "$TEST_TMP/b" '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["read"], "action": "SCMP_ACT_ERRNO",
+    "args": [{"index": 0, "value": 1, "op": "SCMP_CMP_EQ"}, {"index": 1, "value": 2, "op": "SCMP_CMP_LIKE"}]}]}'
+  local line col
+  line=$(grep -n '"SCMP_CMP_LIKE"' "$TEST_TMP/b/config.json" | cut -d: -f1)
+  col=$(awk -v l="$line" 'NR == l { print index($0, "\"SCMP_CMP_LIKE\"") }' "$TEST_TMP/b/config.json")
+  assert_fails_with "config.json:$line:$col: linux.seccomp.syscalls[0].args[1].op: unknown operator \"SCMP_CMP_LIKE\"" \
+    cell run -b "$TEST_TMP/b" ct1
+}
+
 test_seccomp_exec_gets_the_filter() {
   needs_x86_64
   sc_bundle "$TEST_TMP/b"

@@ -112,13 +112,99 @@ TEST(oci_location_in_config)
   _cleanup_jdoc_ cell_jdoc *root_doc = NULL;
   const cell_jv *root = t_text(text, &root_doc);
   static const cell_json_pathel prefix[] = { { "linux", 0 }, { "seccomp", 0 } };
-  cell_seccomp_opts o = { .arch = "x86_64", .source = text, .source_len = strlen(text),
-                          .source_name = "config.json", .prefix = prefix, .prefix_len = 2 };
+  cell_seccomp_opts o = { .arch = "x86_64", .source_name = "config.json", .prefix = prefix,
+                          .prefix_len = 2 };
   cell_seccomp_filter f;
   cell_error err = CELL_ERROR_INIT;
   CHECK_INT(cell_seccomp_compile_oci(cell_jv_get(cell_jv_get(root, "linux"), "seccomp"), &o, &f, &err), -EINVAL);
   CHECK_STR(err.msg, "config.json:7:40: linux.seccomp.syscalls[0].action: unknown action \"SCMP_ACT_BAD\"");
   cell_error_cleanup(&err);
+}
+
+/* Compile text read from "p.json" (a config.json when it has "linux");
+ * returns the error message (static buffer) or "ok". */
+static const char *try_at(const char *text)
+{
+  static char buf[1024];
+  static const cell_json_pathel prefix[] = { { "linux", 0 }, { "seccomp", 0 } };
+  _cleanup_jdoc_ cell_jdoc *doc = NULL;
+  cell_error err = CELL_ERROR_INIT;
+  if (cell_json_parse("p.json", text, strlen(text), &doc, &err) < 0) {
+    snprintf(buf, sizeof buf, "bad test json: %s", err.msg);
+    cell_error_cleanup(&err);
+    return buf;
+  }
+  const cell_jv *j = cell_jdoc_root(doc);
+  cell_seccomp_opts o = { .arch = "x86_64", .log = &(cell_log) { .fd = -1 }, .source_name = "p.json" };
+  if (cell_jv_get(j, "linux")) {
+    j = cell_jv_get(cell_jv_get(j, "linux"), "seccomp");
+    o.prefix = prefix;
+    o.prefix_len = 2;
+  }
+  cell_seccomp_filter f;
+  int r = cell_seccomp_compile_oci(j, &o, &f, &err);
+  snprintf(buf, sizeof buf, "%s", r == 0 ? "ok" : err.msg ? err.msg : "(no message)");
+  if (r == 0)
+    cell_seccomp_filter_free(&f);
+  cell_error_cleanup(&err);
+  return buf;
+}
+
+/* The place of an error is that of the value the reader was at, in the
+ * tree util/json.c kept: deep in args, in architectures and flags, at the
+ * last of repeated keys (the one that counts), at a key spelled with
+ * escapes, at the object a required member is missing from. */
+TEST(oci_locations)
+{
+  static const struct { const char *in, *msg; } cases[] = {
+    { "{\n  \"defaultAction\": \"SCMP_ACT_ERRNO\",\n  \"syscalls\": [\n"
+      "    { \"names\": [\"read\"], \"action\": \"SCMP_ACT_ALLOW\" },\n"
+      "    {\n      \"names\": [\"write\"],\n      \"action\": \"SCMP_ACT_ALLOW\",\n      \"args\": [\n"
+      "        { \"index\": 0, \"value\": 1, \"op\": \"SCMP_CMP_EQ\" },\n"
+      "        { \"index\": 1, \"value\": 2, \"valueTwo\": 3,\n          \"op\": \"SCMP_CMP_MASKED_NE\" }\n"
+      "      ]\n    }\n  ]\n}\n",
+      "p.json:11:17: linux.seccomp.syscalls[1].args[1].op: unknown operator \"SCMP_CMP_MASKED_NE\"" },
+    { "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"names\": [\"write\"], \"action\": \"SCMP_ACT_ALLOW\",\n"
+      " \"args\": [{\"index\": 0, \"value\": 1, \"op\": \"SCMP_CMP_EQ\"}, {\"index\": 6, \"value\": 2, \"op\": \"SCMP_CMP_EQ\"}]}]}\n",
+      "p.json:2:68: linux.seccomp.syscalls[0].args[1].index: 6 is not an argument index 0..5" },
+    { "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"names\": [\"write\"], \"action\": \"SCMP_ACT_ALLOW\",\n"
+      " \"args\": [{\"index\": 0,\n   \"value\": 1, \"valueTwo\": \"2\", \"op\": \"SCMP_CMP_EQ\"}]}]}\n",
+      "p.json:3:28: linux.seccomp.syscalls[0].args[0].valueTwo: expected an integer" },
+    { "{\n  \"defaultAction\": \"SCMP_ACT_ERRNO\",\n  \"architectures\": [\n    \"SCMP_ARCH_X86_64\",\n"
+      "    \"SCMP_ARCH_PDP11\"\n  ]\n}\n",
+      "p.json:5:5: linux.seccomp.architectures[1]: unknown architecture \"SCMP_ARCH_PDP11\"" },
+    { "{\n  \"defaultAction\": \"SCMP_ACT_ERRNO\",\n  \"flags\": [\"SECCOMP_FILTER_FLAG_LOG\", 4]\n}\n",
+      "p.json:3:40: linux.seccomp.flags[1]: expected a string (a SECCOMP_FILTER_FLAG_* name)" },
+    { "{\n  \"defaultAction\": \"SCMP_ACT_ERRNO\",\n  \"flags\": [\n    \"SECCOMP_FILTER_FLAG_LOGS\"\n  ]\n}\n",
+      "p.json:4:5: linux.seccomp.flags[0]: unknown flag \"SECCOMP_FILTER_FLAG_LOGS\"" },
+    { "{\n  \"defaultAction\": \"SCMP_ACT_ERRNO\",\n  \"syscalls\": [\n"
+      "    { \"names\": [\"read\"], \"action\": \"SCMP_ACT_ALLOW\",\n      \"action\": \"SCMP_ACT_MAYBE\" }\n  ]\n}\n",
+      "p.json:5:17: linux.seccomp.syscalls[0].action: unknown action \"SCMP_ACT_MAYBE\"" },
+    { "{\n  \"defaultAction\": \"SCMP_ACT_BOGUS\",\n  \"defaultAction\": \"SCMP_ACT_ERRNO\",\n"
+      "  \"defaultAction\": \"SCMP_ACT_MAYBE\"\n}\n",
+      "p.json:4:20: linux.seccomp.defaultAction: unknown action \"SCMP_ACT_MAYBE\"" },
+    { "{\"defaultAct\\u0069on\": \"SCMP_ACT_BOGUS\"}",
+      "p.json:1:24: linux.seccomp.defaultAction: unknown action \"SCMP_ACT_BOGUS\"" },
+    { "{\n  \"defaultAction\": \"SCMP_ACT_ERRNO\",\n  \"syscalls\": { \"names\": [\"read\"] }\n}\n",
+      "p.json:3:15: linux.seccomp.syscalls: expected an array" },
+    { "{\n  \"defaultAction\": \"SCMP_ACT_ERRNO\",\n  \"architectures\": \"SCMP_ARCH_X86\"\n}\n",
+      "p.json:3:20: linux.seccomp.architectures: expected an array of SCMP_ARCH_* names" },
+    { "{\n  \"defaultAction\": [\"SCMP_ACT_ERRNO\"]\n}\n",
+      "p.json:2:20: linux.seccomp.defaultAction: expected a string (an SCMP_ACT_* action)" },
+    { "\n  [ \"SCMP_ACT_ERRNO\" ]\n", "p.json:2:3: linux.seccomp: expected an object" },
+    { "{\n  \"defaultAction\": \"SCMP_ACT_ERRNO\",\n  \"syscalls\": [\n"
+      "    { \"names\": [\"read\"], \"action\": \"SCMP_ACT_ALLOW\" },\n    { \"names\": [\"write\"] }\n  ]\n}\n",
+      "p.json:5:5: linux.seccomp.syscalls[1]: action is required" },
+    /* in a config.json: the path from its top */
+    { "{\"ociVersion\": \"1.2.0\",\n \"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ERRNO\",\n"
+      "  \"syscalls\": [{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ALLOW\", \"args\": [{\"index\": 0,\n"
+      "   \"value\": 1, \"op\": \"SCMP_CMP_LIKE\"}]}]}}}\n",
+      "p.json:4:22: linux.seccomp.syscalls[0].args[0].op: unknown operator \"SCMP_CMP_LIKE\"" },
+    { "{\"ociVersion\": \"1.2.0\",\n \"linux\": {\"seccomp\": 7}}",
+      "p.json:2:23: linux.seccomp: expected an object" },
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+    CHECK_STR(try_at(cases[i].in), cases[i].msg);
 }
 
 TEST(oci_unknown_syscall_warns)
