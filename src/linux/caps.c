@@ -121,17 +121,50 @@ uint64_t linux_caps_ambient_skipped(const oci_caps *caps)
   return caps->ambient & ~(caps->permitted & caps->inheritable);
 }
 
+/* Drop from the bounding set every capability not in keep, one prctl each
+ * (no read first: a capability already out drops again without error), and
+ * find on the way the kernel's last capability (*last): above it the
+ * PR_CAPBSET_* calls fail with EINVAL. Without CAP_SETPCAP every drop fails
+ * with EPERM (checked before the number), which is an error only for a
+ * capability still in the set. */
+static int drop_bounding(uint64_t keep, int *last, cell_error *err)
+{
+  int c = 0;
+  for (; c < 64; c++) {
+    bool kept = keep & (UINT64_C(1) << c);
+    if (prctl(kept ? PR_CAPBSET_READ : PR_CAPBSET_DROP, c, 0, 0, 0) >= 0)
+      continue;
+    if (errno == EINVAL)
+      break;
+    int e = errno;
+    if (!kept && e == EPERM) {
+      int in = prctl(PR_CAPBSET_READ, c, 0, 0, 0);
+      if (in < 0 && errno == EINVAL)
+        break;
+      if (in == 0)
+        continue;
+    }
+    if (kept)
+      return cell_error_sys_code(err, e, "read the bounding set");
+    return cell_error_sys_code(err, e, "drop %s from the bounding set",
+                               oci_cap_name(c) ? oci_cap_name(c) : "capability");
+  }
+  *last = c - 1;
+  return 0;
+}
+
 int linux_apply_caps(const oci_caps *caps, cell_error *err)
 {
-  int last = kernel_last_cap();
-  uint64_t known = last >= 63 ? ~UINT64_C(0) : (UINT64_C(1) << (last + 1)) - 1;
+  /* The kernel's last capability comes from the bounding-set loop below. */
+  int last = 63;
+  uint64_t known;
   cap_sets want = {
-    .effective = caps->effective & known,
-    .permitted = caps->permitted & known,
-    .inheritable = caps->inheritable & known,
+    .effective = caps->effective,
+    .permitted = caps->permitted,
+    .inheritable = caps->inheritable,
   };
-  uint64_t bounding = caps->bounding & known;
-  uint64_t ambient = caps->ambient & known;
+  uint64_t bounding = caps->bounding;
+  uint64_t ambient = caps->ambient;
   char names[1024];
 
   /* After a uid change under PR_SET_KEEPCAPS only the permitted set is left:
@@ -146,16 +179,13 @@ int linux_apply_caps(const oci_caps *caps, cell_error *err)
       return cell_error_sys_code(err, r, "capset (raising the effective set)");
   }
 
-  for (int c = 0; c <= last; c++) {
-    if (bounding & (UINT64_C(1) << c))
-      continue;
-    int in = prctl(PR_CAPBSET_READ, c, 0, 0, 0);
-    if (in <= 0)
-      continue;
-    if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0)
-      return cell_error_sys(err, "drop %s from the bounding set",
-                            oci_cap_name(c) ? oci_cap_name(c) : "capability");
-  }
+  if ((r = drop_bounding(bounding, &last, err)) < 0)
+    return r;
+  known = last >= 63 ? ~UINT64_C(0) : (UINT64_C(1) << (last + 1)) - 1;
+  want.effective &= known;
+  want.permitted &= known;
+  want.inheritable &= known;
+  ambient &= known;
 
   if (want.effective & ~want.permitted) {
     cap_list(want.effective & ~want.permitted, names, sizeof names);

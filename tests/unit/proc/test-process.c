@@ -114,12 +114,31 @@ TEST(rlimits_soft_above_hard)
 typedef struct caps_case {
   oci_process p;
   bool pre_inheritable;    /* put CAP_KILL in the inheritable set first */
+  uint64_t pre_bounding;   /* with no_setpcap: the bounding set left first */
+  bool no_setpcap;         /* then give up CAP_SETPCAP */
 } caps_case;
 
 static void user_caps(int wfd, void *arg)
 {
   caps_case *cc = arg;
   cell_error err = CELL_ERROR_INIT;
+  if (cc->no_setpcap) {
+    for (int c = 0; c < 64; c++)
+      if (cc->pre_bounding && !(cc->pre_bounding & BIT(c)) && prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0)
+        break;  /* EINVAL: above the last capability */
+    struct { uint32_t v; int pid; } h = { 0x20080522, 0 };
+    uint32_t d[6];
+    if (syscall(SYS_capget, &h, d) < 0) {
+      report(wfd, "capget failed");
+      return;
+    }
+    d[0] &= ~(1u << CAP_SETPCAP);
+    d[1] &= ~(1u << CAP_SETPCAP);
+    if (syscall(SYS_capset, &h, d) < 0) {
+      report(wfd, "capset failed");
+      return;
+    }
+  }
   if (cc->pre_inheritable) {
     struct { uint32_t v; int pid; } h = { 0x20080522, 0 };
     uint32_t d[6];
@@ -283,6 +302,28 @@ TEST(caps_not_held)
   in_child(user_caps, &cc, out, sizeof out);
   CHECK(strstr(out, "CapPrm=0000000000000001") != NULL);
   CHECK(strstr(out, "CapEff=0000000000000001") != NULL);
+}
+
+/* Without CAP_SETPCAP the bounding set cannot shrink: what is already out
+ * of it is fine, a capability still in it is an error naming it. */
+TEST(caps_bounding_without_setpcap)
+{
+  caps_case cc;
+  memset(&cc, 0, sizeof cc);
+  uint64_t set = BIT(CAP_CHOWN) | BIT(CAP_KILL);
+  cc.p.caps.bounding = cc.p.caps.permitted = cc.p.caps.effective = set;
+  cc.no_setpcap = true;
+  cc.pre_bounding = set;
+  char out[4096];
+  CHECK_INT(in_child(user_caps, &cc, out, sizeof out), 0);
+  CHECK(strncmp(out, "error", 5) != 0);
+  if (strncmp(out, "error", 5) == 0)
+    fprintf(stderr, "  %s\n", out);
+  CHECK_INT(expect_fields(out, "CapBnd=0000000000000021;CapPrm=0000000000000021"), 0);
+
+  cc.pre_bounding = 0;  /* all of it left */
+  in_child(user_caps, &cc, out, sizeof out);
+  CHECK_STR(out, "error: drop CAP_DAC_OVERRIDE from the bounding set: Operation not permitted");
 }
 
 /* In a user namespace whose setgroups is denied, additionalGids fail clearly
