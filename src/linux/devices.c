@@ -83,14 +83,32 @@ static int check_existing(int pfd, const char *name, const oci_device *d, bool i
   return cell_error_set(err, EEXIST, "a file that is not this device is there");
 }
 
-/* tree >= 0: the node the runtime made for a user namespace (devnodes.c). */
-static int create_device(int rootfd, const oci_device *d, bool in_userns, bool check, int tree,
-                         cell_error *err)
+/* The name of path when it is right below /dev ("/dev/NAME"), else NULL. */
+static const char *name_in_dev(const char *path)
 {
-  _cleanup_free_ char *name = NULL;
-  _cleanup_close_ int pfd = open_parent(rootfd, d->path, &name, err);
-  if (pfd < 0)
-    return pfd;
+  if (strncmp(path, "/dev/", 5) != 0)
+    return NULL;
+  const char *n = path + 5;
+  if (!*n || strchr(n, '/') || strcmp(n, ".") == 0 || strcmp(n, "..") == 0)
+    return NULL;
+  return n;
+}
+
+/* tree >= 0: the node the runtime made for a user namespace (devnodes.c).
+ * devfd: /dev of the rootfs, used when the device is right below it. */
+static int create_device(int rootfd, int devfd, const oci_device *d, bool in_userns, bool check,
+                         int tree, cell_error *err)
+{
+  _cleanup_free_ char *dname = NULL;
+  _cleanup_close_ int opened = -1;
+  const char *name = name_in_dev(d->path);
+  int pfd = devfd;
+  if (!name) {
+    if ((opened = open_parent(rootfd, d->path, &dname, err)) < 0)
+      return opened;
+    pfd = opened;
+    name = dname;
+  }
   mode_t perm = d->has_file_mode ? (d->file_mode & 07777) : 0666;
   bool same = false;
   int r;
@@ -166,22 +184,24 @@ int fs_setup_dev(int rootfd, const oci_config *c, const linux_rootfs_opts *o, ce
 {
   if (dev_is_bind_mounted(c))
     return 0;
+  /* Opened once for the nodes and links right below it. */
+  _cleanup_close_ int devfd = fs_mkpath_in_root(rootfd, "/dev", true, err);
+  if (devfd < 0)
+    return devfd;
   int r;
   for (size_t i = 0; i < sizeof default_devices / sizeof default_devices[0]; i++) {
     const oci_device *d = &default_devices[i];
-    if (!listed(c, d->path) && (r = create_device(rootfd, d, o->in_userns, false, -1, err)) < 0)
+    if (!listed(c, d->path) &&
+        (r = create_device(rootfd, devfd, d, o->in_userns, false, -1, err)) < 0)
       return cell_error_wrap(err, "default device `%s`", d->path);
   }
   for (size_t i = 0; i < c->linux.n_devices; i++) {
     const oci_device *d = &c->linux.devices[i];
     int tree = o->idmap && i < o->idmap->n_dev ? o->idmap->dev_fd[i] : -1;
-    if ((r = create_device(rootfd, d, o->in_userns, true, tree, err)) < 0)
+    if ((r = create_device(rootfd, devfd, d, o->in_userns, true, tree, err)) < 0)
       return cell_error_wrap(err, "linux.devices[%zu] `%s`", i, d->path);
   }
 
-  _cleanup_close_ int devfd = fs_mkpath_in_root(rootfd, "/dev", true, err);
-  if (devfd < 0)
-    return devfd;
   for (size_t i = 0; i < sizeof dev_links / sizeof dev_links[0]; i++)
     if (symlinkat(dev_links[i].target, devfd, dev_links[i].name) < 0 && errno != EEXIST)
       return cell_error_sys(err, "symlink `/dev/%s`", dev_links[i].name);
@@ -189,10 +209,11 @@ int fs_setup_dev(int rootfd, const oci_config *c, const linux_rootfs_opts *o, ce
       errno != EEXIST)
     return cell_error_sys(err, "symlink `/dev/core`");
 
-  /* The pty multiplexer of the container's own devpts instance. */
-  if (unlinkat(devfd, "ptmx", 0) < 0 && errno != ENOENT)
-    return cell_error_sys(err, "remove `/dev/ptmx`");
-  if (symlinkat("pts/ptmx", devfd, "ptmx") < 0)
+  /* The pty multiplexer of the container's own devpts instance, in place
+   * of any /dev/ptmx there. */
+  if (symlinkat("pts/ptmx", devfd, "ptmx") < 0 &&
+      (errno != EEXIST || unlinkat(devfd, "ptmx", 0) < 0 ||
+       symlinkat("pts/ptmx", devfd, "ptmx") < 0))
     return cell_error_sys(err, "symlink `/dev/ptmx`");
 
   if (mkdirat(devfd, "shm", 01777) < 0) {

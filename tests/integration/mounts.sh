@@ -116,6 +116,24 @@ test_dev_contents() {
   assert_contains "$out" "null-ok"
 }
 
+# Without a /dev mount the nodes and links go into the image's /dev, over
+# what is there: its own ptmx file, and on a second run the nodes and links
+# of the first.
+test_dev_of_the_image() {
+  make_bundle "$TEST_TMP/b"
+  cfg "$TEST_TMP/b" 'c["mounts"] = [m for m in c["mounts"] if not m["destination"].startswith("/dev")]'
+  mkdir -p "$TEST_TMP/b/rootfs/dev"
+  echo image > "$TEST_TMP/b/rootfs/dev/ptmx"
+  local out i
+  for i in 1 2; do
+    out=$(run_sh "$TEST_TMP/b" 'readlink /dev/ptmx; stat -c "%n %F %t:%T %a" /dev/null /dev/tty; readlink /dev/fd')
+    assert_contains "$out" "pts/ptmx"
+    assert_contains "$out" "/dev/null character special file 1:3 666"
+    assert_contains "$out" "/dev/tty character special file 5:0 666"
+    assert_contains "$out" "/proc/self/fd"
+  done
+}
+
 test_linux_devices() {
   make_bundle "$TEST_TMP/b"
   cfg "$TEST_TMP/b" 'c["linux"]["devices"] = [
