@@ -396,9 +396,11 @@ static int mount_bind(int rootfd, const oci_mount *m, const char *source, int tr
   return set_propagation(mfd, m->propagation, err);
 }
 
-/* A new file-system instance (tmpfs, proc, sysfs, devpts, mqueue, ...). */
-static int mount_fs(int rootfd, const oci_mount *m, const char *type, const char *label,
-                    cell_error *err)
+/* A new file-system instance (tmpfs, proc, sysfs, devpts, mqueue, ...).
+ * With mfdp, *mfdp gets an O_PATH fd of the new mount; without, the mount
+ * is opened again only when there is something to set on it. */
+static int mount_fs_fd(int rootfd, const oci_mount *m, const char *type, const char *label,
+                       int *mfdp, cell_error *err)
 {
   _cleanup_close_ int tfd = fs_mkpath_in_root(rootfd, m->destination, true, err);
   if (tfd < 0)
@@ -424,6 +426,8 @@ static int mount_fs(int rootfd, const oci_mount *m, const char *type, const char
     return cell_error_sys(err, "mount `%s` (type `%s`%s%s)", src, type,
                           m->data ? ", options " : "", m->data ? m->data : "");
   }
+  if (!mfdp && !m->copy_up && !m->attr_set && !m->attr_clr && !m->propagation)
+    return 0;
   _cleanup_close_ int mfd = linux_open_in_root(rootfd, m->destination, O_PATH | O_DIRECTORY, 0, err);
   if (mfd < 0)
     return mfd;
@@ -445,7 +449,17 @@ static int mount_fs(int rootfd, const oci_mount *m, const char *type, const char
   struct mount_attr rec = { .attr_set = m->attr_set, .attr_clr = m->attr_clr };
   if ((r = setattr_fd(mfd, AT_RECURSIVE, &rec)) < 0)
     return cell_error_sys_code(err, r, "set recursive mount attributes");
-  return set_propagation(mfd, m->propagation, err);
+  if ((r = set_propagation(mfd, m->propagation, err)) < 0)
+    return r;
+  if (mfdp)
+    *mfdp = cell_steal_fd(&mfd);
+  return 0;
+}
+
+static int mount_fs(int rootfd, const oci_mount *m, const char *type, const char *label,
+                    cell_error *err)
+{
+  return mount_fs_fd(rootfd, m, type, label, NULL, err);
 }
 
 /* sysfs cannot be mounted in a user namespace that does not own the network
@@ -653,12 +667,10 @@ static int mount_cgroup(int rootfd, const oci_mount *m, const oci_config *c,
   t.attr_set = t.attr_clr = 0;
   t.propagation = 0;
   t.copy_up = false;
-  int r = mount_fs(rootfd, &t, "tmpfs", c->linux.mount_label, err);
+  _cleanup_close_ int mfd = -1;
+  int r = mount_fs_fd(rootfd, &t, "tmpfs", c->linux.mount_label, &mfd, err);
   if (r < 0)
     return r;
-  _cleanup_close_ int mfd = linux_open_in_root(rootfd, m->destination, O_PATH | O_DIRECTORY, 0, err);
-  if (mfd < 0)
-    return mfd;
   /* Everything but the hierarchies' own mounts is done before we wait
    * for our cgroups: those must see where we are. */
   __attribute__((cleanup(cg_list_free))) cg_list l = { .mfd = mfd, .err = err };
