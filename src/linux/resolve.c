@@ -249,6 +249,9 @@ int fs_mkpath_in_root(int rootfd, const char *path, bool dir, cell_error *err)
   return mkpath_in_root(rootfd, path, dir, 0, err);
 }
 
+/* Only what is missing is made: the path's parent (made the same way
+ * when missing), then the last component in it, then the path opened again
+ * from the root. */
 static int mkpath_in_root(int rootfd, const char *path, bool dir, int depth, cell_error *err)
 {
   int fd = open_in_root_raw(rootfd, path, O_PATH, 0);
@@ -260,45 +263,42 @@ static int mkpath_in_root(int rootfd, const char *path, bool dir, int depth, cel
   _cleanup_free_ char *buf = strdup(path);
   if (!buf)
     return cell_error_set(err, ENOMEM, "out of memory");
-  _cleanup_close_ int parent = open_in_root_raw(rootfd, "/", O_PATH | O_DIRECTORY, 0);
-  if (parent < 0)
-    return cell_error_sys_code(err, parent, "open the rootfs");
-  /* Extend the prefix one component at a time, each resolved from the root. */
-  char *p = buf;
-  for (;;) {
-    while (*p == '/')
-      p++;
-    if (!*p)
-      break;
-    char *e = strchrnul(p, '/');
-    char saved = *e;
-    *e = '\0';
-    bool last = at_end(saved ? e + 1 : e);
-    int nfd = open_in_root_raw(rootfd, buf, O_PATH, 0);
-    if (nfd == -ENOENT) {
-      int r;
-      if (last && !dir) {
-        r = openat(parent, p, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-        if (r >= 0)
-          close(r);
-      } else {
-        r = mkdirat(parent, p, 0755);
-      }
-      if (r < 0 && errno != EEXIST)
-        return cell_error_sys(err, "create `%s` in the rootfs", buf);
-      nfd = open_in_root_raw(rootfd, buf, O_PATH, 0);
-      if (nfd == -ENOENT) {
-        int l = mkpath_via_link(rootfd, parent, buf, p, saved ? e + 1 : "", dir, depth, err);
-        if (l != -ENOENT)
-          return l;
-      }
-    }
-    if (nfd < 0)
-      return cell_error_sys_code(err, nfd, "open `%s` in the rootfs", buf);
-    close(parent);
-    parent = nfd;
-    *e = saved;
-    p = e;
+  size_t n = strlen(buf);
+  while (n > 1 && buf[n - 1] == '/')
+    buf[--n] = '\0';
+  char *slash = strrchr(buf, '/');
+  const char *name = slash ? slash + 1 : buf;
+  if (!*name)  /* the root itself */
+    return cell_error_sys_code(err, fd, "open `%s` in the rootfs", path);
+  _cleanup_close_ int parent = -1;
+  if (slash && slash != buf) {
+    *slash = '\0';
+    parent = mkpath_in_root(rootfd, buf, true, depth, err);
+    *slash = '/';
+  } else {
+    parent = open_in_root_raw(rootfd, "/", O_PATH | O_DIRECTORY, 0);
+    if (parent < 0)
+      return cell_error_sys_code(err, parent, "open the rootfs");
   }
-  return cell_steal_fd(&parent);
+  if (parent < 0)
+    return parent;
+  int r;
+  if (!dir) {
+    r = openat(parent, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (r >= 0)
+      close(r);
+  } else {
+    r = mkdirat(parent, name, 0755);
+  }
+  if (r < 0 && errno != EEXIST)
+    return cell_error_sys(err, "create `%s` in the rootfs", buf);
+  fd = open_in_root_raw(rootfd, buf, O_PATH, 0);
+  if (fd == -ENOENT) {
+    int l = mkpath_via_link(rootfd, parent, buf, name, "", dir, depth, err);
+    if (l != -ENOENT)
+      return l;
+  }
+  if (fd < 0)
+    return cell_error_sys_code(err, fd, "open `%s` in the rootfs", buf);
+  return fd;
 }

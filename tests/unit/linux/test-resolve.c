@@ -192,3 +192,43 @@ TEST(mkpath_in_root)
   close(rootfd);
   rm_tree(root);
 }
+
+/* Only the missing tail is made, however deep, trailing slashes and all;
+ * a dangling symlink on the way or at the end is made at its target,
+ * inside the root. */
+TEST(mkpath_in_root_missing_tail)
+{
+  char *root = make_tree();
+  CHECK(root != NULL);
+  if (!root)
+    return;
+  int rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  cell_error err = CELL_ERROR_INIT;
+  int fd = fs_mkpath_in_root(rootfd, "/a/b/c/d/e//", true, &err);
+  CHECK(fd >= 0 && same(fd, rootfd, "a/b/c/d/e"));
+  if (fd >= 0)
+    close(fd);
+  fd = fs_mkpath_in_root(rootfd, "new-top", false, &err);
+  CHECK(fd >= 0 && same(fd, rootfd, "new-top"));
+  if (fd >= 0)
+    close(fd);
+  /* dangling -> /nonexistent/x: through it, then at its end. */
+  fd = fs_mkpath_in_root(rootfd, "/dangling/below/it", true, &err);
+  CHECK(fd >= 0 && same(fd, rootfd, "nonexistent/x/below/it"));
+  if (fd >= 0)
+    close(fd);
+  CHECK(access("/nonexistent", F_OK) < 0);
+  char p[512];
+  snprintf(p, sizeof p, "%s/tail", root);
+  CHECK(symlink("/made/by/link", p) == 0);
+  fd = fs_mkpath_in_root(rootfd, "/tail", false, &err);
+  CHECK(fd >= 0 && same(fd, rootfd, "made/by/link"));
+  struct stat sb;
+  CHECK(fd >= 0 && fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode));
+  if (fd >= 0)
+    close(fd);
+  CHECK(!err.msg);
+  cell_error_clear(&err);
+  close(rootfd);
+  rm_tree(root);
+}
