@@ -19,9 +19,13 @@
 /* A shared parent would copy the rootfs bind to its peers and makes
  * pivot_root fail: make that one mount private. Through the root of that
  * mount the runtime opened, when it did (its path may lie below a
- * directory we cannot search). */
-static int parent_private(const char *root, const linux_rootfs_opts *o, cell_error *err)
+ * directory we cannot search). prop: the propagation / was just given;
+ * rslave or rprivate left no mount below it shared, nothing to look up. */
+static int parent_private(const char *root, const linux_rootfs_opts *o, unsigned long prop,
+                          cell_error *err)
 {
+  if ((prop & MS_REC) && (prop & (MS_SLAVE | MS_PRIVATE)))
+    return 0;
   const linux_host_fds *h = o->host;
   bool shared = false;
   int r;
@@ -98,7 +102,7 @@ int linux_rootfs_prepare(const oci_config *c, const linux_rootfs_opts *o, cell_e
   if (mount(NULL, "/", NULL, prop, NULL) < 0)
     return cell_error_sys(err, "linux.rootfsPropagation: set propagation of /");
 
-  int r = parent_private(root, o, err);
+  int r = parent_private(root, o, prop, err);
   if (r < 0)
     return r;
   _cleanup_close_ int dirfd = open_root(root, o, err);
@@ -115,7 +119,7 @@ int linux_rootfs_prepare(const oci_config *c, const linux_rootfs_opts *o, cell_e
     return r;
   /* A process.cwd missing from the rootfs is made (mode 0755), as runc and
    * crun do, before a read-only root would forbid it. */
-  if (c->process && c->process->cwd) {
+  if (c->process && c->process->cwd && strcmp(c->process->cwd, "/") != 0) {
     int fd = fs_mkpath_in_root(rootfd, c->process->cwd, true, err);
     if (fd < 0)
       return cell_error_wrap(err, "process.cwd `%s`", c->process->cwd);
