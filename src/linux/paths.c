@@ -102,7 +102,9 @@ static int mask_dir(int fd, const char *path, cell_error *err)
   return 0;
 }
 
-static int mask_file(int rootfd, int fd, const char *path, cell_error *err)
+/* The container's /dev/null as an O_PATH fd, checked to be the null device
+ * (CVE-2025-31133); opened once for all the masked files. */
+static int open_null(int rootfd, const char *path, cell_error *err)
 {
   _cleanup_close_ int null = linux_open_in_root(rootfd, "/dev/null", O_PATH | O_NOFOLLOW, 0, err);
   if (null < 0)
@@ -112,6 +114,11 @@ static int mask_file(int rootfd, int fd, const char *path, cell_error *err)
     return cell_error_sys(err, "stat `/dev/null`");
   if (!S_ISCHR(sb.st_mode) || sb.st_rdev != makedev(1, 3))
     return cell_error_set(err, EPERM, "mask `%s`: `/dev/null` is not the null device", path);
+  return cell_steal_fd(&null);
+}
+
+static int mask_file(int null, int fd, const char *path, cell_error *err)
+{
   _cleanup_close_ int tree = open_tree(null, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
   if (tree >= 0) {
     if (move_mount(tree, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
@@ -129,6 +136,7 @@ static int mask_file(int rootfd, int fd, const char *path, cell_error *err)
 int fs_masked_paths(int rootfd, char *const *paths, const linux_rootfs_opts *o, cell_error *err)
 {
   (void) o;
+  _cleanup_close_ int null = -1;
   for (size_t i = 0; paths && paths[i]; i++) {
     _cleanup_close_ int fd = open_target(rootfd, paths[i], err);
     if (fd == -ENOENT)
@@ -137,8 +145,13 @@ int fs_masked_paths(int rootfd, char *const *paths, const linux_rootfs_opts *o, 
     struct stat sb;
     if (fd >= 0 && fstat(fd, &sb) < 0)
       r = cell_error_sys(err, "stat `%s`", paths[i]);
-    else if (fd >= 0)
-      r = S_ISDIR(sb.st_mode) ? mask_dir(fd, paths[i], err) : mask_file(rootfd, fd, paths[i], err);
+    else if (fd >= 0 && S_ISDIR(sb.st_mode))
+      r = mask_dir(fd, paths[i], err);
+    else if (fd >= 0) {
+      if (null < 0)
+        null = open_null(rootfd, paths[i], err);
+      r = null < 0 ? null : mask_file(null, fd, paths[i], err);
+    }
     if (r < 0)
       return cell_error_wrap(err, "linux.maskedPaths[%zu]", i);
   }
