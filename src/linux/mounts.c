@@ -82,14 +82,42 @@ static bool parse_mi_line(char *line, mi_entry *e)
 
 typedef int (*mi_fn)(const mi_entry *e, void *data);
 
+/* The whole of /proc/self/mountinfo, read before any line is looked at (a
+ * callback may mount), in reads as large as the buffer: a few for the
+ * usual size, where stdio's buffer of a /proc file (1 KiB) takes one read
+ * a line or two. */
 static int mountinfo_each(mi_fn fn, void *data, cell_error *err)
 {
-  _cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
-  if (!f)
+  _cleanup_close_ int fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
     return cell_error_sys(err, "open `/proc/self/mountinfo`");
-  _cleanup_free_ char *line = NULL;
-  size_t cap = 0;
-  while (getline(&line, &cap, f) > 0) {
+  size_t cap = 32768, n = 0;
+  _cleanup_free_ char *buf = malloc(cap);
+  if (!buf)
+    return cell_error_set(err, ENOMEM, "out of memory");
+  for (;;) {
+    if (cap - n < 4096) {
+      char *nb = realloc(buf, cap * 2);
+      if (!nb)
+        return cell_error_set(err, ENOMEM, "out of memory");
+      buf = nb;
+      cap *= 2;
+    }
+    ssize_t got = read(fd, buf + n, cap - n - 1);
+    if (got < 0 && errno == EINTR)
+      continue;
+    if (got < 0)
+      return cell_error_sys(err, "read `/proc/self/mountinfo`");
+    if (got == 0)
+      break;
+    n += (size_t) got;
+  }
+  buf[n] = '\0';
+  for (char *line = buf, *next; *line; line = next) {
+    char *nl = strchr(line, '\n');
+    next = nl ? nl + 1 : line + strlen(line);
+    if (nl)
+      *nl = '\0';
     mi_entry e = { 0 };
     if (!parse_mi_line(line, &e))
       continue;
@@ -492,7 +520,8 @@ typedef struct cg_hier {
   char *name;                 /* its directory below /sys/fs/cgroup */
   char *root, *point;         /* of the host's mount (mountinfo) */
   char ctrls[256];            /* the controllers, "" for cgroup2 */
-  int sub;                    /* O_PATH of its directory in the tmpfs */
+  int sub;                    /* O_PATH of its directory in the tmpfs; -1: made
+                                 here, reached by name (cg_mount) */
 } cg_hier;
 
 typedef struct cg_list {
@@ -566,10 +595,10 @@ static int cg_collect(const mi_entry *e, void *data)
       strncat(h->ctrls, t, sizeof h->ctrls - strlen(h->ctrls) - 1);
     }
   }
-  if (mkdirat(l->mfd, name, 0755) < 0 && errno != EEXIST)
+  bool made = mkdirat(l->mfd, name, 0755) == 0;
+  if (!made && errno != EEXIST)
     return cell_error_sys(err, "mkdir `%s`", name);
-  h->sub = openat(l->mfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (h->sub < 0)
+  if (!made && (h->sub = openat(l->mfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
     return cell_error_sys(err, "open `%s`", name);
   /* cpu,cpuacct is also reachable as cpu and cpuacct. */
   if (strchr(name, ',')) {
@@ -585,20 +614,31 @@ static int cg_collect(const mi_entry *e, void *data)
 /* The hierarchy itself onto its directory: a new mount in a cgroup
  * namespace of our own (its root is where we are), else a bind of our own
  * cgroup of the host's mount (self: /proc/self/cgroup). */
-static int cg_mount(int rootfd, const oci_mount *m, const cg_hier *h, bool new_ns,
+static int cg_mount(int rootfd, int mfd, const oci_mount *m, const cg_hier *h, bool new_ns,
                     const char *self, cell_error *err)
 {
   _cleanup_free_ char *dest = NULL;
   if (asprintf(&dest, "%s/%s", m->destination, h->name) < 0)
     return cell_error_set(err, ENOMEM, "out of memory");
   unsigned long fl = m->flags & (MS_NOSUID | MS_NODEV | MS_NOEXEC);
-  char sp[32];
   const char *fstype = h->v2 ? "cgroup2" : "cgroup";
   if (new_ns) {
-    if (mount("cgroup", fs_fd_path(sp, sizeof sp, h->sub), fstype, fl, h->v2 ? NULL : h->ctrls) < 0)
+    /* A directory cg_collect made in the tmpfs it had just mounted, which
+     * nothing else can reach (a new mount namespace, no process of the
+     * container yet), needs no O_PATH fd: its name below the tmpfs's. */
+    char tp[32 + NAME_MAX + 1];
+    if (h->sub < 0)
+      snprintf(tp, sizeof tp, "/proc/self/fd/%d/%s", mfd, h->name);
+    else
+      fs_fd_path(tp, sizeof tp, h->sub);
+    if (mount("cgroup", tp, fstype, fl, h->v2 ? NULL : h->ctrls) < 0)
       return cell_error_sys(err, "mount %s `%s`", fstype, h->ctrls);
     return 0;
   }
+  _cleanup_close_ int opened = -1;
+  if (h->sub < 0 &&
+      (opened = openat(mfd, h->name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+    return cell_error_sys(err, "open `%s`", h->name);
   /* Our own cgroup of the host hierarchy, mountinfo root taken off. */
   _cleanup_free_ char *cg = cg_path_of(self, h->ctrls);
   const char *rel = cg ? cg : "/";
@@ -613,7 +653,7 @@ static int cg_mount(int rootfd, const oci_mount *m, const cg_hier *h, bool new_n
     return cell_error_sys(err, "open `%s`", src);
   oci_mount b = { .flags = MS_BIND | fl };
   _cleanup_close_ int bfd = -1;
-  int r = bind_onto(srcfd, false, h->sub, &b, rootfd, dest, &bfd, err);
+  int r = bind_onto(srcfd, false, h->sub >= 0 ? h->sub : opened, &b, rootfd, dest, &bfd, err);
   if (r < 0)
     return cell_error_wrap(err, "bind `%s`", src);
   return 0;
@@ -681,7 +721,7 @@ static int mount_cgroup(int rootfd, const oci_mount *m, const oci_config *c,
   if (!new_ns && (r = cell_read_file("/proc/self/cgroup", &self, &len, err)) < 0)
     return r;
   for (size_t i = 0; i < l.n; i++)
-    if ((r = cg_mount(rootfd, m, &l.v[i], new_ns, self, err)) < 0)
+    if ((r = cg_mount(rootfd, mfd, m, &l.v[i], new_ns, self, err)) < 0)
       return r;
   struct mount_attr a = { .attr_set = m->attr_set, .attr_clr = m->attr_clr };
   if (m->flags & MS_RDONLY)
