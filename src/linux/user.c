@@ -99,45 +99,53 @@ int linux_set_user(const oci_process *p, cell_error *err)
   return 0;
 }
 
+/* /etc/passwd is read in one go, up to the size of the fstat that checks
+ * it is a regular file, rather than through stdio, which stats it again
+ * and asks for its flags. */
 char *linux_user_home(uid_t uid)
 {
   /* O_NONBLOCK: a fifo planted as /etc/passwd must not hang us. */
-  int fd = open("/etc/passwd", O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+  _cleanup_close_ int fd = open("/etc/passwd", O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
   if (fd < 0)
     return NULL;
   struct stat st;
-  if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > (1 << 24)) {
-    close(fd);
+  if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > (1 << 24))
     return NULL;
-  }
-  FILE *f = fdopen(fd, "re");
-  if (!f) {
-    close(fd);
+  size_t size = (size_t) st.st_size, n = 0;
+  _cleanup_free_ char *buf = malloc(size + 1);
+  if (!buf)
     return NULL;
+  while (n < size) {
+    ssize_t got = read(fd, buf + n, size - n);
+    if (got < 0 && errno == EINTR)
+      continue;
+    if (got <= 0)
+      break;
+    n += (size_t) got;
   }
-  char *line = NULL, *home = NULL;
-  size_t cap = 0;
+  buf[n] = '\0';
   /* name:password:uid:gid:gecos:home:shell */
-  while (!home && getline(&line, &cap, f) > 0) {
+  for (char *line = buf, *next; *line; line = next) {
+    char *nl = strchr(line, '\n');
+    next = nl ? nl + 1 : line + strlen(line);
+    if (nl)
+      *nl = '\0';
     char *field[7] = { 0 }, *s = line;
-    int n = 0;
-    for (; n < 7 && s; n++) {
-      field[n] = s;
+    int k = 0;
+    for (; k < 7 && s; k++) {
+      field[k] = s;
       s = strchr(s, ':');
       if (s)
         *s++ = '\0';
     }
-    if (n < 6 || !*field[2])
+    if (k < 6 || !*field[2])
       continue;
     char *end;
     unsigned long id = strtoul(field[2], &end, 10);
     if (*end || id != (unsigned long) uid)
       continue;
-    field[5][strcspn(field[5], "\n")] = '\0';
     if (*field[5])
-      home = strdup(field[5]);
+      return strdup(field[5]);
   }
-  free(line);
-  fclose(f);
-  return home;
+  return NULL;
 }
