@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -55,6 +56,21 @@ int cell_sync_send_fds(int fd, cell_sync_type type, const int *fds, size_t n, co
   return r < 0 ? cell_error_wrap(err, "sync with container init") : 0;
 }
 
+/* recv(MSG_PEEK) of the next message. A peer that exited with messages of
+ * ours unread leaves ECONNRESET on our socket, reported once and ahead of
+ * what it sent before it went (its error): that one report is skipped. */
+static ssize_t peek(int fd, void *buf, size_t len, int flags)
+{
+  ssize_t n;
+  bool reset = false;
+  for (;;) {
+    n = recv(fd, buf, len, MSG_PEEK | flags);
+    if (n >= 0 || (errno != EINTR && (errno != ECONNRESET || reset)))
+      return n;
+    reset |= errno == ECONNRESET;
+  }
+}
+
 /* One message: its header checked against want, its payload in *text,
  * its fds (none when fds is NULL: any that came are an error). */
 static int expect(int fd, cell_sync_type want, int *fds, size_t max, size_t *n, char **text,
@@ -64,10 +80,7 @@ static int expect(int fd, cell_sync_type want, int *fds, size_t max, size_t *n, 
     *text = NULL;
   if (n)
     *n = 0;
-  ssize_t size;
-  do
-    size = recv(fd, NULL, 0, MSG_PEEK | MSG_TRUNC);
-  while (size < 0 && errno == EINTR);
+  ssize_t size = peek(fd, NULL, 0, MSG_TRUNC);
   if (size < 0)
     return cell_error_sys(err, "sync with container init");
   if (size == 0)
@@ -127,10 +140,7 @@ int cell_sync_peer_error(int fd, int r, cell_error *err)
   if (r != -EPIPE && r != -ECONNRESET && poll(&p, 1, 0) != 1)
     return r;
   cell_sync_hdr h;
-  ssize_t n;
-  do
-    n = recv(fd, &h, sizeof h, MSG_PEEK);
-  while (n < 0 && errno == EINTR);
+  ssize_t n = peek(fd, &h, sizeof h, 0);
   if (n != (ssize_t) sizeof h || h.type != SYNC_ERROR)
     return r;
   cell_error e = CELL_ERROR_INIT;
