@@ -129,11 +129,12 @@ static int check_idmapped_mounts(oci_pctx *p, oci_config *c)
 }
 
 /* One label: refused when the host lacks its module, dropped with a
- * warning under the opt-out annotation. */
+ * warning under the opt-out annotation. The host is probed only for a
+ * label that is set (most configs have none). */
 static int check_label(oci_pctx *p, const oci_config *c, const char *obj, const char *key,
-                       char **value, bool host_has, const char *lsm)
+                       char **value, bool (*host_has)(void), const char *lsm)
 {
-  if (!*value || !**value || host_has)
+  if (!*value || !**value || host_has())
     return 0;
   const char *opt = oci_annotation(c, OCI_ANNOTATION_LSM_OPTIONAL);
   if (obj)
@@ -159,12 +160,12 @@ static int check_lsm(oci_pctx *p, oci_config *c)
   int r;
   if (c->process &&
       ((r = check_label(p, c, "process", "apparmorProfile", &c->process->apparmor_profile,
-                        cell_host_has_apparmor(), "AppArmor")) < 0 ||
+                        cell_host_has_apparmor, "AppArmor")) < 0 ||
        (r = check_label(p, c, "process", "selinuxLabel", &c->process->selinux_label,
-                        cell_host_has_selinux(), "SELinux")) < 0))
+                        cell_host_has_selinux, "SELinux")) < 0))
     return r;
   return check_label(p, c, "linux", "mountLabel", &c->linux.mount_label,
-                     cell_host_has_selinux(), "SELinux");
+                     cell_host_has_selinux, "SELinux");
 }
 
 int oci_validate(oci_pctx *p, oci_config *c)
