@@ -272,12 +272,13 @@ int cell_cg_host_detect(cell_cg_host *host, cell_error *err)
   if ((r = cell_cg_host_parse(mi, pc, true, host, err)) < 0)
     return r;
   /* statfs decides the mode (mountinfo may list stale or foreign mounts). */
-  struct statfs fs;
-  if (statfs("/sys/fs/cgroup", &fs) == 0 && fs.f_type == CGROUP2_SUPER_MAGIC)
+  struct statfs fs, uni;
+  bool root_ok = statfs("/sys/fs/cgroup", &fs) == 0;
+  if (root_ok && fs.f_type == CGROUP2_SUPER_MAGIC)
     host->mode = CELL_CG_V2;
-  else if (statfs("/sys/fs/cgroup/unified", &fs) == 0 && fs.f_type == CGROUP2_SUPER_MAGIC)
+  else if (statfs("/sys/fs/cgroup/unified", &uni) == 0 && uni.f_type == CGROUP2_SUPER_MAGIC)
     host->mode = CELL_CG_HYBRID;
-  else if (statfs("/sys/fs/cgroup", &fs) == 0 && fs.f_type == TMPFS_MAGIC)
+  else if (root_ok && fs.f_type == TMPFS_MAGIC)
     host->mode = CELL_CG_V1;
   if (host->mode == CELL_CG_V2) {
     /* On a unified host, v1 mounts elsewhere (rare) are ignored. */
