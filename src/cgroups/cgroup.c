@@ -89,26 +89,33 @@ static int make_dirs_once(cell_cgroup_dir *d, bool cpuset, cell_error *err)
 }
 
 /* For a plan: the topmost level of d->dir missing now, which the real
- * walk would make (NULL when every level is there). */
+ * walk would make (NULL when every level is there). Looked for from the
+ * bottom up: a level is there only when every level above it is, so the
+ * topmost missing one is the child of the deepest one there, and a new
+ * container's directory below an existing parent costs one access(2)
+ * instead of one per level of the path. */
 static int plan_created(cell_cgroup_dir *d, cell_error *err)
 {
   _cleanup_free_ char *buf = strdup(d->dir);
   if (!buf)
     return cell_error_set(err, ENOMEM, "out of memory");
-  char *p = buf + strlen(d->mountpoint);
-  while (*p) {
-    while (*p == '/')
-      p++;
-    if (!*p)
+  size_t ml = strlen(d->mountpoint), len = strlen(buf), missing = 0;
+  while (len > ml) {
+    char saved = buf[len];
+    buf[len] = 0;
+    bool there = access(buf, F_OK) == 0;
+    buf[len] = saved;
+    if (there)
       break;
-    p += strcspn(p, "/");
-    char saved = *p;
-    *p = 0;
-    if (access(buf, F_OK) < 0)
-      return (d->created = strdup(buf)) ? 0 : cell_error_set(err, ENOMEM, "out of memory");
-    *p = saved;
+    missing = len;
+    do
+      len--;
+    while (len > ml && buf[len] != '/');
   }
-  return 0;
+  if (!missing)
+    return 0;
+  return (d->created = strndup(buf, missing)) ? 0
+                                               : cell_error_set(err, ENOMEM, "out of memory");
 }
 
 /* make_dirs_once, again from the top while levels vanish under us. */
