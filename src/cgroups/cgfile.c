@@ -12,21 +12,25 @@
 #include <string.h>
 #include <unistd.h>
 
-int cg_write(const char *dir, const char *file, const char *value, const char *field,
-             cell_error *err)
+int cg_open_write(const char *dir, const char *file, const char *value, const char *field,
+                  char **path, cell_error *err)
 {
-  _cleanup_free_ char *path = cg_join(dir, file);
-  if (!path)
+  if (!(*path = cg_join(dir, file)))
     return cell_error_set(err, ENOMEM, "out of memory");
-  _cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno == ENOENT)
-      return cell_error_set(err, ENOENT,
-                            "cannot set `%s`%s%s%s: %s does not exist (the kernel or this host "
-                            "does not support it)",
-                            value, field ? " (" : "", field ? field : "", field ? ")" : "", path);
-    return cell_error_sys(err, "open %s", path);
-  }
+  int fd = open(*path, O_WRONLY | O_CLOEXEC);
+  if (fd >= 0)
+    return fd;
+  if (errno == ENOENT)
+    return cell_error_set(err, ENOENT,
+                          "cannot set `%s`%s%s%s: %s does not exist (the kernel or this host "
+                          "does not support it)",
+                          value, field ? " (" : "", field ? field : "", field ? ")" : "", *path);
+  return cell_error_sys(err, "open %s", *path);
+}
+
+int cg_write_fd(int fd, const char *path, const char *value, const char *field,
+                cell_error *err)
+{
   /* One write(2) per value: cgroup files parse each write as a whole. */
   size_t len = strlen(value);
   ssize_t w;
@@ -37,6 +41,14 @@ int cg_write(const char *dir, const char *file, const char *value, const char *f
     return cell_error_sys(err, "write `%s` to %s%s%s%s", value, path, field ? " (" : "",
                           field ? field : "", field ? ")" : "");
   return 0;
+}
+
+int cg_write(const char *dir, const char *file, const char *value, const char *field,
+             cell_error *err)
+{
+  _cleanup_free_ char *path = NULL;
+  _cleanup_close_ int fd = cg_open_write(dir, file, value, field, &path, err);
+  return fd < 0 ? fd : cg_write_fd(fd, path, value, field, err);
 }
 
 int cg_writef(const char *dir, const char *file, const char *field, cell_error *err,

@@ -30,8 +30,11 @@ static int dir_of(const cell_cg_hierarchy *h, const char *p, char **out, cell_er
   return *out ? 0 : cell_error_set(err, ENOMEM, "out of memory");
 }
 
-/* A new v1 cpuset cgroup has empty cpus/mems; give it the parent's. */
-static int cpuset_inherit(const char *dir, cell_error *err)
+/* A new v1 cpuset cgroup has empty cpus/mems; give it the parent's. A
+ * level we have just made (fresh) is written without looking first: it
+ * is empty, or holds the parent's values already (cgroup.clone_children),
+ * which the kernel takes as no change. */
+static int cpuset_inherit(const char *dir, bool fresh, cell_error *err)
 {
   static const char *const files[] = { "cpuset.cpus", "cpuset.mems" };
   _cleanup_free_ char *parent = strdup(dir);
@@ -40,10 +43,12 @@ static int cpuset_inherit(const char *dir, cell_error *err)
   *strrchr(parent, '/') = 0;
   for (int i = 0; i < 2; i++) {
     _cleanup_free_ char *mine = NULL, *theirs = NULL;
-    if (cg_read(dir, files[i], &mine, err) < 0)
-      return -err->code;
-    if (strspn(mine, " \n") != strlen(mine))
-      continue;
+    if (!fresh) {
+      if (cg_read(dir, files[i], &mine, err) < 0)
+        return -err->code;
+      if (strspn(mine, " \n") != strlen(mine))
+        continue;
+    }
     if (cg_read(parent, files[i], &theirs, err) < 0)
       return -err->code;
     theirs[strcspn(theirs, "\n")] = 0;
@@ -76,12 +81,13 @@ static int make_dirs_once(cell_cgroup_dir *d, bool cpuset, cell_error *err)
     p += strcspn(p, "/");
     char saved = *p;
     *p = 0;
-    if (mkdir(buf, 0755) == 0) {
+    bool made = mkdir(buf, 0755) == 0;
+    if (made) {
       if (!d->created && !(d->created = strdup(buf)))
         return cell_error_set(err, ENOMEM, "out of memory");
     } else if (errno != EEXIST)
       return cell_error_sys(err, "mkdir %s", buf);
-    if (cpuset && cpuset_inherit(buf, err) < 0)
+    if (cpuset && cpuset_inherit(buf, made, err) < 0)
       return -err->code;
     *p = saved;
   }

@@ -91,7 +91,11 @@ int cg_dev_rules_build(const oci_device_rule *rules, size_t n, const oci_device 
 
 int cg_devices_v1(const char *dir, const cg_dev_rules *rules, cell_error *err)
 {
-  for (size_t i = 0; i < rules->n; i++) {
+  /* devices.allow and devices.deny opened once each, for all the rules. */
+  static const char *const files[2] = { "devices.deny", "devices.allow" };
+  int fd[2] = { -1, -1 }, r = 0;
+  char *path[2] = { NULL, NULL };
+  for (size_t i = 0; i < rules->n && r >= 0; i++) {
     const oci_device_rule *d = &rules->v[i];
     char line[80], maj[24] = "*", min[24] = "*";
     if (d->has_major)
@@ -103,12 +107,19 @@ int cg_devices_v1(const char *dir, const cg_dev_rules *rules, cell_error *err)
     else
       snprintf(line, sizeof line, "%c %s:%s %s", d->type, maj, min,
                d->access && *d->access ? d->access : "rwm");
-    int r = cg_write(dir, d->allow ? "devices.allow" : "devices.deny", line,
-                     "linux.resources.devices", err);
-    if (r < 0)
-      return r;
+    int k = d->allow;
+    if (fd[k] < 0 &&
+        (fd[k] = r = cg_open_write(dir, files[k], line, "linux.resources.devices", &path[k],
+                                   err)) < 0)
+      break;
+    r = cg_write_fd(fd[k], path[k], line, "linux.resources.devices", err);
   }
-  return 0;
+  for (int k = 0; k < 2; k++) {
+    if (fd[k] >= 0)
+      close(fd[k]);
+    free(path[k]);
+  }
+  return r < 0 ? r : 0;
 }
 
 /* ---- the eBPF program ---------------------------------------------------- */

@@ -22,6 +22,14 @@ void cg_record_drop_dir(cell_cgroup *cg, size_t i);
  * host does not support it)". */
 int cg_write(const char *dir, const char *file, const char *value, const char *field,
              cell_error *err);
+/* cg_write in two steps, for several values to one file (each write(2)
+ * of an open cgroup file is parsed on its own): the O_WRONLY fd, or a
+ * negative errno with cg_write's message for value; *path (malloc'ed,
+ * also on failure) is for the messages of cg_write_fd. */
+int cg_open_write(const char *dir, const char *file, const char *value, const char *field,
+                  char **path, cell_error *err);
+int cg_write_fd(int fd, const char *path, const char *value, const char *field,
+                cell_error *err);
 int cg_writef(const char *dir, const char *file, const char *field, cell_error *err,
               const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* Read DIR/FILE (NUL-terminated, trailing newline kept). -ENOENT quietly
