@@ -172,7 +172,7 @@ static int finish_cgroups(const oci_config *c, const cell_create_opts *o, cell_c
  * where the cgroups will go, so that a runtime killed from here on leaves
  * what `delete -f` needs to clean. */
 static int record_plan(const oci_config *c, const cell_create_opts *o, cell_cg_host *host,
-                       const cell_store *s, cell_state *st, cell_error *err)
+                       cell_store *s, cell_state *st, cell_error *err)
 {
   cell_cgroup *plan = NULL;
   int r = make_cgroup(c, o, host, true, &plan, err);

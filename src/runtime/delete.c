@@ -53,7 +53,7 @@ static int load_cgroups(const cell_state *st, cell_cgroup **cg, cell_error *err)
  * once, and the next `delete -f` finishes. */
 #define POSTSTOP_STARTED "poststopStarted"
 
-static void run_poststop(const cell_store *s, cell_state *st, const oci_config *known,
+static void run_poststop(cell_store *s, cell_state *st, const oci_config *known,
                          const cell_log *log)
 {
   _cleanup_config_ oci_config *loaded = NULL;

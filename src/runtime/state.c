@@ -53,6 +53,7 @@ static int store_init(cell_store *s, const char *root, const char *id, cell_erro
 
 static int lock_dir(cell_store *s, cell_error *err)
 {
+  s->has_state = true;   /* an existing container's (create clears it) */
   s->dirfd = open(s->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (s->dirfd < 0) {
     if (errno == ENOENT)
@@ -84,6 +85,7 @@ int cell_store_create(cell_store *s, const char *root, const char *id, cell_erro
     rmdir(s->dir);
     return r;
   }
+  s->has_state = false;
   return 0;
 }
 
@@ -232,15 +234,19 @@ char *cell_state_json_string(const cell_state *st, cell_status status, bool with
   return state_text(st, status, with_extra, false, NULL);
 }
 
-int cell_state_write(const cell_store *s, const cell_state *st, cell_error *err)
+int cell_state_write(cell_store *s, const cell_state *st, cell_error *err)
 {
   size_t len;
   char *text = state_text(st, st->recorded, true, true, &len);
   if (!text)
     return cell_error_set(err, ENOMEM, "serialise state");
-  _cleanup_free_ char *path = cell_store_path(s, "state.json");
-  int r = cell_write_file_atomic(path, text, len, 0600, err);
+  /* A regular file of ours in the locked dir: exchanged with the last
+   * one, or renamed into place by the first write of create. */
+  int r = cell_replace_file_at(s->dirfd, s->dir, "state.json", text, len, 0600, s->has_state,
+                               err);
   free(text);
+  if (r >= 0)
+    s->has_state = true;
   return r;
 }
 

@@ -36,6 +36,7 @@ typedef struct cell_store {
   char *id;
   char *dir;            /* ROOT/ID */
   int dirfd;            /* locked */
+  bool has_state;       /* state.json is there (as far as we know) */
 } cell_store;
 
 /* Refuses ids that are empty, contain '/', are "." or "..", or have
@@ -57,7 +58,7 @@ void cell_store_close(cell_store *s);
 /* Open and lock ROOT/ID, then read its state: what most commands start with. */
 int cell_store_open_state(cell_store *s, cell_state *st, const char *root, const char *id,
                           cell_error *err);
-int cell_state_write(const cell_store *s, const cell_state *st, cell_error *err);
+int cell_state_write(cell_store *s, const cell_state *st, cell_error *err);
 int cell_state_read(const cell_store *s, cell_state *st, cell_error *err);
 void cell_state_clear(cell_state *st);
 /* The status now: the recorded one, corrected for a dead process or a

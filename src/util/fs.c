@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +58,33 @@ int cell_write_file_atomic(const char *path, const void *data, size_t len,
     int saved = errno;
     unlink(tmp);
     return cell_error_sys_code(err, saved, "rename `%s` to `%s`", tmp, path);
+  }
+  return 0;
+}
+
+int cell_replace_file_at(int dirfd, const char *dir, const char *name, const void *data,
+                         size_t len, mode_t mode, bool exists, cell_error *err)
+{
+  char tmp[NAME_MAX + 1];
+  if (snprintf(tmp, sizeof tmp, "%s.tmp.%d", name, (int) getpid()) >= (int) sizeof tmp)
+    return cell_error_set(err, ENAMETOOLONG, "write `%s/%s`", dir, name);
+  _cleanup_close_ int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  if (fd < 0)
+    return cell_error_sys(err, "open `%s/%s`", dir, tmp);
+  int r = cell_write_all(fd, data, len);
+  if (r < 0) {
+    unlinkat(dirfd, tmp, 0);
+    return cell_error_sys_code(err, r, "write `%s/%s`", dir, tmp);
+  }
+  /* As cell_write_file_atomic: exchange, then drop the old content. */
+  if (exists && renameat2(dirfd, tmp, dirfd, name, RENAME_EXCHANGE) == 0) {
+    unlinkat(dirfd, tmp, 0);
+    return 0;
+  }
+  if (renameat(dirfd, tmp, dirfd, name) < 0) {
+    int saved = errno;
+    unlinkat(dirfd, tmp, 0);
+    return cell_error_sys_code(err, saved, "rename `%s/%s` to `%s/%s`", dir, tmp, dir, name);
   }
   return 0;
 }

@@ -2,6 +2,7 @@
  * with err filled. */
 #ifndef CELL_UTIL_FS_H
 #define CELL_UTIL_FS_H
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 #include "util/error.h"
@@ -13,6 +14,12 @@
  * a regular file (a device such as /dev/null, a fifo) is written in place. */
 int cell_write_file_atomic(const char *path, const void *data, size_t len,
                            mode_t mode, cell_error *err);
+/* The same for a regular file NAME of directory dirfd that only we write
+ * (dir names it in messages): no stat first, and `exists` says whether
+ * NAME is there to be exchanged with, else it is renamed to (a wrong
+ * guess costs a failing exchange, or a plain rename over NAME). */
+int cell_replace_file_at(int dirfd, const char *dir, const char *name, const void *data,
+                         size_t len, mode_t mode, bool exists, cell_error *err);
 /* Create path (it must not exist) with data; for files nobody reads
  * before the writer says so (removed again when the write fails). */
 int cell_write_file_new(const char *path, const void *data, size_t len, mode_t mode,
