@@ -30,10 +30,35 @@ static int dir_of(const cell_cg_hierarchy *h, const char *p, char **out, cell_er
   return *out ? 0 : cell_error_set(err, ENOMEM, "out of memory");
 }
 
+/* cg_read of a file of one value (cpuset.cpus, .mems) in one read(2):
+ * the kernel makes such a file whole at once, so a short read is all of
+ * it; only one that fills the buffer is read again, to the end. */
+static int read_value(const char *dir, const char *file, char **out, cell_error *err)
+{
+  _cleanup_free_ char *path = cg_join(dir, file);
+  if (!path)
+    return cell_error_set(err, ENOMEM, "out of memory");
+  _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return cell_error_sys(err, "open `%s`", path);
+  char buf[4096];
+  ssize_t n;
+  do
+    n = read(fd, buf, sizeof buf);
+  while (n < 0 && errno == EINTR);
+  if (n < 0)
+    return cell_error_sys(err, "read `%s`", path);
+  if ((size_t) n == sizeof buf)
+    return cg_read(dir, file, out, err);
+  *out = strndup(buf, (size_t) n);
+  return *out ? 0 : cell_error_set(err, ENOMEM, "out of memory");
+}
+
 /* A new v1 cpuset cgroup has empty cpus/mems; give it the parent's. A
  * level we have just made (fresh) is written without looking first: it
  * is empty, or holds the parent's values already (cgroup.clone_children),
- * which the kernel takes as no change. */
+ * which the kernel takes as no change. 1 when a value of the parent was
+ * empty (nothing to give: the parent needs filling first). */
 static int cpuset_inherit(const char *dir, bool fresh, cell_error *err)
 {
   static const char *const files[] = { "cpuset.cpus", "cpuset.mems" };
@@ -41,21 +66,24 @@ static int cpuset_inherit(const char *dir, bool fresh, cell_error *err)
   if (!parent)
     return cell_error_set(err, ENOMEM, "out of memory");
   *strrchr(parent, '/') = 0;
+  int empty = 0;
   for (int i = 0; i < 2; i++) {
     _cleanup_free_ char *mine = NULL, *theirs = NULL;
     if (!fresh) {
-      if (cg_read(dir, files[i], &mine, err) < 0)
+      if (read_value(dir, files[i], &mine, err) < 0)
         return -err->code;
       if (strspn(mine, " \n") != strlen(mine))
         continue;
     }
-    if (cg_read(parent, files[i], &theirs, err) < 0)
+    if (read_value(parent, files[i], &theirs, err) < 0)
       return -err->code;
     theirs[strcspn(theirs, "\n")] = 0;
-    if (*theirs && cg_write(dir, files[i], theirs, NULL, err) < 0)
+    if (!*theirs)
+      empty = 1;
+    else if (cg_write(dir, files[i], theirs, NULL, err) < 0)
       return -err->code;
   }
-  return 0;
+  return empty;
 }
 
 /* One walk down d->dir: mkdir each missing component; d->created is the
@@ -124,13 +152,33 @@ static int plan_created(cell_cgroup_dir *d, cell_error *err)
                                                : cell_error_set(err, ENOMEM, "out of memory");
 }
 
-/* make_dirs_once, again from the top while levels vanish under us. */
+/* make_dirs_once, again from the top while levels vanish under us. Most
+ * often only the leaf is missing, and one mkdir(2) of it is the whole
+ * walk; a v1 cpuset leaf is then filled from its parent, and should that
+ * be empty too, the walk fills every level from the top. */
 static int make_dirs(cell_cgroup_dir *d, bool cpuset, cell_error *err)
 {
+  _cleanup_free_ char *leaf = NULL;
+  if (mkdir(d->dir, 0755) == 0) {
+    if (!(leaf = strdup(d->dir)))
+      return cell_error_set(err, ENOMEM, "out of memory");
+    int r = cpuset ? cpuset_inherit(d->dir, true, err) : 0;
+    if (r <= 0) {
+      free(d->created);
+      d->created = cell_steal(&leaf);
+      return r;
+    }
+  } else if (errno == EEXIST && !cpuset) {
+    free(d->created);
+    d->created = NULL;
+    return 0;
+  }
   for (int tries = 1;; tries++) {
     free(d->created);
     d->created = NULL;
     int r = make_dirs_once(d, cpuset, err);
+    if (r >= 0 && leaf && !d->created)
+      d->created = cell_steal(&leaf);   /* the walk found it there: made by us above */
     if (r != -ENOENT || tries == 100)
       return r;
     cell_error_clear(err);

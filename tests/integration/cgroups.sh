@@ -384,6 +384,35 @@ c['process']['args'] = ['sh', '-c', 'cat /proc/self/cgroup; echo max=\$(cat /sys
   assert_contains "$out" "max=77"
 }
 
+# A v1 cpuset level that is there but empty (made by hand, or by another
+# runtime that has not filled it yet) above the container's: the runtime
+# makes only the leaf, finds the parent's cpus empty and fills every level
+# from the top, so the init can move in and runs on the root's cpus.
+test_v1_cpuset_below_an_empty_parent() {
+  has_v1 cpuset || skip "no v1 cpuset hierarchy"
+  local own mp top b=$TEST_TMP/cpus out
+  own=$(awk -F: '$2 ~ /(^|,)cpuset(,|$)/ {print $3}' /proc/self/cgroup)
+  mp=$(awk '$9 == "cgroup" && $NF ~ /(^|,)cpuset(,|$)/ {print $5; exit}' /proc/self/mountinfo)
+  top=$mp${own%/}/cell-it-$$
+  mkdir -p "$top/emptyp"
+  at_cleanup "rmdir '$top/emptyp' '$top'"
+  local f
+  for f in cpus mems; do   # as cgroup.clone_children may have filled them
+    echo > "$top/emptyp/cpuset.$f"
+    echo > "$top/cpuset.$f"
+  done
+  [ -z "$(cat "$top/emptyp/cpuset.cpus")" ] || fail "cannot empty $top/emptyp"
+  cg_bundle "$b"
+  cfg "$b" "c['linux']['cgroupsPath'] = 'cell-it-$$/emptyp/c'
+c['process']['args'] = ['sh', '-c', 'grep Cpus_allowed_list /proc/self/status; cat /proc/self/cgroup']"
+  out=$(cell run -b "$b" cpus) || fail "run below an empty cpuset parent: $out"
+  assert_contains "$out" "Cpus_allowed_list:	$(cat "$mp/cpuset.cpus")"
+  assert_eq "$(cat "$top/emptyp/cpuset.cpus")" "$(cat "$mp/cpuset.cpus")" "cpus of the empty parent"
+  assert_eq "$(cat "$top/emptyp/cpuset.mems")" "$(cat "$mp/cpuset.mems")" "mems of the empty parent"
+  [ ! -d "$top/emptyp/c" ] || fail "the container's cpuset cgroup is left"
+  [ -d "$top/emptyp" ] || fail "the parent that was there before is removed"
+}
+
 # Run every other test of this file in a private mount namespace after
 # SETUP (a shell snippet), with VAR=1 exported; at least MIN must pass.
 cg_rerun_in_ns() {
