@@ -549,8 +549,16 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
   if ((r = cell_state_write(s, &st, err)) < 0 || (r = cell_write_pid_file(o->pid_file, pid, err)) < 0 ||
       (r = cell_fault("create.done", err)) < 0)
     goto fail;
-  json_decref(st.annotations);
-  json_decref(st.extra);
+  /* What we wrote, for `run` to start from without reading it back. */
+  out->state = st;
+  out->state.id = strdup(o->id);
+  out->state.bundle = c->bundle ? strdup(c->bundle) : NULL;
+  out->state.rootfs = c->root_path ? strdup(c->root_path) : NULL;
+  out->state.created = strdup(created);
+  out->state.oci_version = c->oci_version ? strdup(c->oci_version) : NULL;
+  if (!out->state.id || !out->state.created || (c->bundle && !out->state.bundle) ||
+      (c->root_path && !out->state.rootfs) || (c->oci_version && !out->state.oci_version))
+    cell_state_clear(&out->state);
   cell_cgroup_free(cg);
   cell_cg_host_free(&host);
   cell_log_debug(o->log, "created");
@@ -610,4 +618,5 @@ void cell_created_release(cell_created *cr)
     close(cr->tty_sock);
   cr->tty_sock = -1;
   cell_store_close(&cr->store);
+  cell_state_clear(&cr->state);
 }

@@ -11,6 +11,8 @@ typedef struct cell_created {
   oci_config *config;
   int tty_sock;         /* run's end of the console socket pair, or -1 */
   cell_exe_guard guard; /* where runtime-namespace hooks run */
+  cell_state state;     /* what state.json now holds (owned; id NULL when out of
+                         * memory: read it back) */
 } cell_created;
 
 int cell_create_container(const cell_create_opts *o, cell_created *out, cell_error *err);

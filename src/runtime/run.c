@@ -80,16 +80,19 @@ int cell_container_run(const cell_create_opts *o, cell_error *err)
   sigset_t all, old;
   sigfillset(&all);
   sigprocmask(SIG_BLOCK, &all, &old);
-  cell_state st;
+  /* The state create wrote, still locked (read back only when create
+   * could not keep a copy). */
+  cell_state st = cr.state;
+  cr.state = (cell_state) { 0 };
   int nfd = -1;
-  if ((r = cell_state_read(&cr.store, &st, err)) >= 0) {
+  if ((r = st.id ? 0 : cell_state_read(&cr.store, &st, err)) >= 0) {
     r = cell_start_locked(&cr.store, &st, cr.config, o->log, &cr.guard, &nfd, err);
     flock(cr.store.dirfd, LOCK_UN);
     if (r >= 0 && nfd >= 0)
       r = cell_notify_socket_forward(nfd, &cr.store, &st, o->log, err);
     cell_state_clear(&st);
-  }
-  flock(cr.store.dirfd, LOCK_UN);
+  } else
+    flock(cr.store.dirfd, LOCK_UN);
   cell_log_debug(o->log, "started");
   int status = 0;
   if (r >= 0 && !o->detach)

@@ -74,9 +74,14 @@ int cell_store_create(cell_store *s, const char *root, const char *id, cell_erro
   int r = store_init(s, root, id, err);
   if (r < 0)
     return r;
-  if ((r = cell_mkdir_p(root, 0700, err)) < 0)
-    return cell_error_wrap(err, "state root");
-  if (mkdir(s->dir, 0700) < 0) {
+  /* The root is made only when missing (its first use). */
+  int made = mkdir(s->dir, 0700);
+  if (made < 0 && errno == ENOENT) {
+    if ((r = cell_mkdir_p(root, 0700, err)) < 0)
+      return cell_error_wrap(err, "state root");
+    made = mkdir(s->dir, 0700);
+  }
+  if (made < 0) {
     if (errno == EEXIST)
       return cell_error_set(err, EEXIST, "container `%s` already exists", id);
     return cell_error_sys(err, "create state dir `%s`", s->dir);
