@@ -215,26 +215,6 @@ static int exe_guard(const oci_config *c, const cell_create_opts *o,
   return cell_exe_guard_apply(o->argv, guard, err);
 }
 
-/* The end of the compile started by cell_filter_start: its error, or 1
- * when the filter refuses the exec stub chosen before it was known (a
- * profile that denies execveat): the create then starts over, re-executed
- * from a read-only bind (exe_guard), once what it made is removed. */
-static int filter_ready(const cell_create_opts *o, cell_filter_job *job,
-                        cell_seccomp_filter *f, bool *has, int *stub_fd, cell_error *err)
-{
-  cell_log_debug(o->log, "waiting for the seccomp filter");
-  int r = cell_filter_finish(job, f, has, err);
-  if (r < 0)
-    return r;
-  cell_log_debug(o->log, "seccomp filter ready");
-  if (*stub_fd < 0 || !*has || cell_exec_stub_filter_allows(f))
-    return 0;
-  cell_log_debug(o->log, "the filter refuses the exec stub: re-executing from a read-only bind");
-  close(*stub_fd);
-  *stub_fd = -1;
-  return 1;
-}
-
 /* linux.netDevices into the container's network namespace: the one given
  * by path (the init joins it later), else the init's new one. */
 static int move_net_devices(const oci_config *c, pid_t pid, cell_error *err)
@@ -298,27 +278,20 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
   if (!linux_ns_is_new(c, OCI_NS_USER))
     linux_caps_warn_not_granted(&c->process->caps, o->log);
   cell_log_debug(o->log, "config parsed");
-  /* The filter compiles on a thread of its own while the state dir, the
-   * plan and the cgroup2 dir are made (filter_ready); a bad profile fails
-   * there and the failure removes them. Recorded: the filter sends the
-   * calls to a recorder, which answers as the profile (the base) would;
-   * it is planned at once, before anything exists. */
+  /* Compiled here, before anything exists, so a bad profile leaves nothing. */
   _cleanup_filter_ cell_seccomp_filter filter = { 0 };
-  bool has_filter = false;
-  _cleanup_record_ cell_record rec = { 0 };
-  _cleanup_filter_job_ cell_filter_job job = { 0 };
-  if ((r = cell_record_path(c, o->record_seccomp, &rec.path, err)) < 0)
+  bool has_filter;
+  if ((r = cell_filter_prepare(c, o->log, &filter, &has_filter, err)) < 0)
     return r;
-  if (rec.path) {
-    if ((r = cell_filter_prepare(c, o->log, &filter, &has_filter, err)) < 0 ||
-        (r = cell_record_plan(&filter, &has_filter, &rec, err)) < 0)
-      return r;
-    cell_log_debug(o->log, "seccomp filter ready");
-  } else
-    cell_filter_start(&job, c, o->log);
-  /* The stub is chosen by the filter (the base when recorded): until the
-   * compile ends, as if it allowed the stub (filter_ready checks). */
-  const cell_seccomp_filter *stub_filter = rec.path ? (rec.has_base ? &rec.base : NULL) : NULL;
+  /* Recorded: the filter sends the calls to a recorder, which answers as
+   * the profile (the base) would; the stub is chosen by the base. */
+  _cleanup_record_ cell_record rec = { 0 };
+  if ((r = cell_record_path(c, o->record_seccomp, &rec.path, err)) < 0 ||
+      (rec.path && (r = cell_record_plan(&filter, &has_filter, &rec, err)) < 0))
+    return r;
+  cell_log_debug(o->log, "seccomp filter ready");
+  const cell_seccomp_filter *stub_filter = rec.path ? (rec.has_base ? &rec.base : NULL)
+                                                    : has_filter ? &filter : NULL;
   _cleanup_close_ int stub_fd = -1;
   if ((r = exe_guard(c, o, stub_filter, &out->guard, &stub_fd, err)) < 0 ||
       (r = cell_fault("create.config", err)) < 0)
@@ -338,7 +311,6 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
   linux_idmap_trees idmap = { 0 };
   pid_t pid = -1;
   cell_state st = { 0 };
-  bool reexec = false;
   char created[64];
   _cleanup_free_ char *state_json = NULL, *hook_json = NULL;
   /* Where the container-side hooks' output goes, opened on the host. */
@@ -370,14 +342,6 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
     goto fail;
   if (o->notify_socket && *o->notify_socket && c->process)
     json_object_set_new(st.extra, CELL_STATE_NOTIFY_SOCKET, json_string(o->notify_socket));
-  if (!rec.path) {
-    if ((r = filter_ready(o, &job, &filter, &has_filter, &stub_fd, err)) < 0)
-      goto fail;
-    if (r > 0) {
-      reexec = true;
-      goto fail;
-    }
-  }
   /* Until start the init runs cell's binary (exec-stub.h). */
   if (stub_fd >= 0)
     json_object_set_new(st.extra, CELL_STATE_EXEC_STUB, json_true());
@@ -594,9 +558,6 @@ fail:
     cell_store_destroy(s, &ignore);
     cell_error_clear(&ignore);
   }
-  if (reexec && (r = cell_exe_guard_apply(o->argv, &out->guard, err)) >= 0)
-    r = cell_error_set(err, EPERM, "the seccomp filter refuses the exec stub and cell's binary "
-                       "was not re-executed from a read-only bind");
   return r;
 }
 

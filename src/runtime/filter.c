@@ -7,7 +7,6 @@
 #include "seccomp/lang/lang.h"
 #include "notify/notify.h"
 #include "util/cleanup.h"
-#include "util/log.h"
 
 static cell_notify_config notify_config(const oci_config *c, const cell_seccomp_filter *f)
 {
@@ -110,58 +109,4 @@ int cell_filter_prepare(const oci_config *c, const cell_log *log, cell_seccomp_f
   }
   *present = true;
   return 0;
-}
-
-/* ---- on a thread of its own ------------------------------------------------ */
-
-static void *job_main(void *arg)
-{
-  cell_filter_job *job = arg;
-  job->r = cell_filter_prepare(job->c, job->log, &job->filter, &job->present, &job->err);
-  if (job->r >= 0 && job->present)
-    cell_log_debug(job->log, "seccomp filter compiled");
-  return NULL;
-}
-
-void cell_filter_start(cell_filter_job *job, const oci_config *c, const cell_log *log)
-{
-  *job = (cell_filter_job) { .c = c, .log = log, .err = CELL_ERROR_INIT };
-  /* Only a profile or a policy is worth a thread; base64 BPF decodes at once. */
-  bool compiles = !oci_annotation(c, CELL_ANNOTATION_BPF_DATA) &&
-                  (c->linux.seccomp || oci_annotation(c, CELL_ANNOTATION_POLICY) ||
-                   oci_annotation(c, CELL_ANNOTATION_POLICY_FILE));
-  if (compiles && pthread_create(&job->thread, NULL, job_main, job) == 0) {
-    job->threaded = true;
-    return;
-  }
-  job_main(job);
-}
-
-static void job_wait(cell_filter_job *job)
-{
-  if (job->threaded)
-    pthread_join(job->thread, NULL);
-  job->threaded = false;
-  job->c = NULL;
-}
-
-int cell_filter_finish(cell_filter_job *job, cell_seccomp_filter *f, bool *present,
-                       cell_error *err)
-{
-  job_wait(job);
-  *f = job->filter;
-  *present = job->present;
-  memset(&job->filter, 0, sizeof job->filter);
-  if (job->r < 0)
-    cell_error_move(err, &job->err);
-  return job->r;
-}
-
-void cell_filter_job_cancel(cell_filter_job *job)
-{
-  if (!job->c)
-    return;
-  job_wait(job);
-  cell_seccomp_filter_free(&job->filter);
-  cell_error_clear(&job->err);
 }

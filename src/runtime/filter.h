@@ -4,7 +4,6 @@
  * process right before execve. */
 #ifndef CELL_RUNTIME_FILTER_H
 #define CELL_RUNTIME_FILTER_H
-#include <pthread.h>
 #include <stdbool.h>
 #include "oci/config.h"
 #include "seccomp/seccomp.h"
@@ -41,31 +40,4 @@ static inline void cell_filter_freep(cell_seccomp_filter *f) { cell_seccomp_filt
 /* *present is false when the config asks for no filter. */
 int cell_filter_prepare(const oci_config *c, const cell_log *log, cell_seccomp_filter *f,
                         bool *present, cell_error *err);
-
-/* cell_filter_prepare on a thread of its own, while the caller goes on
- * (create: the state dir and the cgroup2 dir are made meanwhile). c and
- * log must stay unchanged until cell_filter_finish. The thread touches
- * nothing else: the compiler has no global state. Without a profile to
- * compile, or when no thread can be made, it compiles right here, and
- * finish only hands the result over. */
-typedef struct cell_filter_job {
-  const oci_config *c;
-  const cell_log *log;
-  bool threaded;
-  pthread_t thread;
-  int r;
-  bool present;
-  cell_seccomp_filter filter;
-  cell_error err;
-} cell_filter_job;
-
-void cell_filter_start(cell_filter_job *job, const oci_config *c, const cell_log *log);
-/* Waits for the compile; its result into *f and *present, its error into
- * err. Returns what cell_filter_prepare would have. Once per job. */
-int cell_filter_finish(cell_filter_job *job, cell_seccomp_filter *f, bool *present,
-                       cell_error *err);
-/* Waits and drops the result (a job not finished on a failure path); a
- * finished or zeroed job is left alone. */
-void cell_filter_job_cancel(cell_filter_job *job);
-#define _cleanup_filter_job_ __attribute__((cleanup(cell_filter_job_cancel)))
 #endif

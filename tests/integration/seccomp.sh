@@ -158,8 +158,7 @@ test_seccomp_bad_profile_error() {
 }
 
 test_seccomp_refused_filter_leaves_nothing() {
-  # The filter compiles while create makes the state dir and the cgroups:
-  # a profile refused at compile, in each of its forms, fails the create
+  # A profile refused at compile, in each of its forms, fails the create
   # with its message and leaves no state dir, cgroup or process.
   local b=$TEST_TMP/bad
   make_bundle "$b"
