@@ -30,6 +30,19 @@ const char *fs_fd_path(char *buf, size_t len, int fd);
 /* Mount c->mounts[i] below rootfd. */
 int fs_mount_one(int rootfd, const oci_config *c, size_t i, const linux_rootfs_opts *o,
                  cell_error *err);
+
+/* ---- mountinfo.c: /proc/self/mountinfo ---------------------------------- */
+
+/* One line, unescaped; the strings point into the text read. */
+typedef struct mi_entry {
+  unsigned long long id;
+  char *root, *point, *opt_fields, *fstype, *source, *super;
+} mi_entry;
+/* 0: on to the next line; anything else stops the walk and is returned. */
+typedef int (*fs_mi_fn)(const mi_entry *e, void *data);
+/* fn for each line of /proc/self/mountinfo, the whole file read first (fn
+ * may mount). */
+int fs_mountinfo_each(fs_mi_fn fn, void *data, cell_error *err);
 /* The mount point of the mount holding path (longest mountinfo prefix), and
  * whether it is shared. *mnt is malloc'ed. */
 int fs_find_mount(const char *path, char **mnt, bool *shared, cell_error *err);

@@ -23,186 +23,6 @@
 #include <unistd.h>
 #include <linux/magic.h>
 
-/* ---- mountinfo ---------------------------------------------------------- */
-
-typedef struct mi_entry {
-  unsigned long long id;
-  char *root, *point, *opt_fields, *fstype, *source, *super;
-} mi_entry;
-
-/* Undo the octal escapes of mountinfo (\040 for a space) in place. */
-static void unescape(char *s)
-{
-  char *d = s;
-  for (; *s; s++) {
-    if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
-        s[3] >= '0' && s[3] <= '7') {
-      *d++ = (char) ((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
-      s += 3;
-    } else {
-      *d++ = *s;
-    }
-  }
-  *d = '\0';
-}
-
-static bool parse_mi_line(char *line, mi_entry *e)
-{
-  char *f[6] = { 0 }, *save = NULL, *tok;
-  int i = 0;
-  /* id parent maj:min root point opts [optional...] - fstype source super */
-  for (tok = strtok_r(line, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save)) {
-    i++;
-    if (i == 1)
-      e->id = strtoull(tok, NULL, 10);
-    else if (i == 4)
-      e->root = tok;
-    else if (i == 5)
-      e->point = tok;
-    else if (i == 7)
-      e->opt_fields = tok;
-    if (strcmp(tok, "-") == 0 && i >= 7) {
-      f[0] = strtok_r(NULL, " \n", &save);
-      f[1] = strtok_r(NULL, " \n", &save);
-      f[2] = strtok_r(NULL, " \n", &save);
-      break;
-    }
-  }
-  if (!e->point || !f[0])
-    return false;
-  if (e->opt_fields && strcmp(e->opt_fields, "-") == 0)
-    e->opt_fields = NULL;
-  e->fstype = f[0];
-  e->source = f[1];
-  e->super = f[2] ? f[2] : (char *) "";
-  unescape(e->root);
-  unescape(e->point);
-  return true;
-}
-
-typedef int (*mi_fn)(const mi_entry *e, void *data);
-
-/* The whole of /proc/self/mountinfo, read before any line is looked at (a
- * callback may mount), in reads as large as the buffer: a few for the
- * usual size, where stdio's buffer of a /proc file (1 KiB) takes one read
- * a line or two. */
-static int mountinfo_each(mi_fn fn, void *data, cell_error *err)
-{
-  _cleanup_close_ int fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    return cell_error_sys(err, "open `/proc/self/mountinfo`");
-  size_t cap = 32768, n = 0;
-  _cleanup_free_ char *buf = malloc(cap);
-  if (!buf)
-    return cell_error_set(err, ENOMEM, "out of memory");
-  for (;;) {
-    if (cap - n < 4096) {
-      char *nb = realloc(buf, cap * 2);
-      if (!nb)
-        return cell_error_set(err, ENOMEM, "out of memory");
-      buf = nb;
-      cap *= 2;
-    }
-    ssize_t got = read(fd, buf + n, cap - n - 1);
-    if (got < 0 && errno == EINTR)
-      continue;
-    if (got < 0)
-      return cell_error_sys(err, "read `/proc/self/mountinfo`");
-    if (got == 0)
-      break;
-    n += (size_t) got;
-  }
-  buf[n] = '\0';
-  for (char *line = buf, *next; *line; line = next) {
-    char *nl = strchr(line, '\n');
-    next = nl ? nl + 1 : line + strlen(line);
-    if (nl)
-      *nl = '\0';
-    mi_entry e = { 0 };
-    if (!parse_mi_line(line, &e))
-      continue;
-    int r = fn(&e, data);
-    if (r != 0)
-      return r;
-  }
-  return 0;
-}
-
-typedef struct find_ctx {
-  const char *path;
-  char *best;
-  size_t best_len;
-  bool shared;
-} find_ctx;
-
-static int find_cb(const mi_entry *e, void *data)
-{
-  find_ctx *f = data;
-  size_t n = strlen(e->point);
-  bool prefix = strcmp(e->point, "/") == 0 ||
-                (strncmp(f->path, e->point, n) == 0 && (f->path[n] == '/' || !f->path[n]));
-  if (!prefix || (f->best && n < f->best_len))
-    return 0;
-  char *p = strdup(e->point);
-  if (!p)
-    return -ENOMEM;
-  free(f->best);
-  f->best = p;
-  f->best_len = n;
-  f->shared = e->opt_fields && strstr(e->opt_fields, "shared:");
-  return 0;
-}
-
-int fs_find_mount(const char *path, char **mnt, bool *shared, cell_error *err)
-{
-  _cleanup_free_ char *real = realpath(path, NULL);
-  if (!real)
-    return cell_error_sys(err, "resolve `%s`", path);
-  find_ctx f = { .path = real };
-  int r = mountinfo_each(find_cb, &f, err);
-  if (r < 0) {
-    free(f.best);
-    return r == -ENOMEM ? cell_error_set(err, ENOMEM, "out of memory") : r;
-  }
-  if (!f.best)
-    return cell_error_set(err, ENOENT, "no mount holds `%s`", path);
-  *mnt = f.best;
-  *shared = f.shared;
-  return 0;
-}
-
-typedef struct shared_ctx {
-  unsigned long long id;
-  bool found, shared;
-} shared_ctx;
-
-static int shared_cb(const mi_entry *e, void *data)
-{
-  shared_ctx *s = data;
-  if (e->id != s->id)
-    return 0;
-  s->found = true;
-  s->shared = e->opt_fields && strstr(e->opt_fields, "shared:");
-  return 1;
-}
-
-int fs_mount_shared(int fd, bool *shared, cell_error *err)
-{
-  struct statx sx;
-  if (statx(fd, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC, STATX_MNT_ID, &sx) < 0)
-    return errno == ENOSYS || errno == EINVAL ? -ENOSYS : cell_error_sys(err, "statx");
-  if (!(sx.stx_mask & STATX_MNT_ID))
-    return -ENOSYS;
-  shared_ctx s = { .id = sx.stx_mnt_id };
-  int r = mountinfo_each(shared_cb, &s, err);
-  if (r < 0)
-    return r;
-  if (!s.found)
-    return cell_error_set(err, ENOENT, "mount %llu is not in /proc/self/mountinfo", s.id);
-  *shared = s.shared;
-  return 0;
-}
-
 /* ---- building blocks ----------------------------------------------------- */
 
 /* MS_* flags of a bind mount -> mount_setattr attributes. */
@@ -714,7 +534,7 @@ static int mount_cgroup(int rootfd, const oci_mount *m, const oci_config *c,
   /* Everything but the hierarchies' own mounts is done before we wait
    * for our cgroups: those must see where we are. */
   __attribute__((cleanup(cg_list_free))) cg_list l = { .mfd = mfd, .err = err };
-  if ((r = mountinfo_each(cg_collect, &l, err)) < 0 || (r = enter_cgroups(o, err)) < 0)
+  if ((r = fs_mountinfo_each(cg_collect, &l, err)) < 0 || (r = enter_cgroups(o, err)) < 0)
     return r;
   _cleanup_free_ char *self = NULL;
   size_t len;
@@ -809,7 +629,7 @@ static int detach_cb(const mi_entry *e, void *data)
 int fs_detach_outside(const char *real, const linux_rootfs_opts *o, cell_error *err)
 {
   detach_ctx d = { .root = real };
-  int r = mountinfo_each(detach_cb, &d, err);
+  int r = fs_mountinfo_each(detach_cb, &d, err);
   if (r == -ENOMEM)
     r = cell_error_set(err, ENOMEM, "out of memory");
   /* Children come after their parents in mountinfo: undo in reverse. */
