@@ -20,8 +20,24 @@ cg_dir() {
   echo "$mp$path"
 }
 
+# The test's parent cgroup cell-it-$$, in every hierarchy: no container
+# removes a parent it did not make alone (two containers share it), so the
+# test does, once its containers are gone.
+cg_remove_parent() {
+  local id
+  for id in $(ls "$CELL_ROOT" 2>/dev/null); do
+    "$CELL_BIN" --root "$CELL_ROOT" delete -f "$id"
+  done
+  find /sys/fs/cgroup -maxdepth 8 -depth -type d -path "*/cell-it-$$*" -exec rmdir {} \; 2>/dev/null
+  return 0
+}
+
 cg_bundle() {
   local b=$1 res=${2:-}
+  if [ -z "${CG_PARENT_CLEANUP:-}" ]; then
+    CG_PARENT_CLEANUP=1
+    at_cleanup cg_remove_parent
+  fi
   make_bundle "$b"
   cfg "$b" "c['linux']['cgroupsPath'] = 'cell-it-$$/' + '$(basename "$b")'; c['process']['args'] = ['sleep', '1000']"
   [ -n "$res" ] && cfg "$b" "c['linux']['resources'].update(json.loads('''$res'''))"
