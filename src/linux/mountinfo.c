@@ -3,6 +3,7 @@
  * holding a path, whether a mount is shared). */
 #include "linux/fs-internal.h"
 #include "util/cleanup.h"
+#include "util/fs.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -63,36 +64,14 @@ static bool parse_mi_line(char *line, mi_entry *e)
 }
 
 /* The whole of /proc/self/mountinfo, read before any line is looked at (a
- * callback may mount), in reads as large as the buffer: a few for the
- * usual size, where stdio's buffer of a /proc file (1 KiB) takes one read
- * a line or two. */
+ * callback may mount), in reads as large as cell_read_fd's buffer, where
+ * stdio's buffer of a /proc file (1 KiB) takes one read a line or two. */
 int fs_mountinfo_each(fs_mi_fn fn, void *data, cell_error *err)
 {
-  _cleanup_close_ int fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    return cell_error_sys(err, "open `/proc/self/mountinfo`");
-  size_t cap = 32768, n = 0;
-  _cleanup_free_ char *buf = malloc(cap);
-  if (!buf)
-    return cell_error_set(err, ENOMEM, "out of memory");
-  for (;;) {
-    if (cap - n < 4096) {
-      char *nb = realloc(buf, cap * 2);
-      if (!nb)
-        return cell_error_set(err, ENOMEM, "out of memory");
-      buf = nb;
-      cap *= 2;
-    }
-    ssize_t got = read(fd, buf + n, cap - n - 1);
-    if (got < 0 && errno == EINTR)
-      continue;
-    if (got < 0)
-      return cell_error_sys(err, "read `/proc/self/mountinfo`");
-    if (got == 0)
-      break;
-    n += (size_t) got;
-  }
-  buf[n] = '\0';
+  _cleanup_free_ char *buf = NULL;
+  int rr = cell_read_file("/proc/self/mountinfo", &buf, NULL, err);
+  if (rr < 0)
+    return rr;
   for (char *line = buf, *next; *line; line = next) {
     char *nl = strchr(line, '\n');
     next = nl ? nl + 1 : line + strlen(line);
