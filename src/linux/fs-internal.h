@@ -1,5 +1,5 @@
 /* Private helpers of the container file-system code (rootfs.c, mounts.c,
- * devices.c, paths.c, resolve.c). Not for use outside src/linux/. */
+ * mount-ops.c, mount-cgroup.c, devices.c, paths.c, resolve.c). Not for use outside src/linux/. */
 #ifndef CELL_LINUX_FS_INTERNAL_H
 #define CELL_LINUX_FS_INTERNAL_H
 #include <stdbool.h>
@@ -30,6 +30,42 @@ const char *fs_fd_path(char *buf, size_t len, int fd);
 /* Mount c->mounts[i] below rootfd. */
 int fs_mount_one(int rootfd, const oci_config *c, size_t i, const linux_rootfs_opts *o,
                  cell_error *err);
+
+/* ---- mount-ops.c: binds and new file systems ---------------------------- */
+
+struct mount_attr;
+/* mount_setattr of a on the mount at fd (flags: AT_RECURSIVE); 0 when a
+ * sets nothing; -errno. */
+int fs_setattr_fd(int fd, unsigned flags, const struct mount_attr *a);
+/* Make the mount at fd read-only: mount_setattr, or a bind remount that
+ * keeps keep (MS_NOSUID...) on kernels without it. -errno. */
+int fs_make_ro(int fd, unsigned long keep);
+/* Bind srcfd onto tfd (with premade, srcfd is a detached tree to attach as
+ * it is: an idmapped one); *mfd gets an fd of the new mount. Plain flags
+ * go to the top mount, m's recursive attributes to the whole tree.
+ * rootfd/dest re-find the mount on kernels without open_tree. */
+int fs_bind_onto(int srcfd, bool premade, int tfd, const oci_mount *m, int rootfd,
+                 const char *dest, int *mfd, cell_error *err);
+/* MS_SHARED, MS_SLAVE... (0: nothing) on the mount at mfd. */
+int fs_set_propagation(int mfd, unsigned long prop, cell_error *err);
+/* Bind source (or tree >= 0: the idmapped tree made on the host; host_fd
+ * >= 0: the source as the runtime opened it, else host_errno is why it
+ * could not, 0 when it did not try) onto m->destination. */
+int fs_mount_bind(int rootfd, const oci_mount *m, const char *source, int tree,
+                  int host_fd, int host_errno, cell_error *err);
+/* A new file-system instance of type at m->destination. With mfdp, *mfdp
+ * gets an O_PATH fd of the new mount. */
+int fs_mount_fs_fd(int rootfd, const oci_mount *m, const char *type, const char *label,
+                   int *mfdp, cell_error *err);
+int fs_mount_fs(int rootfd, const oci_mount *m, const char *type, const char *label,
+                cell_error *err);
+
+/* ---- mount-cgroup.c: the cgroup mount ----------------------------------- */
+
+/* m of type "cgroup" (the host's hierarchies, as they are) or "cgroup2";
+ * enters the cgroups first (linux_rootfs_opts.before_cgroup_mount). */
+int fs_mount_cgroup(int rootfd, const oci_mount *m, const oci_config *c,
+                    const linux_rootfs_opts *o, cell_error *err);
 
 /* ---- mountinfo.c: /proc/self/mountinfo ---------------------------------- */
 
