@@ -7,9 +7,11 @@ The CSV has one row per syscall name and, per architecture, two columns: the
 number (or PNR when the syscall does not exist there) and the first kernel
 version (SCMP_KV_X_Y or SCMP_KV_UNDEF).  Numbers are written as the CSV gives
 them; the per-architecture offsets (mips bases, the x32 bit) are applied by
-src/seccomp/table.c when a number is used.  The output is sorted by name so
-that lookups can bisect it.  The meson build runs this script itself, so
-editing the CSV is all it takes to update the table.
+src/seccomp/table.c when a number is used.  The output is sorted by name,
+and cell_sc_name_hash indexes it by name: open addressing over
+CELL_SC_NAME_HASH_SIZE slots (row + 1, 0 empty), FNV-1a of the name as
+table.c computes it, linear probing.  The meson build runs this script
+itself, so editing the CSV is all it takes to update the table.
 """
 import csv
 import re
@@ -20,6 +22,18 @@ import sys
 COLUMNS = ["x86", "x86_64", "x32", "arm", "aarch64", "loongarch64", "m68k",
            "mips", "mips64", "mips64n32", "parisc", "parisc64", "ppc",
            "ppc64", "riscv64", "s390", "s390x", "sh"]
+
+
+# CELL_SC_NAME_HASH_SIZE of src/seccomp/table.h; the generated file checks it.
+HASH_SIZE = 2048
+
+
+def name_hash(name):
+    """FNV-1a, 32 bits: cell_sc_name_hash_of in src/seccomp/table.h."""
+    h = 2166136261
+    for b in name.encode():
+        h = ((h ^ b) * 16777619) & 0xffffffff
+    return h
 
 
 def kver(text, where):
@@ -82,6 +96,23 @@ def main():
         nrs, kvs = entries[name]
         lines.append('  { "%s", { %s }, { %s } },' % (
             name, ", ".join(str(n) for n in nrs), ", ".join(str(k) for k in kvs)))
+    names = sorted(entries)
+    if len(names) * 2 > HASH_SIZE:
+        sys.exit(f"{src}: {len(names)} names: raise HASH_SIZE and CELL_SC_NAME_HASH_SIZE")
+    slots = [0] * HASH_SIZE
+    for row, name in enumerate(names):
+        i = name_hash(name) % HASH_SIZE
+        while slots[i]:
+            i = (i + 1) % HASH_SIZE
+        slots[i] = row + 1
+    lines += [
+        "};",
+        "",
+        f"_Static_assert(CELL_SC_NAME_HASH_SIZE == {HASH_SIZE}, \"HASH_SIZE of gen-syscalls.py\");",
+        "const uint16_t cell_sc_name_hash[CELL_SC_NAME_HASH_SIZE] = {",
+    ]
+    for i in range(0, HASH_SIZE, 16):
+        lines.append("  " + " ".join("%d," % v for v in slots[i:i + 16]))
     lines += [
         "};",
         "",

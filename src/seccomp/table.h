@@ -29,6 +29,11 @@ typedef struct cell_sc_syscall {
 
 extern const cell_sc_syscall cell_sc_syscalls[];  /* sorted by name */
 extern const unsigned cell_sc_nsyscalls;
+/* The rows by name (generated with the table): slot h of a name's hash
+ * h, or the first slot after it holding the row, is row + 1; 0 ends
+ * the probe.  At most half full. */
+#define CELL_SC_NAME_HASH_SIZE 2048u
+extern const uint16_t cell_sc_name_hash[CELL_SC_NAME_HASH_SIZE];
 extern const char cell_sc_table_version[];
 
 /* The x32 ABI arrives with AUDIT_ARCH_X86_64 and this bit set in nr. */
@@ -91,6 +96,7 @@ typedef struct cell_sc_mux_index {
   const cell_sc_syscall *row[CELL_SC_NMUXED];   /* ascending */
   uint8_t call[CELL_SC_NMUXED];
   bool ipc_call[CELL_SC_NMUXED];
+  uint64_t bits[CELL_SC_NAME_HASH_SIZE / 2 / 64];   /* by row: multiplexed */
 } cell_sc_mux_index;
 void cell_sc_mux_index_init(cell_sc_mux_index *m);
 /* cell_sc_mux_call(s->name, mux), s a row of cell_sc_syscalls. */
