@@ -75,6 +75,11 @@ static int grow(void **p, size_t *cap, size_t need, size_t size)
   return 0;
 }
 
+int cell_sc_ir_reserve(cell_sc_ir *ir, size_t more)
+{
+  return grow((void **) &ir->rules, &ir->rules_cap, ir->nrules + more, sizeof *ir->rules);
+}
+
 static int add_to(cell_sc_ir *ir, cell_sc_rule **v, size_t *n, size_t *cap, size_t arch, uint32_t nr,
                   uint32_t action, uint32_t order, const cell_sc_cond *conds, size_t ncond)
 {

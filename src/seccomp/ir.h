@@ -102,6 +102,9 @@ void cell_sc_ir_free(cell_sc_ir *ir);
 /* Add arch (index) unless present. -E2BIG when full. */
 int cell_sc_ir_add_arch(cell_sc_ir *ir, size_t arch);
 bool cell_sc_ir_has_arch(const cell_sc_ir *ir, size_t arch);
+/* Room for `more` rules past nrules (a front end that knows how many
+ * saves the copies of growing). -ENOMEM. */
+int cell_sc_ir_reserve(cell_sc_ir *ir, size_t more);
 /* Append a rule (conditions copied). -ENOMEM. */
 int cell_sc_ir_add_rule_grow(cell_sc_ir *ir, size_t arch, uint32_t nr, uint32_t action,
                              uint32_t order, const cell_sc_cond *conds, size_t ncond);

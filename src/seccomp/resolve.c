@@ -68,6 +68,8 @@ typedef struct rctx {
   size_t nfar[CELL_SC_MAX_ARCHES], farcap[CELL_SC_MAX_ARCHES];
   int32_t *pslot[CELL_SC_MAX_ARCHES];  /* per IR arch: table row -> phantom entry */
   bool has_mux[CELL_SC_MAX_ARCHES];    /* the arch multiplexes socket or IPC calls */
+  /* per IR arch, found once rather than per name */
+  struct rarch { const cell_sc_arch *a; uint16_t arch; uint8_t col; bool bits32; uint32_t base; } ra[CELL_SC_MAX_ARCHES];
   cell_sc_mux_index mux;
   /* findings */
   bool want;
@@ -105,7 +107,20 @@ static int slot_grow(rctx *c, size_t ai, uint32_t k)
   return 0;
 }
 
-static lst_entry *entry_of(rctx *c, size_t ai, uint16_t arch, uint32_t nr, uint32_t src, const char *name)
+static lst_entry *new_entry(rctx *c, int32_t *ix, size_t ai, uint16_t arch, uint32_t nr, uint32_t src,
+                            const char *name)
+{
+  if (cell_grow((void **) &c->e, &c->ecap, c->ne + 1, sizeof *c->e) < 0)
+    return NULL;
+  if (ix)
+    *ix = (int32_t) c->ne;
+  else
+    c->far[ai][c->nfar[ai]++] = (int32_t) c->ne;
+  c->e[c->ne] = (lst_entry) { .arch = arch, .nr = nr, .chains = NIL, .first_src = src, .name = name };
+  return &c->e[c->ne++];
+}
+
+static lst_entry *entry_slow(rctx *c, size_t ai, uint16_t arch, uint32_t nr, uint32_t src, const char *name)
 {
   const cell_sc_arch *a = &cell_sc_arches[arch];
   int32_t *ix = NULL;   /* where the entry's index is kept; NULL: the far list */
@@ -127,20 +142,27 @@ static lst_entry *entry_of(rctx *c, size_t ai, uint16_t arch, uint32_t nr, uint3
   }
   if (ix && *ix >= 0)
     return &c->e[*ix];
-  if (c->ne == c->ecap) {
-    size_t cap = c->ecap ? c->ecap * 2 : 256;
-    lst_entry *q = realloc(c->e, cap * sizeof *q);
-    if (!q)
-      return NULL;
-    c->e = q;
-    c->ecap = cap;
+  return new_entry(c, ix, ai, arch, nr, src, name);
+}
+
+/* The entry of (arch, nr), made on first use (src, name: the rule and
+ * name that made it); NULL when out of memory.  Inline for a number
+ * with a slot already; the rest (growth, phantoms, far numbers) in
+ * entry_slow. */
+static inline lst_entry *entry_of(rctx *c, size_t ai, uint16_t arch, uint32_t nr, uint32_t src, const char *name)
+{
+  uint32_t base = c->ra[ai].base, k = nr - base;
+  if (nr < PHANTOM_BASE && nr >= base && k < c->slot_len[ai]) {
+    int32_t *ix = &c->slot[ai][k];
+    if (*ix >= 0)
+      return &c->e[*ix];
+    if (c->ne < c->ecap) {
+      *ix = (int32_t) c->ne;
+      c->e[c->ne] = (lst_entry) { .arch = arch, .nr = nr, .chains = NIL, .first_src = src, .name = name };
+      return &c->e[c->ne++];
+    }
   }
-  if (ix)
-    *ix = (int32_t) c->ne;
-  else
-    c->far[ai][c->nfar[ai]++] = (int32_t) c->ne;
-  c->e[c->ne] = (lst_entry) { .arch = arch, .nr = nr, .chains = NIL, .first_src = src, .name = name };
-  return &c->e[c->ne++];
+  return entry_slow(c, ai, arch, nr, src, name);
 }
 
 /* A rule on a syscall the arch lacks: only conditional rules can be
@@ -343,14 +365,30 @@ static bool never_holds(const cell_sc_cond *k)
   return (k->op == CELL_SC_LT && k->value == 0) || (k->op == CELL_SC_GT && k->value == UINT64_MAX);
 }
 
-static void rctx_init(rctx *c, const cell_sc_ir *ir)
+static int rctx_init(rctx *c, const cell_sc_profile *p, const cell_sc_ir *ir, bool x32_32)
 {
   cell_sc_mux_index_init(&c->mux);
   const cell_sc_syscall *sk = c->mux.socketcall, *ip = c->mux.ipc;
   for (size_t i = 0; i < ir->narches; i++) {
     const cell_sc_arch *a = &cell_sc_arches[ir->arches[i]];
     c->has_mux[i] = (sk && cell_sc_syscall_nr(a, sk) >= 0) || (ip && cell_sc_syscall_nr(a, ip) >= 0);
+    c->ra[i] = (struct rarch) { a, ir->arches[i], a->col, !a->bits64 || (x32_32 && a->col == CELL_SC_COL_X32),
+                                a->nr_base };
   }
+  /* one entry per (arch, number) at most: per arch, the profile's names
+   * (or the table) and the two multiplexers; room for them all at once
+   * instead of growing (and copying) as they come */
+  size_t names = 0;
+  for (size_t i = 0; i < p->nrules; i++)
+    names += p->rules[i].nnames;
+  if (names > cell_sc_nsyscalls)
+    names = cell_sc_nsyscalls;
+  size_t cap = (names + 2) * (ir->narches ? ir->narches : 1);
+  c->e = malloc(cap * sizeof *c->e);
+  if (!c->e)
+    return -ENOMEM;
+  c->ecap = cap;
+  return 0;
 }
 
 static void rctx_free(rctx *c)
@@ -368,21 +406,30 @@ static void rctx_free(rctx *c)
 /* One seccomp_rule_add (one name; of a split rule, one condition): every
  * arch gets the rule even when one refuses it, as db_col_rule_add does;
  * the first refusal (EEXIST) is the answer, in *fe (an index in c->e) and
- * *fconf.  0, or the error of a refusal that is not EEXIST. */
-static int add_call(rctx *c, const cell_seccomp_opts *opts, const cell_sc_ir *ir, bool x32_32,
-                    const cell_sc_oci_rule *rule, const cell_sc_syscall *s, const chain_arg ch[6], size_t *fe,
-                    uint32_t fconf[2], cell_error *err)
+ * *fconf.  none: the rule has no conditions (ch is empty).  0, or the
+ * error of a refusal that is not EEXIST. */
+static int add_call(rctx *c, const cell_seccomp_opts *opts, const cell_sc_ir *ir, const cell_sc_oci_rule *rule,
+                    const cell_sc_syscall *s, const chain_arg ch[6], bool none, size_t *fe, uint32_t fconf[2],
+                    cell_error *err)
 {
   const cell_sc_syscall *muxer = NULL;
   uint32_t call = (uint32_t) cell_sc_mux_call_row(&c->mux, s, &muxer);
-  bool none = true;   /* no conditions: no chain to build */
-  for (int i = 0; i < 6; i++)
-    none = none && !ch[i].valid;
   int r = 0;
   for (size_t ai = 0; ai < ir->narches && r == 0; ai++) {
-    uint16_t arch = ir->arches[ai];
-    const cell_sc_arch *a = &cell_sc_arches[arch];
-    bool bits32 = !a->bits64 || (x32_32 && a->col == CELL_SC_COL_X32);
+    const struct rarch *ra = &c->ra[ai];
+    if (!call && none && s->nr[ra->col] >= 0) {
+      /* most names of a profile: a number decided without conditions */
+      lst_entry *e = entry_of(c, ai, ra->arch, (uint32_t) s->nr[ra->col] + ra->base, (uint32_t) rule->index,
+                              s->name);
+      if (!e)
+        return cell_error_set(err, ENOMEM, "seccomp: out of memory");
+      e->phantom = false;
+      int rr = lst_rule_add_uncond(&c->t, e, rule->action, (uint32_t) rule->index);
+      if (rr < 0)
+        r = refuse(c, opts, rr, e, (uint32_t) rule->index, rule->action, err);
+      continue;
+    }
+    const cell_sc_arch *a = ra->a;
     int64_t mux_nr = call ? cell_sc_syscall_nr(a, muxer) : -1;
     int64_t nr = cell_sc_syscall_nr(a, s);
     for (int form = 0; form < 2 && r == 0; form++) {
@@ -393,7 +440,7 @@ static int add_call(rctx *c, const cell_seccomp_opts *opts, const cell_sc_ir *ir
       bool phantom = form == 1 && n < 0 && mux_nr < 0 && !c->has_mux[ai];
       if (phantom) {
         n = PHANTOM_BASE + (s - cell_sc_syscalls);
-        int pr = phantom_skip(c, ai, (size_t) (s - cell_sc_syscalls), ch, bits32);
+        int pr = phantom_skip(c, ai, (size_t) (s - cell_sc_syscalls), ch, ra->bits32);
         if (pr < 0)
           r = cell_error_set(err, ENOMEM, "seccomp: out of memory");
         if (pr != 0)
@@ -408,7 +455,7 @@ static int add_call(rctx *c, const cell_seccomp_opts *opts, const cell_sc_ir *ir
         fc[0] = (chain_arg) { true, CELL_SC_EQ, call, UINT64_MAX };
         rc = fc;
       }
-      lst_entry *e = entry_of(c, ai, arch, (uint32_t) n, (uint32_t) rule->index,
+      lst_entry *e = entry_of(c, ai, ra->arch, (uint32_t) n, (uint32_t) rule->index,
                               form == 0 ? muxer->name : s->name);
       if (!e) {
         r = cell_error_set(err, ENOMEM, "seccomp: out of memory");
@@ -416,7 +463,7 @@ static int add_call(rctx *c, const cell_seccomp_opts *opts, const cell_sc_ir *ir
       }
       e->phantom = phantom;
       int rr = form == 1 && none ? lst_rule_add_uncond(&c->t, e, rule->action, (uint32_t) rule->index)
-                                 : lst_rule_add(&c->t, e, rc, bits32, rule->action, (uint32_t) rule->index);
+                                 : lst_rule_add(&c->t, e, rc, ra->bits32, rule->action, (uint32_t) rule->index);
       if (rr == -EEXIST) {
         if (*fe == SIZE_MAX) {
           *fe = (size_t) (e - c->e);
@@ -451,6 +498,9 @@ static int add_rules(rctx *c, const cell_sc_profile *p, const cell_seccomp_opts 
     if (rule->action == p->default_action)
       continue;   /* runc and crun skip it (libseccomp would say EACCES) */
     size_t parts = rule->split ? rule->ncond : 1;
+    chain_arg whole[6];   /* the chain of a rule not split: one for all its names */
+    if (!rule->split)
+      chain_of(conds, rule->ncond, whole);
     for (size_t ni = 0; ni < rule->nnames && r == 0; ni++) {
       const cell_sc_syscall *s = p->names[rule->first_name + ni].row;
       if (!s)
@@ -461,11 +511,10 @@ static int add_rules(rctx *c, const cell_sc_profile *p, const cell_seccomp_opts 
         chain_arg ch[6];
         if (rule->split)
           chain_of(&conds[part], 1, ch);
-        else
-          chain_of(conds, rule->ncond, ch);
         size_t fe = SIZE_MAX;
         uint32_t fconf[2] = { 0, 0 };
-        r = add_call(c, opts, ir, x32_32, rule, s, ch, &fe, fconf, err);
+        r = add_call(c, opts, ir, rule, s, rule->split ? ch : whole, !rule->split && rule->ncond == 0, &fe,
+                     fconf, err);
         if (r != 0 || fe == SIZE_MAX)
           continue;
         /* refused: the transaction's abort frees the half-merged
@@ -478,8 +527,8 @@ static int add_rules(rctx *c, const cell_sc_profile *p, const cell_seccomp_opts 
           /* the filters from before the rule, merged again */
           _cleanup_rctx_ rctx before = { 0 };
           _cleanup_error_ cell_error ignored = CELL_ERROR_INIT;
-          rctx_init(&before, ir);
-          if (add_rules(&before, p, opts, ir, x32_32, done - 1, &ignored) < 0)
+          if (rctx_init(&before, p, ir, x32_32) < 0 ||
+              add_rules(&before, p, opts, ir, x32_32, done - 1, &ignored) < 0)
             return cell_error_set(err, ENOMEM, "seccomp: out of memory");
           if ((he = release_all(&before)) != NULL)
             return refuse_release(c, opts, he, true, err);
@@ -491,6 +540,48 @@ static int add_rules(rctx *c, const cell_sc_profile *p, const cell_seccomp_opts 
     }
   }
   return r;
+}
+
+/* Entry e into the IR (and its findings). */
+static int emit_entry(rctx *c, const cell_sc_profile *p, const cell_seccomp_opts *opts, cell_sc_ir *ir,
+                      const lst_entry *e, bool want_findings, cell_error *err)
+{
+  size_t before = ir->nrules;
+  if (e->phantom)
+    return 0;
+  if (e->uncond) {
+    if (cell_sc_ir_add_rule(ir, e->arch, e->nr, e->action, 0, NULL, 0) < 0)
+      return cell_error_set(err, ENOMEM, "seccomp: out of memory");
+  } else if (e->chains != NIL) {
+    int er = lst_emit(&c->t, e, ir);
+    if (er)
+      return refuse(c, opts, er, e, e->first_src, 0, err);
+    else if (ir->nrules == before &&
+             cell_sc_ir_add_rule(ir, e->arch, e->nr, ir->default_action, 0, NULL, 0) < 0)
+      return cell_error_set(err, ENOMEM, "seccomp: out of memory");   /* named, decides nothing */
+  }
+  if (want_findings) {
+    /* the rules added to this entry, in order */
+    uint32_t added[256];
+    size_t nadded = 0;
+    for (size_t ri = 0; ri < p->nrules && nadded < 256; ri++) {
+      const cell_sc_oci_rule *rule = &p->rules[ri];
+      if (rule->action == p->default_action)
+        continue;
+      bool here = false;
+      for (size_t ni = 0; ni < rule->nnames && !here; ni++) {
+        const cell_sc_syscall *s = p->names[rule->first_name + ni].row;
+        const cell_sc_syscall *mx = NULL;
+        uint32_t call = s ? (uint32_t) cell_sc_mux_call_row(&c->mux, s, &mx) : 0;
+        const cell_sc_arch *a = &cell_sc_arches[e->arch];
+        here = s && (cell_sc_syscall_nr(a, s) == e->nr || (call && cell_sc_syscall_nr(a, mx) == e->nr));
+      }
+      if (here)
+        added[nadded++] = (uint32_t) ri;
+    }
+    entry_findings(c, p, e, ir, before, ir->nrules, added, nadded);
+  }
+  return 0;
 }
 
 int cell_sc_resolve(const cell_sc_profile *p, const cell_seccomp_opts *opts, cell_sc_ir *ir,
@@ -507,14 +598,13 @@ int cell_sc_resolve(const cell_sc_profile *p, const cell_seccomp_opts *opts, cel
   for (size_t i = 0; i < p->narches; i++)
     (void) cell_sc_ir_add_arch(ir, p->arches[i]);
   bool x32_32 = opts && opts->x32_libseccomp_width;
-  rctx_init(&c, ir);
-  r = add_rules(&c, p, opts, ir, x32_32, SIZE_MAX, err);
+  if (rctx_init(&c, p, ir, x32_32) < 0)
+    r = cell_error_set(err, ENOMEM, "seccomp: out of memory");
+  else
+    r = add_rules(&c, p, opts, ir, x32_32, SIZE_MAX, err);
 
   /* the entries into the IR, by arch and number (the back end then need
    * not sort): the slot arrays in order, then the few numbers past them */
-  size_t *seq = malloc((c.ne + 1) * sizeof *seq), nseq = 0;
-  if (!seq && r == 0)
-    r = cell_error_set(err, ENOMEM, "seccomp: out of memory");
   size_t order_ai[CELL_SC_MAX_ARCHES];
   for (size_t i = 0; i < ir->narches; i++) {
     size_t j = i;
@@ -524,53 +614,24 @@ int cell_sc_resolve(const cell_sc_profile *p, const cell_seccomp_opts *opts, cel
     }
     order_ai[j] = i;
   }
-  for (size_t q = 0; q < ir->narches && seq; q++) {
+  if (r == 0 && cell_sc_ir_reserve(ir, c.ne) < 0)   /* one rule an entry, most of them */
+    r = cell_error_set(err, ENOMEM, "seccomp: out of memory");
+  for (size_t q = 0; q < ir->narches && r == 0; q++) {
     size_t ai = order_ai[q];
-    for (uint32_t k = 0; k < c.slot_len[ai]; k++)
-      if (c.slot[ai][k] >= 0)
-        seq[nseq++] = (size_t) c.slot[ai][k];
-    for (size_t i = 0; i < c.nfar[ai]; i++)
-      seq[nseq++] = (size_t) c.far[ai][i];
-  }
-  for (size_t si = 0; si < nseq && r == 0; si++) {
-    lst_entry *e = &c.e[seq[si]];
-    size_t before = ir->nrules;
-    if (e->phantom)
-      continue;
-    if (e->uncond) {
-      if (cell_sc_ir_add_rule(ir, e->arch, e->nr, e->action, 0, NULL, 0) < 0)
-        r = cell_error_set(err, ENOMEM, "seccomp: out of memory");
-    } else if (e->chains != NIL) {
-      int er = lst_emit(&c.t, e, ir);
-      if (er)
-        r = refuse(&c, opts, er, e, e->first_src, 0, err);
-      else if (ir->nrules == before &&
-               cell_sc_ir_add_rule(ir, e->arch, e->nr, ir->default_action, 0, NULL, 0) < 0)
-        r = cell_error_set(err, ENOMEM, "seccomp: out of memory");   /* named, decides nothing */
+    for (uint32_t k = 0; k < c.slot_len[ai] && r == 0; k++) {
+      if (c.slot[ai][k] < 0)
+        continue;
+      const lst_entry *e = &c.e[c.slot[ai][k]];
+      if (e->uncond && !e->phantom && !want_findings && ir->nrules < ir->rules_cap)
+        /* most entries: a number decided outright, one rule (room reserved) */
+        ir->rules[ir->nrules++] = (cell_sc_rule) { .arch = e->arch, .nr = e->nr, .action = e->action,
+                                                   .cond = (uint32_t) ir->nconds };
+      else
+        r = emit_entry(&c, p, opts, ir, e, want_findings, err);
     }
-    if (r == 0 && want_findings) {
-      /* the rules added to this entry, in order */
-      uint32_t added[256];
-      size_t nadded = 0;
-      for (size_t ri = 0; ri < p->nrules && nadded < 256; ri++) {
-        const cell_sc_oci_rule *rule = &p->rules[ri];
-        if (rule->action == p->default_action)
-          continue;
-        bool here = false;
-        for (size_t ni = 0; ni < rule->nnames && !here; ni++) {
-          const cell_sc_syscall *s = p->names[rule->first_name + ni].row;
-          const cell_sc_syscall *mx = NULL;
-          uint32_t call = s ? (uint32_t) cell_sc_mux_call_row(&c.mux, s, &mx) : 0;
-          const cell_sc_arch *a = &cell_sc_arches[e->arch];
-          here = s && (cell_sc_syscall_nr(a, s) == e->nr || (call && cell_sc_syscall_nr(a, mx) == e->nr));
-        }
-        if (here)
-          added[nadded++] = (uint32_t) ri;
-      }
-      entry_findings(&c, p, e, ir, before, ir->nrules, added, nadded);
-    }
+    for (size_t i = 0; i < c.nfar[ai] && r == 0; i++)
+      r = emit_entry(&c, p, opts, ir, &c.e[c.far[ai][i]], want_findings, err);
   }
-  free(seq);
   if (r == 0 && !c.oom) {
     /* seccomp_release after the load */
     const lst_entry *he = release_all(&c);
