@@ -47,8 +47,11 @@ typedef struct gen {
   size_t nrets, rcap, last_ret;
   bool oom;
   /* per arch scratch */
-  const cell_sc_rule **sorted;
+  const cell_sc_rule *sorted;   /* by arch, nr, order: ir->rules, or sorted_own */
   size_t nsorted;
+  cell_sc_rule *sorted_own;
+  void *scratch;       /* emit_arg_block's arrays */
+  size_t scratch_cap;
 } gen;
 
 static bool grow(void **p, size_t *cap, size_t need, size_t size)
@@ -66,16 +69,22 @@ static bool grow(void **p, size_t *cap, size_t need, size_t size)
   return true;
 }
 
-static int32_t label(gen *g)
+/* growth out of line: label and emit are called for every label and
+ * instruction, and inline they stay small */
+static __attribute__((noinline)) bool label_room(gen *g)
 {
-  if (!grow((void **) &g->lpos, &g->lcap, g->nl + 1, sizeof *g->lpos)) {
+  if (!grow((void **) &g->lpos, &g->lcap, g->nl + 1, sizeof *g->lpos) ||
+      !grow((void **) &g->lacc, &g->lacap, g->nl + 1, sizeof *g->lacc)) {
     g->oom = true;
-    return 0;
+    return false;
   }
-  if (!grow((void **) &g->lacc, &g->lacap, g->nl + 1, sizeof *g->lacc)) {
-    g->oom = true;
+  return true;
+}
+
+static inline int32_t label(gen *g)
+{
+  if ((g->nl >= g->lcap || g->nl >= g->lacap) && !label_room(g))
     return 0;
-  }
   g->lpos[g->nl] = -1;
   g->lacc[g->nl] = ACC_UNSET;
   return (int32_t) g->nl++;
@@ -87,12 +96,19 @@ static void place(gen *g, int32_t l)
     g->lpos[l] = (int32_t) g->n;
 }
 
-static void emit(gen *g, uint16_t code, uint32_t k, int32_t jt, int32_t jf)
+static __attribute__((noinline)) bool code_room(gen *g)
 {
   if (!grow((void **) &g->code, &g->cap, g->n + 1, sizeof *g->code)) {
     g->oom = true;
-    return;
+    return false;
   }
+  return true;
+}
+
+static inline void emit(gen *g, uint16_t code, uint32_t k, int32_t jt, int32_t jf)
+{
+  if (g->n >= g->cap && !code_room(g))
+    return;
   g->code[g->n++] = (pins) { code, k, jt, jf };
 }
 
@@ -287,6 +303,7 @@ static bool unconditional(const cell_sc_ir *ir, const cell_sc_rule *r)
  * loaded only where some way in may hold another word. */
 typedef struct ablk {
   const cell_sc_cond **c;  /* non-trivial conditions of all rules */
+  cell_sc_cond *neg;       /* per condition: its negation */
   size_t *first, *n;       /* per rule */
   int32_t *entry;          /* per condition: its label */
   uint32_t *act;           /* per rule */
@@ -294,25 +311,27 @@ typedef struct ablk {
   int32_t tail;            /* after the last rule */
 } ablk;
 
-/* -1 fails, 1 holds, 0 unknown under what is known (k[0..nk)) */
-static int known(const cell_sc_cond *c, const cell_sc_cond *const *k, const bool *t, size_t nk)
+/* -1 fails, 1 holds, 0 unknown under what is known where rule i's
+ * condition j fails: conditions first..first+j-1 hold, first+j does not
+ * (nk = j + 1) */
+static int known(const ablk *b, const cell_sc_cond *c, size_t first, size_t nk)
 {
-  for (size_t i = 0; i < nk; i++) {
-    if (cell_sc_cond_same(c, k[i]))
-      return t[i] ? 1 : -1;
-    cell_sc_cond n = cell_sc_cond_not(k[i]);
-    if (cell_sc_cond_same(c, &n))
-      return t[i] ? -1 : 1;
+  for (size_t q = 0; q < nk; q++) {
+    bool t = q + 1 < nk;
+    if (cell_sc_cond_same(c, b->c[first + q]))
+      return t ? 1 : -1;
+    if (cell_sc_cond_same(c, &b->neg[first + q]))
+      return t ? -1 : 1;
   }
   return 0;
 }
 
-static int32_t resume(gen *g, const ablk *b, size_t from, const cell_sc_cond *const *k, const bool *t, size_t nk)
+static int32_t resume(gen *g, const ablk *b, size_t from, size_t first, size_t nk)
 {
   for (size_t r = from; r < b->nr; r++) {
     size_t j;
     for (j = 0; j < b->n[r]; j++) {
-      int s = known(b->c[b->first[r] + j], k, t, nk);
+      int s = known(b, b->c[b->first[r] + j], first, nk);
       if (s < 0)
         break;
       if (s == 0)
@@ -324,38 +343,58 @@ static int32_t resume(gen *g, const ablk *b, size_t from, const cell_sc_cond *co
   return b->tail;
 }
 
+/* Room for a block of nr rules and total conditions in g's scratch
+ * (kept from block to block: a profile has one block per number with
+ * conditional rules). */
+static bool ablk_room(gen *g, ablk *b, size_t nr, size_t total)
+{
+  size_t need = (total + 1) * (sizeof *b->c + sizeof *b->neg + sizeof *b->entry) +
+                (nr + 1) * (2 * sizeof *b->first + sizeof *b->act);
+  if (!grow(&g->scratch, &g->scratch_cap, need, 1))
+    return false;
+  char *m = g->scratch;   /* the 8-byte aligned arrays first */
+  b->neg = (cell_sc_cond *) m;
+  m += (total + 1) * sizeof *b->neg;
+  b->c = (const cell_sc_cond **) m;
+  m += (total + 1) * sizeof *b->c;
+  b->first = (size_t *) m;
+  m += (nr + 1) * sizeof *b->first;
+  b->n = (size_t *) m;
+  m += (nr + 1) * sizeof *b->n;
+  b->entry = (int32_t *) m;
+  m += (total + 1) * sizeof *b->entry;
+  b->act = (uint32_t *) m;
+  return true;
+}
+
 /* The rules in order; what none of them matches gets tail_action. */
-static void emit_arg_block(gen *g, const cell_sc_rule **rules, size_t n, uint32_t tail_action)
+static void emit_arg_block(gen *g, const cell_sc_rule *rules, size_t n, uint32_t tail_action)
 {
   const cell_sc_ir *ir = g->ir;
   size_t total = 0, nr = 0;
   for (size_t i = 0; i < n; i++) {
-    total += rules[i]->ncond;
+    total += rules[i].ncond;
     nr++;
-    if (unconditional(ir, rules[i]))
+    if (unconditional(ir, &rules[i]))
       break;
   }
   ablk b = { .nr = nr };
-  b.c = malloc((total + 1) * sizeof *b.c);
-  b.first = malloc((nr + 1) * sizeof *b.first);
-  b.n = malloc((nr + 1) * sizeof *b.n);
-  b.entry = malloc((total + 1) * sizeof *b.entry);
-  b.act = malloc((nr + 1) * sizeof *b.act);
-  const cell_sc_cond **k = malloc((total + 1) * sizeof *k);
-  bool *t = malloc((total + 1) * sizeof *t);
-  if (!b.c || !b.first || !b.n || !b.entry || !b.act || !k || !t) {
+  if (!ablk_room(g, &b, nr, total)) {
     g->oom = true;
-    goto out;
+    return;
   }
-  const cell_sc_arch *a = &cell_sc_arches[rules[0]->arch];
+  const cell_sc_arch *a = &cell_sc_arches[rules[0].arch];
   size_t m = 0;
   b.tail = ret_label(g, tail_action);
   for (size_t i = 0; i < nr; i++) {
-    const cell_sc_rule *r = rules[i];
+    const cell_sc_rule *r = &rules[i];
     b.first[i] = m;
     for (size_t j = 0; j < r->ncond; j++)
-      if (!cell_sc_cond_trivial(a, &ir->conds[r->cond + j]))
-        b.c[m++] = &ir->conds[r->cond + j];
+      if (!cell_sc_cond_trivial(a, &ir->conds[r->cond + j])) {
+        b.c[m] = &ir->conds[r->cond + j];
+        b.neg[m] = cell_sc_cond_not(b.c[m]);
+        m++;
+      }
     b.n[i] = m - b.first[i];
     b.act[i] = r->action;
     if (!b.n[i])
@@ -364,10 +403,10 @@ static void emit_arg_block(gen *g, const cell_sc_rule **rules, size_t n, uint32_
   for (size_t j = 0; j < m; j++)
     b.entry[j] = label(g);
   if (g->oom)
-    goto out;
+    return;
   if (m == 0) {   /* the first rule decides alone */
     emit(g, JA, 0, b.tail, 0);
-    goto out;
+    return;
   }
   reach(g, b.entry[0], ACC_UNKNOWN);
   for (size_t i = 0; i < nr && !g->oom; i++)
@@ -378,23 +417,9 @@ static void emit_arg_block(gen *g, const cell_sc_rule **rules, size_t n, uint32_
         continue;   /* no way in */
       place(g, b.entry[x]);
       int32_t T = j + 1 < b.n[i] ? b.entry[x + 1] : ret_label(g, b.act[i]);
-      for (size_t q = 0; q < j; q++) {
-        k[q] = b.c[b.first[i] + q];
-        t[q] = true;
-      }
-      k[j] = b.c[x];
-      t[j] = false;
-      int32_t F = resume(g, &b, i + 1, k, t, j + 1);
+      int32_t F = resume(g, &b, i + 1, b.first[i], j + 1);
       emit_cond(g, a, b.c[x], T, F, acc);
     }
-out:
-  free(b.c);
-  free(b.first);
-  free(b.n);
-  free(b.entry);
-  free(b.act);
-  free(k);
-  free(t);
 }
 
 typedef struct seg {
@@ -439,7 +464,7 @@ static size_t arch_bound(const gen *g, size_t arch)
   size_t lo = 0, hi = g->nsorted;
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;
-    if (g->sorted[mid]->arch < arch)
+    if (g->sorted[mid].arch < arch)
       lo = mid + 1;
     else
       hi = mid;
@@ -455,20 +480,26 @@ static int emit_tree(gen *g, size_t arch, uint32_t lo, uint32_t hi)
   size_t first = arch_bound(g, arch), end = arch_bound(g, arch + 1);
   /* numbers without rules of their own: the arch's other rules, then the
    * default (oblock[0]) or the ENOSYS stub (oblock[1]) */
-  const cell_sc_rule **others = malloc((ir->nothers + 1) * sizeof *others);
   size_t nothers = 0;
-  if (!others)
-    return -ENOMEM;
   for (size_t i = 0; i < ir->nothers; i++)
-    if (ir->others[i].arch == arch)
-      others[nothers++] = &ir->others[i];
+    nothers += ir->others[i].arch == arch;
+  cell_sc_rule *others = NULL;
+  if (nothers) {
+    others = malloc(nothers * sizeof *others);
+    if (!others)
+      return -ENOMEM;
+    nothers = 0;
+    for (size_t i = 0; i < ir->nothers; i++)
+      if (ir->others[i].arch == arch)
+        others[nothers++] = ir->others[i];
+  }
   int32_t oblock[2] = { -1, -1 };
   int32_t def = ret_label(g, ir->default_action), enosys = -1;
   bool stub = ir->enosys_stub && end > first && cell_sc_action_denies(ir->default_action);
   if (stub)
     enosys = ret_label(g, CELL_SC_RET_ERRNO | ENOSYS);
-  if (nothers && unconditional(ir, others[0])) {
-    def = ret_label(g, others[0]->action);
+  if (nothers && unconditional(ir, &others[0])) {
+    def = ret_label(g, others[0].action);
     if (stub)
       enosys = def;
   } else if (nothers) {
@@ -480,12 +511,12 @@ static int emit_tree(gen *g, size_t arch, uint32_t lo, uint32_t hi)
   size_t nseg = 0, cap = 0;
   uint64_t cur = lo;
   int r = 0;
+  const cell_sc_rule *rs = g->sorted;
   for (size_t i = first; i < end && r == 0;) {
-    uint32_t nr = g->sorted[i]->nr;
-    size_t j = i;
-    /* the first rule decides alone when it has no conditions */
-    const cell_sc_rule *uncond = unconditional(ir, g->sorted[i]) ? g->sorted[i] : NULL;
-    while (j < end && g->sorted[j]->nr == nr)
+    const cell_sc_rule *x = &rs[i];
+    uint32_t nr = x->nr;
+    size_t j = i + 1;
+    while (j < end && rs[j].nr == nr)
       j++;
     if (nr < lo || nr > hi) {  /* cannot happen for IRs built by the front ends */
       i = j;
@@ -493,9 +524,10 @@ static int emit_tree(gen *g, size_t arch, uint32_t lo, uint32_t hi)
     }
     if (nr > cur)
       r = add_seg(&segs, &nseg, &cap, (seg) { (uint32_t) cur, def, 0, 0 });
+    /* the first rule decides alone when it has no conditions */
     if (r == 0) {
-      if (uncond)
-        r = add_seg(&segs, &nseg, &cap, (seg) { nr, ret_label(g, uncond->action), 0, 0 });
+      if (x->ncond == 0 || unconditional(ir, x))
+        r = add_seg(&segs, &nseg, &cap, (seg) { nr, ret_label(g, x->action), 0, 0 });
       else
         r = add_seg(&segs, &nseg, &cap, (seg) { nr, label(g), i, j - i });
     }
@@ -520,7 +552,7 @@ static int emit_tree(gen *g, size_t arch, uint32_t lo, uint32_t hi)
       if (!segs[i].count)
         continue;
       place(g, segs[i].label);
-      emit_arg_block(g, g->sorted + segs[i].first, segs[i].count, ir->default_action);
+      emit_arg_block(g, rs + segs[i].first, segs[i].count, ir->default_action);
     }
     for (int k = 0; k < 2; k++)
       if (oblock[k] >= 0) {
@@ -571,17 +603,27 @@ int cell_sc_codegen(const cell_sc_ir *ir, struct sock_filter **out, size_t *len,
 {
   gen g = { .ir = ir };
   int r = 0;
-  g.sorted = malloc((ir->nrules ? ir->nrules : 1) * sizeof *g.sorted);
-  if (!g.sorted)
-    return cell_error_set(err, ENOMEM, "seccomp: out of memory");
-  for (size_t i = 0; i < ir->nrules; i++)
-    g.sorted[i] = &ir->rules[i];
-  g.nsorted = ir->nrules;
   bool in_order = true;   /* resolve.c writes them so */
-  for (size_t i = 1; i < g.nsorted && in_order; i++)
-    in_order = rule_cmp(g.sorted[i - 1], g.sorted[i]) < 0;
-  if (!in_order)
-    qsort(g.sorted, g.nsorted, sizeof *g.sorted, by_arch_nr);
+  for (size_t i = 1; i < ir->nrules && in_order; i++)
+    in_order = rule_cmp(&ir->rules[i - 1], &ir->rules[i]) < 0;
+  g.sorted = ir->rules;
+  g.nsorted = ir->nrules;
+  if (!in_order) {
+    const cell_sc_rule **by = malloc(ir->nrules * sizeof *by);
+    g.sorted_own = malloc(ir->nrules * sizeof *g.sorted_own);
+    if (!by || !g.sorted_own) {
+      free(by);
+      free(g.sorted_own);
+      return cell_error_set(err, ENOMEM, "seccomp: out of memory");
+    }
+    for (size_t i = 0; i < ir->nrules; i++)
+      by[i] = &ir->rules[i];
+    qsort(by, ir->nrules, sizeof *by, by_arch_nr);
+    for (size_t i = 0; i < ir->nrules; i++)
+      g.sorted_own[i] = *by[i];
+    free(by);
+    g.sorted = g.sorted_own;
+  }
 
   const size_t x86_64 = 1, x32 = 2;
   bool has64 = cell_sc_ir_has_arch(ir, x86_64), has32 = cell_sc_ir_has_arch(ir, x32);
@@ -645,6 +687,7 @@ int cell_sc_codegen(const cell_sc_ir *ir, struct sock_filter **out, size_t *len,
   free(g.lpos);
   free(g.lacc);
   free(g.rets);
-  free(g.sorted);
+  free(g.sorted_own);
+  free(g.scratch);
   return r;
 }

@@ -167,13 +167,6 @@ cell_sc_cond cell_sc_cond_not(const cell_sc_cond *c)
   return n;
 }
 
-bool cell_sc_cond_same(const cell_sc_cond *a, const cell_sc_cond *b)
-{
-  bool masked = a->op == CELL_SC_MASKED_EQ || a->op == CELL_SC_MASKED_NE;
-  return a->arg == b->arg && a->op == b->op && a->part == b->part && a->value == b->value &&
-         (!masked || a->mask == b->mask);
-}
-
 uint32_t cell_sc_ir_eval(const cell_sc_ir *ir, uint32_t audit_arch, uint32_t nr,
                          const uint64_t args[6])
 {

@@ -130,8 +130,14 @@ int cell_sc_ir_add_other(cell_sc_ir *ir, size_t arch, uint32_t action, uint32_t 
 bool cell_sc_cond_trivial(const cell_sc_arch *a, const cell_sc_cond *c);
 /* The condition that holds exactly when c does not. */
 cell_sc_cond cell_sc_cond_not(const cell_sc_cond *c);
-/* The same comparison (the mask counts for the masked operators only). */
-bool cell_sc_cond_same(const cell_sc_cond *a, const cell_sc_cond *b);
+/* The same comparison (the mask counts for the masked operators only);
+ * inline: the back end asks it for pairs of a block's conditions. */
+static inline bool cell_sc_cond_same(const cell_sc_cond *a, const cell_sc_cond *b)
+{
+  bool masked = a->op == CELL_SC_MASKED_EQ || a->op == CELL_SC_MASKED_NE;
+  return a->arg == b->arg && a->op == b->op && a->part == b->part && a->value == b->value &&
+         (!masked || a->mask == b->mask);
+}
 bool cell_sc_cond_eval(const cell_sc_arch *a, const cell_sc_cond *c, uint64_t arg);
 
 /* The action the IR gives a syscall: the definition above. args are the
