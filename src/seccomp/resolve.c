@@ -69,7 +69,13 @@ typedef struct rctx {
   int32_t *pslot[CELL_SC_MAX_ARCHES];  /* per IR arch: table row -> phantom entry */
   bool has_mux[CELL_SC_MAX_ARCHES];    /* the arch multiplexes socket or IPC calls */
   /* per IR arch, found once rather than per name */
-  struct rarch { const cell_sc_arch *a; uint16_t arch; uint8_t col; bool bits32; uint32_t base; } ra[CELL_SC_MAX_ARCHES];
+  struct rarch {
+    const cell_sc_arch *a;
+    uint16_t arch;
+    uint8_t col;
+    bool bits32;
+    uint32_t base;
+  } ra[CELL_SC_MAX_ARCHES];
   cell_sc_mux_index mux;
   /* findings */
   bool want;
@@ -403,6 +409,111 @@ static void rctx_free(rctx *c)
 }
 #define _cleanup_rctx_ __attribute__((cleanup(rctx_free)))
 
+/* seccomp_rule_add of one name on arch ai (socketcall/ipc first, call:
+ * its number there or 0): 0, the error of a refusal that is not EEXIST;
+ * the first EEXIST goes to *fe and *fconf (see add_call).  Inline in
+ * both callers: the rules with conditions go through it arch by arch. */
+static inline __attribute__((always_inline)) int
+add_arch(rctx *c, const cell_seccomp_opts *opts, size_t ai, const cell_sc_oci_rule *rule, const cell_sc_syscall *s,
+         uint32_t call, const cell_sc_syscall *muxer, const chain_arg ch[6], bool none, size_t *fe, uint32_t fconf[2],
+         cell_error *err)
+{
+  const struct rarch *ra = &c->ra[ai];
+  const cell_sc_arch *a = ra->a;
+  int64_t mux_nr = call ? cell_sc_syscall_nr(a, muxer) : -1;
+  int64_t nr = cell_sc_syscall_nr(a, s);
+  int r = 0;
+  for (int form = 0; form < 2 && r == 0; form++) {
+    int64_t n = form == 0 ? mux_nr : nr;
+    /* a syscall this arch lacks: libseccomp still merges the rule
+     * under a placeholder number (and may refuse it there), except
+     * on the arches whose own rule hook (socketcall/ipc) drops it */
+    bool phantom = form == 1 && n < 0 && mux_nr < 0 && !c->has_mux[ai];
+    if (phantom) {
+      n = PHANTOM_BASE + (s - cell_sc_syscalls);
+      int pr = phantom_skip(c, ai, (size_t) (s - cell_sc_syscalls), ch, ra->bits32);
+      if (pr < 0)
+        r = cell_error_set(err, ENOMEM, "seccomp: out of memory");
+      if (pr != 0)
+        continue;
+    }
+    if (n < 0)
+      continue;
+    chain_arg fc[6];
+    const chain_arg *rc = ch;
+    if (form == 0) {   /* socketcall(call, ...): the call number on arg0 */
+      memcpy(fc, ch, sizeof fc);
+      fc[0] = (chain_arg) { true, CELL_SC_EQ, call, UINT64_MAX };
+      rc = fc;
+    }
+    lst_entry *e = entry_of(c, ai, ra->arch, (uint32_t) n, (uint32_t) rule->index,
+                            form == 0 ? muxer->name : s->name);
+    if (!e)
+      return cell_error_set(err, ENOMEM, "seccomp: out of memory");
+    e->phantom = phantom;
+    int rr = form == 1 && none ? lst_rule_add_uncond(&c->t, e, rule->action, (uint32_t) rule->index)
+                               : lst_rule_add(&c->t, e, rc, ra->bits32, rule->action, (uint32_t) rule->index);
+    if (rr == -EEXIST) {
+      if (*fe == SIZE_MAX) {
+        *fe = (size_t) (e - c->e);
+        fconf[0] = c->t.conflict_src;
+        fconf[1] = c->t.conflict_act;
+      }
+      break;   /* the arch's own hook stops at its first failure */
+    }
+    if (rr < 0)
+      r = refuse(c, opts, rr, e, (uint32_t) rule->index, rule->action, err);
+  }
+  return r;
+}
+
+/* add_call of a rule without conditions on a name that is not
+ * multiplexed, most names of a profile: on each arch that has it, its
+ * number is decided there first, or was before (the rule is dropped) */
+static int add_simple(rctx *c, const cell_seccomp_opts *opts, const cell_sc_ir *ir, const cell_sc_oci_rule *rule,
+                      const cell_sc_syscall *s, const chain_arg ch[6], size_t *fe, uint32_t fconf[2],
+                      cell_error *err)
+{
+  uint32_t src = (uint32_t) rule->index, action = rule->action;
+  int r = 0;
+  for (size_t ai = 0; ai < ir->narches && r == 0; ai++) {
+    const struct rarch *ra = &c->ra[ai];
+    int32_t n0 = s->nr[ra->col];
+    if (n0 < 0) {   /* the arch lacks it: see add_arch */
+      if (c->has_mux[ai])
+        continue;   /* its socketcall/ipc hook drops the rule */
+      int32_t *ps = c->pslot[ai] ? &c->pslot[ai][s - cell_sc_syscalls] : NULL;
+      if (ps && *ps == -2)
+        continue;   /* decided without conditions before */
+      if (ps && *ps == NIL) {
+        *ps = -2;   /* now decided so (phantom_skip) */
+        continue;
+      }
+      r = add_arch(c, opts, ai, rule, s, 0, NULL, ch, true, fe, fconf, err);
+      continue;
+    }
+    uint32_t k = (uint32_t) n0;   /* its slot: nr - base */
+    if (k < c->slot_len[ai]) {
+      int32_t ix = c->slot[ai][k];
+      if (ix < 0 && c->ne < c->ecap) {
+        c->slot[ai][k] = (int32_t) c->ne;
+        c->e[c->ne++] = (lst_entry) { .arch = ra->arch, .nr = k + ra->base, .chains = NIL, .uncond = true,
+                                      .action = action, .src = src, .first_src = src, .name = s->name };
+        continue;
+      }
+      if (ix >= 0 && c->e[ix].uncond)
+        continue;
+    }
+    lst_entry *e = entry_of(c, ai, ra->arch, k + ra->base, src, s->name);
+    if (!e)
+      return cell_error_set(err, ENOMEM, "seccomp: out of memory");
+    int rr = lst_rule_add_uncond(&c->t, e, action, src);
+    if (rr < 0)
+      r = refuse(c, opts, rr, e, src, action, err);
+  }
+  return r;
+}
+
 /* One seccomp_rule_add (one name; of a split rule, one condition): every
  * arch gets the rule even when one refuses it, as db_col_rule_add does;
  * the first refusal (EEXIST) is the answer, in *fe (an index in c->e) and
@@ -414,68 +525,11 @@ static int add_call(rctx *c, const cell_seccomp_opts *opts, const cell_sc_ir *ir
 {
   const cell_sc_syscall *muxer = NULL;
   uint32_t call = (uint32_t) cell_sc_mux_call_row(&c->mux, s, &muxer);
+  if (!call && none)
+    return add_simple(c, opts, ir, rule, s, ch, fe, fconf, err);
   int r = 0;
-  for (size_t ai = 0; ai < ir->narches && r == 0; ai++) {
-    const struct rarch *ra = &c->ra[ai];
-    if (!call && none && s->nr[ra->col] >= 0) {
-      /* most names of a profile: a number decided without conditions */
-      lst_entry *e = entry_of(c, ai, ra->arch, (uint32_t) s->nr[ra->col] + ra->base, (uint32_t) rule->index,
-                              s->name);
-      if (!e)
-        return cell_error_set(err, ENOMEM, "seccomp: out of memory");
-      e->phantom = false;
-      int rr = lst_rule_add_uncond(&c->t, e, rule->action, (uint32_t) rule->index);
-      if (rr < 0)
-        r = refuse(c, opts, rr, e, (uint32_t) rule->index, rule->action, err);
-      continue;
-    }
-    const cell_sc_arch *a = ra->a;
-    int64_t mux_nr = call ? cell_sc_syscall_nr(a, muxer) : -1;
-    int64_t nr = cell_sc_syscall_nr(a, s);
-    for (int form = 0; form < 2 && r == 0; form++) {
-      int64_t n = form == 0 ? mux_nr : nr;
-      /* a syscall this arch lacks: libseccomp still merges the rule
-       * under a placeholder number (and may refuse it there), except
-       * on the arches whose own rule hook (socketcall/ipc) drops it */
-      bool phantom = form == 1 && n < 0 && mux_nr < 0 && !c->has_mux[ai];
-      if (phantom) {
-        n = PHANTOM_BASE + (s - cell_sc_syscalls);
-        int pr = phantom_skip(c, ai, (size_t) (s - cell_sc_syscalls), ch, ra->bits32);
-        if (pr < 0)
-          r = cell_error_set(err, ENOMEM, "seccomp: out of memory");
-        if (pr != 0)
-          continue;
-      }
-      if (n < 0)
-        continue;
-      chain_arg fc[6];
-      const chain_arg *rc = ch;
-      if (form == 0) {   /* socketcall(call, ...): the call number on arg0 */
-        memcpy(fc, ch, sizeof fc);
-        fc[0] = (chain_arg) { true, CELL_SC_EQ, call, UINT64_MAX };
-        rc = fc;
-      }
-      lst_entry *e = entry_of(c, ai, ra->arch, (uint32_t) n, (uint32_t) rule->index,
-                              form == 0 ? muxer->name : s->name);
-      if (!e) {
-        r = cell_error_set(err, ENOMEM, "seccomp: out of memory");
-        break;
-      }
-      e->phantom = phantom;
-      int rr = form == 1 && none ? lst_rule_add_uncond(&c->t, e, rule->action, (uint32_t) rule->index)
-                                 : lst_rule_add(&c->t, e, rc, ra->bits32, rule->action, (uint32_t) rule->index);
-      if (rr == -EEXIST) {
-        if (*fe == SIZE_MAX) {
-          *fe = (size_t) (e - c->e);
-          fconf[0] = c->t.conflict_src;
-          fconf[1] = c->t.conflict_act;
-        }
-        break;   /* the arch's own hook stops at its first failure */
-      }
-      if (rr < 0)
-        r = refuse(c, opts, rr, e, (uint32_t) rule->index, rule->action, err);
-    }
-  }
+  for (size_t ai = 0; ai < ir->narches && r == 0; ai++)
+    r = add_arch(c, opts, ai, rule, s, call, muxer, ch, none, fe, fconf, err);
   return r;
 }
 
@@ -618,10 +672,11 @@ int cell_sc_resolve(const cell_sc_profile *p, const cell_seccomp_opts *opts, cel
     r = cell_error_set(err, ENOMEM, "seccomp: out of memory");
   for (size_t q = 0; q < ir->narches && r == 0; q++) {
     size_t ai = order_ai[q];
-    for (uint32_t k = 0; k < c.slot_len[ai] && r == 0; k++) {
-      if (c.slot[ai][k] < 0)
+    const int32_t *slot = c.slot[ai];
+    for (uint32_t k = 0, len = c.slot_len[ai]; k < len && r == 0; k++) {
+      if (slot[k] < 0)
         continue;
-      const lst_entry *e = &c.e[c.slot[ai][k]];
+      const lst_entry *e = &c.e[slot[k]];
       if (e->uncond && !e->phantom && !want_findings && ir->nrules < ir->rules_cap)
         /* most entries: a number decided outright, one rule (room reserved) */
         ir->rules[ir->nrules++] = (cell_sc_rule) { .arch = e->arch, .nr = e->nr, .action = e->action,
