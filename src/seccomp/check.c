@@ -49,9 +49,11 @@ int cell_seccomp_check(const struct sock_filter *f, size_t n, cell_error *err)
   if (n > CELL_SECCOMP_MAX_INSNS)
     return cell_error_set(err, EINVAL, "seccomp: %zu instructions, more than the kernel's limit of %d",
                           n, CELL_SECCOMP_MAX_INSNS);
+  bool reads_mem = false;
   for (size_t i = 0; i < n; i++) {
     uint16_t code = f[i].code;
     uint32_t k = f[i].k;
+    reads_mem = reads_mem || code == (BPF_LD | BPF_MEM) || code == (BPF_LDX | BPF_MEM);
     if (!allowed(code))
       return cell_error_set(err, EINVAL, "seccomp: instruction %zu: opcode 0x%04x is not allowed in seccomp", i, code);
     if (code == (BPF_LD | BPF_W | BPF_ABS) && (k >= 64 || k % 4))
@@ -75,7 +77,11 @@ int cell_seccomp_check(const struct sock_filter *f, size_t n, cell_error *err)
   if (BPF_CLASS(f[n - 1].code) != BPF_RET)
     return cell_error_set(err, EINVAL, "seccomp: the program does not end in a return");
 
-  /* scratch memory must be written on every path before it is read */
+  /* scratch memory must be written on every path before it is read;
+   * without a read (cell's programs use none) there is nothing to
+   * follow */
+  if (!reads_mem)
+    return 0;
   uint16_t *valid = malloc(n * sizeof *valid);
   if (!valid)
     return cell_error_set(err, ENOMEM, "seccomp: out of memory");
