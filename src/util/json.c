@@ -607,8 +607,10 @@ const cell_jv *cell_jv_get(const cell_jv *obj, const char *key)
 {
   if (!cell_jv_is_object(obj))
     return NULL;
+  /* the keys of an object mostly differ in their first byte: a call of
+   * strcmp only for those that do not */
   for (uint32_t i = 0; i < obj->n; i++)
-    if (strcmp(obj->members[i].key, key) == 0)
+    if (obj->members[i].key[0] == key[0] && strcmp(obj->members[i].key, key) == 0)
       return &obj->members[i].value;
   return NULL;
 }
