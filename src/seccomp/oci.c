@@ -102,6 +102,24 @@ static const struct { const char *name; unsigned flag; } flags[] = {
   { "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", CELL_SECCOMP_FLAG_WAIT_KILLABLE_RECV },
 };
 
+/* The index of name in a table of n entries of `stride` bytes that each
+ * begin with their name, all of which start with prefix; n when none
+ * matches.  The prefix is compared once and the names are told apart
+ * by their first byte after it, with strcmp only for those that share
+ * it. */
+static size_t find_named(const char *name, const char *prefix, const void *table, size_t n, size_t stride)
+{
+  size_t pl = strlen(prefix);
+  if (strncmp(name, prefix, pl) != 0)
+    return n;
+  for (size_t i = 0; i < n; i++) {
+    const char *t = *(const char *const *) (const void *) ((const char *) table + i * stride);
+    if (name[pl] == t[pl] && strcmp(name + pl, t + pl) == 0)
+      return i;
+  }
+  return n;
+}
+
 /* Parse an action and its errno member (key errno_key of obj). */
 static int parse_action(octx *c, const cell_jv *obj, const char *key, const char *errno_key,
                         bool is_default, uint32_t *out)
@@ -115,10 +133,7 @@ static int parse_action(octx *c, const cell_jv *obj, const char *key, const char
   if (!cell_jv_is_string(v))
     return fail(c, "expected a string (an SCMP_ACT_* action)");
   const char *name = cell_jv_str(v);
-  size_t i;
-  for (i = 0; i < sizeof actions / sizeof actions[0]; i++)
-    if (strcmp(name, actions[i].name) == 0)
-      break;
+  size_t i = find_named(name, "SCMP_ACT_", actions, sizeof actions / sizeof actions[0], sizeof actions[0]);
   if (i == sizeof actions / sizeof actions[0])
     return fail(c, "unknown action \"%s\"", name);
   uint32_t ret = actions[i].ret;
@@ -185,10 +200,7 @@ static int parse_arg(octx *c, const cell_jv *a, cell_sc_cond *cond)
   }
   if (!cell_jv_is_string(v))
     return fail(c, "expected a string (an SCMP_CMP_* operator)");
-  size_t i;
-  for (i = 0; i < sizeof ops / sizeof ops[0]; i++)
-    if (strcmp(cell_jv_str(v), ops[i].name) == 0)
-      break;
+  size_t i = find_named(cell_jv_str(v), "SCMP_CMP_", ops, sizeof ops / sizeof ops[0], sizeof ops[0]);
   if (i == sizeof ops / sizeof ops[0])
     return fail(c, "unknown operator \"%s\"", cell_jv_str(v));
   cond->op = (uint8_t) ops[i].op;
