@@ -266,6 +266,7 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
   memset(out, 0, sizeof *out);
   out->pid = -1;
   out->tty_sock = -1;
+  out->start_conn = -1;
   out->store.dirfd = -1;
   out->guard = (cell_exe_guard) { .host_mntns = -1, .own_mntns = -1 };
   _cleanup_config_ oci_config *c = NULL;
@@ -365,7 +366,17 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
     r = cell_error_wrap(err, "--console-socket");
     goto fail;
   }
-  if ((start_fd = cell_start_socket_listen(s, err)) < 0) {
+  /* run starts the init itself, over a pair made now: no socket to bind,
+   * connect and accept. A separate `start` finds start.sock. */
+  if (o->run) {
+    int pair[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0) {
+      r = cell_error_sys(err, "socketpair to start the init");
+      goto fail;
+    }
+    out->start_conn = pair[0];
+    start_fd = pair[1];
+  } else if ((start_fd = cell_start_socket_listen(s, err)) < 0) {
     r = start_fd;
     goto fail;
   }
@@ -419,8 +430,12 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
      * kept the locked fd would block every later command on the id. */
     close(s->dirfd);
     close(sync_fds[0]);
+    /* run's end: held here too, the init would never see run go. */
+    if (out->start_conn >= 0)
+      close(out->start_conn);
     cell_init_ctx ctx = {
       .config = c, .opts = o, .nsfds = nsfds, .sync_fd = sync_fds[1], .start_fd = start_fd,
+      .start_connected = out->start_conn >= 0,
       .console_fd = console_fd, .preserve_fds = preserve, .listen_fds = listen_fds,
       .userns = linux_ns_is_new(c, OCI_NS_USER),
       .maps_by_owner = maps_by_owner,
@@ -442,6 +457,8 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
     goto fail;
   close(sync_fds[1]);
   sync_fds[1] = -1;
+  if (out->start_conn >= 0)
+    close(cell_steal_fd(&start_fd));  /* the init's end: its EOF must be the init's */
   linux_ns_close(&nsfds);
   linux_idmap_close(&idmap);
   cell_hook_output_close(&hook_out);
@@ -548,6 +565,9 @@ fail:
     if (out->tty_sock >= 0)
       close(out->tty_sock);
     out->tty_sock = -1;
+    if (out->start_conn >= 0)
+      close(out->start_conn);
+    out->start_conn = -1;
     json_decref(st.annotations);
     json_decref(st.extra);
     if (cg)
@@ -578,6 +598,9 @@ void cell_created_release(cell_created *cr)
   if (cr->tty_sock >= 0)
     close(cr->tty_sock);
   cr->tty_sock = -1;
+  if (cr->start_conn >= 0)
+    close(cr->start_conn);
+  cr->start_conn = -1;
   cell_store_close(&cr->store);
   cell_state_clear(&cr->state);
 }

@@ -10,6 +10,9 @@ typedef struct cell_created {
   pid_t pid;            /* the init, our child */
   oci_config *config;
   int tty_sock;         /* run's end of the console socket pair, or -1 */
+  int start_conn;       /* run's end of the start pair (no start socket: start
+                         * is a byte on it, and its EOF says the program was
+                         * exec'ed, as a start socket's connection does), or -1 */
   cell_exe_guard guard; /* where runtime-namespace hooks run */
   cell_state state;     /* what state.json now holds (owned; id NULL when out of
                          * memory: read it back) */
@@ -30,11 +33,12 @@ int cell_container_delete_known(const char *root, const char *id, bool force,
 /* Load the config copy kept in the state dir. */
 int cell_load_stored_config(const cell_store *s, const cell_state *st, const cell_log *log,
                             oci_config **out, cell_error *err);
-/* start with the store already locked. *notify_fd gets the bound
- * NOTIFY_SOCKET of the container (notify-socket.h) or -1: the caller
- * unlocks the store, then passes its messages on. */
+/* start with the store already locked, through conn (run's end of the
+ * start pair, cell_created) or, when -1, the start socket. *notify_fd gets
+ * the bound NOTIFY_SOCKET of the container (notify-socket.h) or -1: the
+ * caller unlocks the store, then passes its messages on. */
 int cell_start_locked(cell_store *s, cell_state *st, const oci_config *c, const cell_log *log,
-                      const cell_exe_guard *guard, int *notify_fd, cell_error *err);
+                      const cell_exe_guard *guard, int conn, int *notify_fd, cell_error *err);
 /* Wait for our child pid, forwarding every signal we get to it and pumping
  * the terminal proxy when given. Returns its exit status (128+N). */
 struct cell_tty_proxy;

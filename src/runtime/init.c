@@ -388,14 +388,26 @@ void cell_init_main(cell_init_ctx *ctx)
     _exit(1);
   close(ctx->sync_fd);
 
-  /* Wait for `start`. Its connection carries back any error from here on. */
+  /* Wait for `start`. Its connection carries back any error from here on:
+   * the one start makes on the start socket, or run's pair, connected
+   * before the clone, on which a byte says start (EOF: run is gone). */
   int conn;
-  do
-    conn = accept4(ctx->start_fd, NULL, NULL, SOCK_CLOEXEC);
-  while (conn < 0 && errno == EINTR);
-  if (conn < 0)
-    _exit(1);
-  close(ctx->start_fd);
+  if (ctx->start_connected) {
+    char go;
+    ssize_t n;
+    while ((n = read(ctx->start_fd, &go, 1)) < 0 && errno == EINTR)
+      ;
+    if (n != 1)
+      _exit(1);
+    conn = ctx->start_fd;
+  } else {
+    do
+      conn = accept4(ctx->start_fd, NULL, NULL, SOCK_CLOEXEC);
+    while (conn < 0 && errno == EINTR);
+    if (conn < 0)
+      _exit(1);
+    close(ctx->start_fd);
+  }
   cell_log_debug(ctx->opts->log, "init: started");
 
   const oci_config *c = ctx->config;

@@ -1,6 +1,7 @@
 /* The container init: the child that create() clones. It sets the
  * container up step by step, reports to the runtime over the sync socket,
- * waits on the start socket, and finally execs the user program. */
+ * waits on the start socket (or run's start pair), and finally execs the
+ * user program. */
 #ifndef CELL_RUNTIME_INIT_H
 #define CELL_RUNTIME_INIT_H
 #include <stdbool.h>
@@ -17,7 +18,10 @@ typedef struct cell_init_ctx {
   const cell_create_opts *opts;
   linux_ns_fds nsfds;
   int sync_fd;          /* init's end of the sync socketpair */
-  int start_fd;         /* listening start socket */
+  int start_fd;         /* listening start socket, or with start_connected the
+                           init's end of run's start pair */
+  bool start_connected; /* run: wait for a byte on start_fd (EOF: the runtime is
+                           gone before start, give up), no accept */
   int console_fd;       /* connected --console-socket, or -1 */
   int preserve_fds;     /* fds 3..3+n-1 kept for the user program */
   bool listen_fds;      /* LISTEN_FDS passed on */

@@ -86,7 +86,9 @@ int cell_container_run(const cell_create_opts *o, cell_error *err)
   cr.state = (cell_state) { 0 };
   int nfd = -1;
   if ((r = st.id ? 0 : cell_state_read(&cr.store, &st, err)) >= 0) {
-    r = cell_start_locked(&cr.store, &st, cr.config, o->log, &cr.guard, &nfd, err);
+    r = cell_start_locked(&cr.store, &st, cr.config, o->log, &cr.guard, cr.start_conn, &nfd,
+                          err);
+    close(cell_steal_fd(&cr.start_conn));
     flock(cr.store.dirfd, LOCK_UN);
     if (r >= 0 && nfd >= 0)
       r = cell_notify_socket_forward(nfd, &cr.store, &st, o->log, err);

@@ -31,8 +31,20 @@ int cell_load_stored_config(const cell_store *s, const cell_state *st, const cel
   return oci_config_parse(text, len, path, st->bundle, &said, out, err);
 }
 
+/* run's pair: one byte releases the init (MSG_NOSIGNAL: run blocks every
+ * signal and would pass a SIGPIPE on to the container). */
+static int release_paired(int conn, const cell_state *st, cell_error *err)
+{
+  ssize_t n;
+  while ((n = send(conn, "s", 1, MSG_NOSIGNAL)) < 0 && errno == EINTR)
+    ;
+  if (n != 1)
+    return cell_error_sys(err, "reach the init of container `%s`", st->id);
+  return 0;
+}
+
 int cell_start_locked(cell_store *s, cell_state *st, const oci_config *c, const cell_log *log,
-                      const cell_exe_guard *guard, int *notify_fd, cell_error *err)
+                      const cell_exe_guard *guard, int conn, int *notify_fd, cell_error *err)
 {
   *notify_fd = -1;
   cell_status status = cell_state_status(st);
@@ -46,15 +58,20 @@ int cell_start_locked(cell_store *s, cell_state *st, const oci_config *c, const 
   _cleanup_close_ int nfd = cell_notify_socket_bind(s, st, err);
   if (nfd < -1)
     return nfd;
-  _cleanup_close_ int fd = cell_start_socket_connect(s, err);
-  if (fd < 0)
-    return fd;
+  _cleanup_close_ int own = -1;
+  if (conn >= 0)
+    r = release_paired(conn, st, err);
+  else
+    r = conn = own = cell_start_socket_connect(s, err);
+  if (r < 0)
+    return r;
   _cleanup_free_ char *reply = NULL;
   size_t n = 0;
-  r = cell_read_fd(fd, &reply, &n);
+  r = cell_read_fd(conn, &reply, &n);
   if (r < 0)
     return cell_error_sys_code(err, r, "read from the init of container `%s`", st->id);
-  cell_start_socket_remove(s);
+  if (own >= 0)
+    cell_start_socket_remove(s);
   if (n > 0) {
     st->recorded = CELL_STOPPED;
     cell_error ignore = CELL_ERROR_INIT;
@@ -93,7 +110,7 @@ int cell_container_start(const char *root, const char *id, const cell_log *log,
   _cleanup_config_ oci_config *c = NULL;
   int nfd = -1;
   if ((r = cell_load_stored_config(&s, &st, log, &c, err)) >= 0)
-    r = cell_start_locked(&s, &st, c, log, NULL, &nfd, err);
+    r = cell_start_locked(&s, &st, c, log, NULL, -1, &nfd, err);
   if (r >= 0 && nfd >= 0) {
     flock(s.dirfd, LOCK_UN);  /* kill and delete must not wait for READY=1 */
     r = cell_notify_socket_forward(nfd, &s, &st, log, err);

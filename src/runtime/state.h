@@ -1,5 +1,6 @@
 /* The state store: ROOT/ID/ holds state.json (written atomically), a copy
- * of the config (config.json) and the init's start socket. The directory
+ * of the config (config.json) and the init's start socket (not for `run`,
+ * start-socket.h). The directory
  * fd is flock()ed so two commands on one id never interleave. */
 #ifndef CELL_RUNTIME_STATE_H
 #define CELL_RUNTIME_STATE_H

@@ -38,6 +38,27 @@ test_run_forwards_signals() {
   assert_eq "$(cat "$TEST_TMP/out")" "got-term"
 }
 
+# The state of a container of `run` from other processes: its pid from
+# the moment it runs, `start` refused as runc refuses it, kill and delete.
+test_run_seen_from_another_process() {
+  make_bundle "$TEST_TMP/b"
+  args "$TEST_TMP/b" '["sleep", "100"]'
+  "$CELL_BIN" --root "$CELL_ROOT" run -b "$TEST_TMP/b" --pid-file "$TEST_TMP/pid" r1 &
+  local runner=$! rc=0 pid st
+  for _ in $(seq 50); do [ -s "$TEST_TMP/pid" ] && break; sleep 0.1; done
+  pid=$(cat "$TEST_TMP/pid")
+  st=$(cell state r1)
+  assert_contains "$st" '"status": "running"'
+  assert_contains "$st" "\"pid\": $pid"
+  assert_eq "$(tr '\0' ' ' </proc/"$pid"/cmdline)" "sleep 100 " "the pid in the state is the program's"
+  assert_contains "$(cell list)" running
+  assert_fails_with "container \`r1\` is running, not created" cell start r1
+  cell kill r1 KILL
+  wait $runner || rc=$?
+  assert_eq "$rc" 137 "exit code of run"
+  [ ! -e "$CELL_ROOT/r1" ] || fail "run left its state dir"
+}
+
 test_create_start_state_delete() {
   make_bundle "$TEST_TMP/b"
   args "$TEST_TMP/b" '["sh", "-c", "read x < /dev/null; sleep 2"]'

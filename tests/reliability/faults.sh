@@ -133,6 +133,77 @@ test_runtime_killed_while_the_init_sets_up_under_load() {
   sigkill_at_every_step killparent
 }
 
+# run is create and start in one process, the init released over a pair
+# made before the clone. Its steps, failed or SIGKILLed.
+run_steps() {
+  fault_steps "$1" | while read -r s; do
+    case $s in create.*|init.*|start.*|cgroups.mkdir*) echo "$s" ;; esac
+  done
+}
+run_with() {
+  local envset=$1 id=$2 b=$3 rc=0
+  env $envset CELL_REL_MARK="$(rel_mark)" timeout 60 "$CELL_BIN" --root "$CELL_ROOT" run -b "$b" "$id" \
+    >"$TEST_TMP/step.out" 2>&1 || rc=$?
+  echo "$rc" >"$TEST_TMP/step.rc"
+}
+
+test_failure_at_every_step_of_run_leaves_nothing() {
+  local fc step rc id=fr$$ n=0
+  fc=$(fault_cell)
+  [ -n "$fc" ] || { test_fault_hook_only_in_test_builds; return; }
+  sleeper_bundle "$TEST_TMP/b"
+  for step in $(run_steps "$fc"); do
+    run_with "CELL_FAULT=$step" "$id" "$TEST_TMP/b"; rc=$(cat "$TEST_TMP/step.rc")
+    [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] || fail "$step: run did not fail (exit $rc)"
+    grep -q "fault injected at ${step%@*}" "$TEST_TMP/step.out" ||
+      fail "$step: the error does not say so: $(cat "$TEST_TMP/step.out")"
+    # run deletes what it made when it fails: no delete -f needed.
+    assert_no_leaks "$id" "run failed at $step"
+    clean_and_reuse "$id" "$TEST_TMP/b" "run failed at $step"
+    n=$((n + 1))
+  done
+  echo "$n steps of run failed, nothing left"
+  rel_report "CELL_FAULT failure at every step of run" "$n"
+}
+
+test_sigkill_of_run_at_every_step_under_load() {
+  local fc step rc id=kr$$ n=0
+  fc=$(fault_cell)
+  [ -n "$fc" ] || { test_fault_hook_only_in_test_builds; return; }
+  sleeper_bundle "$TEST_TMP/b"
+  start_load
+  for step in $(run_steps "$fc"); do
+    [[ $step == init.* ]] && continue   # the init's own SIGKILL: the create steps cover it
+    run_with "CELL_FAULT=$step:kill" "$id" "$TEST_TMP/b"; rc=$(cat "$TEST_TMP/step.rc")
+    assert_eq "$rc" 137 "$step: exit of the SIGKILLed run"
+    clean_and_reuse "$id" "$TEST_TMP/b" "SIGKILL of run at $step"
+    n=$((n + 1))
+  done
+  echo "$n SIGKILLs of run under load, nothing left after delete -f"
+  rel_report "SIGKILL of run at every step, under load" "$n"
+}
+
+test_run_killed_before_start_leaves_no_init_waiting() {
+  # Killed once its init is ready, before it releases it: nothing can
+  # start that init any more (run holds the only way to it), so it exits,
+  # and the container reads stopped; delete -f removes the rest.
+  local fc id=kw$$ st
+  fc=$(fault_cell)
+  [ -n "$fc" ] || { test_fault_hook_only_in_test_builds; return; }
+  sleeper_bundle "$TEST_TMP/b"
+  run_with "CELL_FAULT=create.done:kill" "$id" "$TEST_TMP/b"
+  assert_eq "$(cat "$TEST_TMP/step.rc")" 137 "exit of the SIGKILLed run"
+  for _ in $(seq 50); do
+    st=$(cell state "$id" 2>&1) || fail "state after the SIGKILL: $st"
+    [[ "$st" == *'"status": "stopped"'* ]] && break
+    sleep 0.1
+  done
+  assert_contains "$st" '"status": "stopped"' "the container of the killed run"
+  assert_eq "$(process_leaks)" "" "processes of the killed run"
+  assert_fails_with "is stopped, not created" cell start "$id"
+  clean_and_reuse "$id" "$TEST_TMP/b" "run SIGKILLed before start"
+}
+
 # A hook that fails (exit 1) or SIGKILLs the process that runs it ($PPID:
 # the runtime, or the init for hooks in the container).
 hook_bundle() {
