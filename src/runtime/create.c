@@ -526,11 +526,17 @@ int cell_create_container(const cell_create_opts *o, cell_created *out, cell_err
   close(sync_fds[0]);
   sync_fds[0] = -1;
 
+  /* run keeps the lock into start, so only `state` and `list` could read
+   * `created` before `running`, in a window of microseconds where nothing
+   * of the container runs: the file goes from creating (with the pid)
+   * straight to running, unless startContainer hooks run in that window. */
   st.recorded = CELL_CREATED;
-  if ((r = cell_state_write(s, &st, err)) < 0 || (r = cell_write_pid_file(o->pid_file, pid, err)) < 0 ||
-      (r = cell_fault("create.done", err)) < 0)
+  bool write_created = !o->run || c->hooks[OCI_HOOK_START_CONTAINER].n;
+  if ((write_created && (r = cell_state_write(s, &st, err)) < 0) ||
+      (r = cell_write_pid_file(o->pid_file, pid, err)) < 0 || (r = cell_fault("create.done", err)) < 0)
     goto fail;
-  /* What we wrote, for `run` to start from without reading it back. */
+  /* What we wrote (run: the status it starts from), for `run` to start
+   * from without reading it back. */
   out->state = st;
   out->state.id = strdup(o->id);
   out->state.bundle = c->bundle ? strdup(c->bundle) : NULL;

@@ -14,7 +14,8 @@ typedef struct cell_created {
                          * is a byte on it, and its EOF says the program was
                          * exec'ed, as a start socket's connection does), or -1 */
   cell_exe_guard guard; /* where runtime-namespace hooks run */
-  cell_state state;     /* what state.json now holds (owned; id NULL when out of
+  cell_state state;     /* what state.json now holds, but status created where
+                         * run left it creating (owned; id NULL when out of
                          * memory: read it back) */
 } cell_created;
 

@@ -81,11 +81,13 @@ int cell_container_run(const cell_create_opts *o, cell_error *err)
   sigfillset(&all);
   sigprocmask(SIG_BLOCK, &all, &old);
   /* The state create wrote, still locked (read back only when create
-   * could not keep a copy). */
+   * could not keep a copy; run left it creating, create.c). */
   cell_state st = cr.state;
   cr.state = (cell_state) { 0 };
   int nfd = -1;
-  if ((r = st.id ? 0 : cell_state_read(&cr.store, &st, err)) >= 0) {
+  if (!st.id && (r = cell_state_read(&cr.store, &st, err)) >= 0 && st.recorded == CELL_CREATING)
+    st.recorded = CELL_CREATED;
+  if (r >= 0) {
     r = cell_start_locked(&cr.store, &st, cr.config, o->log, &cr.guard, cr.start_conn, &nfd,
                           err);
     close(cell_steal_fd(&cr.start_conn));
