@@ -31,15 +31,24 @@ int cell_write_pid_file(const char *path, pid_t pid, cell_error *err);
 /* delete with the container's config at hand (NULL: read the copy). */
 int cell_container_delete_known(const char *root, const char *id, bool force,
                                 const oci_config *config, const cell_log *log, cell_error *err);
+/* run's delete -f, through its own store s (unlocked, its dir fd open):
+ * locked again, gone when the dir was deleted meanwhile; st is the state
+ * run last wrote, used as it is while state.json is still the file kept
+ * open in state_fd (cell_state_is_kept), else read again. s is closed. */
+int cell_container_delete_run(cell_store *s, cell_state *st, int state_fd,
+                              const oci_config *config, const cell_log *log, cell_error *err);
 /* Load the config copy kept in the state dir. */
 int cell_load_stored_config(const cell_store *s, const cell_state *st, const cell_log *log,
                             oci_config **out, cell_error *err);
 /* start with the store already locked, through conn (run's end of the
  * start pair, cell_created) or, when -1, the start socket. *notify_fd gets
  * the bound NOTIFY_SOCKET of the container (notify-socket.h) or -1: the
- * caller unlocks the store, then passes its messages on. */
+ * caller unlocks the store, then passes its messages on. With state_fd,
+ * the state.json of `running` stays open in *state_fd (else -1), for
+ * cell_container_delete_run. */
 int cell_start_locked(cell_store *s, cell_state *st, const oci_config *c, const cell_log *log,
-                      const cell_exe_guard *guard, int conn, int *notify_fd, cell_error *err);
+                      const cell_exe_guard *guard, int conn, int *notify_fd, int *state_fd,
+                      cell_error *err);
 /* Wait for our child pid, forwarding every signal we get to it and pumping
  * the terminal proxy when given. Returns its exit status (128+N). */
 struct cell_tty_proxy;

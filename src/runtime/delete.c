@@ -89,6 +89,10 @@ int cell_container_delete(const char *root, const char *id, bool force, const ce
   return cell_container_delete_known(root, id, force, NULL, log, err);
 }
 
+/* The rest of a delete, s locked and st its state (cleared here). */
+static int delete_locked(cell_store *s, cell_state *st, bool force, const oci_config *config,
+                         const cell_log *log, cell_error *err);
+
 int cell_container_delete_known(const char *root, const char *id, bool force,
                                 const oci_config *config, const cell_log *log, cell_error *err)
 {
@@ -104,6 +108,41 @@ int cell_container_delete_known(const char *root, const char *id, bool force,
     cell_error_clear(err);
     return cell_store_destroy(&s, err);
   }
+  return delete_locked(&s, &st, force, config, log, err);
+}
+
+int cell_container_delete_run(cell_store *s, cell_state *known, int state_fd,
+                              const oci_config *config, const cell_log *log, cell_error *err)
+{
+  int r = cell_store_relock(s, err);
+  if (r < 0) {
+    cell_state_clear(known);
+    cell_store_close(s);
+    return r;
+  }
+  /* Another command may have written the state since (pause, a delete
+   * begun): then it is read again, as delete does. */
+  cell_state st = *known;
+  *known = (cell_state) { 0 };
+  if (!cell_state_is_kept(s, state_fd)) {
+    cell_state_clear(&st);
+    if ((r = cell_state_read(s, &st, err)) < 0) {
+      cell_error_clear(err);
+      r = cell_store_destroy(s, err);
+      return r;
+    }
+  }
+  r = delete_locked(s, &st, true, config, log, err);
+  cell_store_close(s);
+  return r;
+}
+
+static int delete_locked(cell_store *s, cell_state *stp, bool force, const oci_config *config,
+                         const cell_log *log, cell_error *err)
+{
+  int r;
+  cell_state st = *stp;
+  const char *id = s->id;
   cell_status status = cell_state_status(&st);
   if ((status == CELL_RUNNING || status == CELL_PAUSED) && !force)
     r = cell_error_set(err, EBUSY, "container `%s` is %s: stop it first or use --force", id,
@@ -139,11 +178,12 @@ int cell_container_delete_known(const char *root, const char *id, bool force,
       /* The recording is complete once its recorder has gone. */
       if (st.extra)
         cell_record_wait(json_object_get(st.extra, CELL_STATE_RECORD), 10000);
-      run_poststop(&s, &st, config, log);
-      r = cell_store_destroy(&s, err);
+      run_poststop(s, &st, config, log);
+      r = cell_store_destroy(s, err);
     }
   }
   cell_state_clear(&st);
+  *stp = (cell_state) { 0 };
   return r;
 }
 

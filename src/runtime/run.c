@@ -84,19 +84,17 @@ int cell_container_run(const cell_create_opts *o, cell_error *err)
    * could not keep a copy; run left it creating, create.c). */
   cell_state st = cr.state;
   cr.state = (cell_state) { 0 };
-  int nfd = -1;
+  int nfd = -1, state_fd = -1;
   if (!st.id && (r = cell_state_read(&cr.store, &st, err)) >= 0 && st.recorded == CELL_CREATING)
     st.recorded = CELL_CREATED;
   if (r >= 0) {
     r = cell_start_locked(&cr.store, &st, cr.config, o->log, &cr.guard, cr.start_conn, &nfd,
-                          err);
+                          &state_fd, err);
     close(cell_steal_fd(&cr.start_conn));
-    flock(cr.store.dirfd, LOCK_UN);
-    if (r >= 0 && nfd >= 0)
-      r = cell_notify_socket_forward(nfd, &cr.store, &st, o->log, err);
-    cell_state_clear(&st);
-  } else
-    flock(cr.store.dirfd, LOCK_UN);
+  }
+  flock(cr.store.dirfd, LOCK_UN);
+  if (r >= 0 && nfd >= 0)
+    r = cell_notify_socket_forward(nfd, &cr.store, &st, o->log, err);
   cell_log_debug(o->log, "started");
   int status = 0;
   if (r >= 0 && !o->detach)
@@ -106,6 +104,10 @@ int cell_container_run(const cell_create_opts *o, cell_error *err)
   sigprocmask(SIG_SETMASK, &old, NULL);
   oci_config *config = cr.config;   /* kept for delete's poststop hooks */
   cr.config = NULL;
+  /* The store too: delete locks it again through its dir fd, so that a
+   * container made under the id meanwhile is not taken for ours. */
+  cell_store store = cr.store;
+  cr.store = (cell_store) { .dirfd = -1 };
   cell_created_release(&cr);
   cell_log_debug(o->log, "container exited");
   if (r < 0 || (!o->detach && !o->keep)) {
@@ -113,12 +115,17 @@ int cell_container_run(const cell_create_opts *o, cell_error *err)
     int cwd;
     cell_exe_guard_enter_host(&cr.guard, &cwd, &derr);
     cell_error_clear(&derr);
-    int dr = cell_container_delete_known(o->root, o->id, true, config, o->log, &derr);
+    int dr = cell_container_delete_run(&store, &st, state_fd, config, o->log, &derr);
     cell_exe_guard_leave_host(&cr.guard, cwd, &derr);
     if (dr < 0 && r >= 0)
       cell_log_warn(o->log, "delete `%s` after run: %s", o->id, derr.msg);
     cell_error_clear(&derr);
+  } else {
+    cell_state_clear(&st);
+    cell_store_close(&store);
   }
+  if (state_fd >= 0)
+    close(state_fd);
   cell_log_debug(o->log, "deleted");
   oci_config_free(config);
   if (r < 0)

@@ -44,7 +44,8 @@ static int release_paired(int conn, const cell_state *st, cell_error *err)
 }
 
 int cell_start_locked(cell_store *s, cell_state *st, const oci_config *c, const cell_log *log,
-                      const cell_exe_guard *guard, int conn, int *notify_fd, cell_error *err)
+                      const cell_exe_guard *guard, int conn, int *notify_fd, int *state_fd,
+                      cell_error *err)
 {
   *notify_fd = -1;
   cell_status status = cell_state_status(st);
@@ -85,8 +86,15 @@ int cell_start_locked(cell_store *s, cell_state *st, const oci_config *c, const 
     return cell_error_set(err, ENOEXEC, "start container `%s`: %s", st->id, reply);
   }
   st->recorded = CELL_RUNNING;
-  if ((r = cell_fault("start.running", err)) < 0 || (r = cell_state_write(s, st, err)) < 0)
+  if ((r = cell_fault("start.running", err)) < 0)
     return r;
+  int kept = -1;
+  if ((r = cell_state_write_kept(s, st, &kept, err)) < 0)
+    return r;
+  if (state_fd)
+    *state_fd = kept;
+  else
+    close(kept);
   if (c && c->hooks[OCI_HOOK_POSTSTART].n) {
     _cleanup_free_ char *json = cell_state_json_string(st, CELL_RUNNING, false);
     /* poststart failures are warnings: the container runs on. */
@@ -110,7 +118,7 @@ int cell_container_start(const char *root, const char *id, const cell_log *log,
   _cleanup_config_ oci_config *c = NULL;
   int nfd = -1;
   if ((r = cell_load_stored_config(&s, &st, log, &c, err)) >= 0)
-    r = cell_start_locked(&s, &st, c, log, NULL, -1, &nfd, err);
+    r = cell_start_locked(&s, &st, c, log, NULL, -1, &nfd, NULL, err);
   if (r >= 0 && nfd >= 0) {
     flock(s.dirfd, LOCK_UN);  /* kill and delete must not wait for READY=1 */
     r = cell_notify_socket_forward(nfd, &s, &st, log, err);

@@ -60,6 +60,11 @@ static int lock_dir(cell_store *s, cell_error *err)
       return cell_error_set(err, ENOENT, "container `%s` does not exist", s->id);
     return cell_error_sys(err, "open state dir `%s`", s->dir);
   }
+  return cell_store_relock(s, err);
+}
+
+int cell_store_relock(cell_store *s, cell_error *err)
+{
   if (flock(s->dirfd, LOCK_EX) < 0)
     return cell_error_sys(err, "lock state dir `%s`", s->dir);
   /* Deleted while we waited for the lock? */
@@ -241,18 +246,35 @@ char *cell_state_json_string(const cell_state *st, cell_status status, bool with
 
 int cell_state_write(cell_store *s, const cell_state *st, cell_error *err)
 {
+  int fd = -1;
+  int r = cell_state_write_kept(s, st, &fd, err);
+  if (fd >= 0)
+    close(fd);
+  return r;
+}
+
+int cell_state_write_kept(cell_store *s, const cell_state *st, int *kept, cell_error *err)
+{
   size_t len;
+  *kept = -1;
   char *text = state_text(st, st->recorded, true, true, &len);
   if (!text)
     return cell_error_set(err, ENOMEM, "serialise state");
   /* A regular file of ours in the locked dir: exchanged with the last
    * one, or renamed into place by the first write of create. */
-  int r = cell_replace_file_at(s->dirfd, s->dir, "state.json", text, len, 0600, s->has_state,
-                               err);
+  int r = cell_replace_file_at_kept(s->dirfd, s->dir, "state.json", text, len, 0600,
+                                    s->has_state, kept, err);
   free(text);
   if (r >= 0)
     s->has_state = true;
   return r;
+}
+
+bool cell_state_is_kept(const cell_store *s, int kept)
+{
+  struct stat a, b;
+  return kept >= 0 && fstat(kept, &a) == 0 && fstatat(s->dirfd, "state.json", &b, 0) == 0 &&
+         a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
 static char *dup_member(const cell_jv *o, const char *k)

@@ -51,6 +51,9 @@ int cell_store_open(cell_store *s, const char *root, const char *id, cell_error 
  * atomically, so a reader sees the old or the new state, never half. Used
  * by `state` and `list`, which hooks may call while create holds the lock. */
 int cell_store_open_read(cell_store *s, const char *root, const char *id, cell_error *err);
+/* Lock s again after an unlock, through the dir fd kept open: a dir
+ * deleted meanwhile (another container may have the id now) is ENOENT. */
+int cell_store_relock(cell_store *s, cell_error *err);
 /* Remove the directory and release the lock. */
 int cell_store_destroy(cell_store *s, cell_error *err);
 void cell_store_close(cell_store *s);
@@ -60,6 +63,12 @@ void cell_store_close(cell_store *s);
 int cell_store_open_state(cell_store *s, cell_state *st, const char *root, const char *id,
                           cell_error *err);
 int cell_state_write(cell_store *s, const cell_state *st, cell_error *err);
+/* The same, keeping the state.json written open in *kept (-1 on failure). */
+int cell_state_write_kept(cell_store *s, const cell_state *st, int *kept, cell_error *err);
+/* Is state.json still the file kept open in kept (cell_state_write_kept)?
+ * Every write replaces the file, and the open fd keeps its inode from
+ * being reused: then it holds what we wrote. */
+bool cell_state_is_kept(const cell_store *s, int kept);
 int cell_state_read(const cell_store *s, cell_state *st, cell_error *err);
 void cell_state_clear(cell_state *st);
 /* The status now: the recorded one, corrected for a dead process or a

@@ -67,6 +67,17 @@ int cell_write_file_atomic(const char *path, const void *data, size_t len,
 int cell_replace_file_at(int dirfd, const char *dir, const char *name, const void *data,
                          size_t len, mode_t mode, bool exists, cell_error *err)
 {
+  int fd = -1;
+  int r = cell_replace_file_at_kept(dirfd, dir, name, data, len, mode, exists, &fd, err);
+  if (fd >= 0)
+    close(fd);
+  return r;
+}
+
+int cell_replace_file_at_kept(int dirfd, const char *dir, const char *name, const void *data,
+                              size_t len, mode_t mode, bool exists, int *kept, cell_error *err)
+{
+  *kept = -1;
   char tmp[NAME_MAX + 1];
   if (snprintf(tmp, sizeof tmp, "%s.tmp.%d", name, (int) getpid()) >= (int) sizeof tmp)
     return cell_error_set(err, ENAMETOOLONG, "write `%s/%s`", dir, name);
@@ -81,6 +92,7 @@ int cell_replace_file_at(int dirfd, const char *dir, const char *name, const voi
   /* As cell_write_file_atomic: exchange, then drop the old content. */
   if (exists && renameat2(dirfd, tmp, dirfd, name, RENAME_EXCHANGE) == 0) {
     unlinkat(dirfd, tmp, 0);
+    *kept = cell_steal_fd(&fd);
     return 0;
   }
   if (renameat(dirfd, tmp, dirfd, name) < 0) {
@@ -88,6 +100,7 @@ int cell_replace_file_at(int dirfd, const char *dir, const char *name, const voi
     unlinkat(dirfd, tmp, 0);
     return cell_error_sys_code(err, saved, "rename `%s/%s` to `%s/%s`", dir, tmp, dir, name);
   }
+  *kept = cell_steal_fd(&fd);
   return 0;
 }
 

@@ -20,6 +20,10 @@ int cell_write_file_atomic(const char *path, const void *data, size_t len,
  * guess costs a failing exchange, or a plain rename over NAME). */
 int cell_replace_file_at(int dirfd, const char *dir, const char *name, const void *data,
                          size_t len, mode_t mode, bool exists, cell_error *err);
+/* The same, keeping the file written open: *kept gets its fd (write-only,
+ * close-on-exec), which names NAME for as long as nobody replaces it. */
+int cell_replace_file_at_kept(int dirfd, const char *dir, const char *name, const void *data,
+                              size_t len, mode_t mode, bool exists, int *kept, cell_error *err);
 /* Create path (it must not exist) with data; for files nobody reads
  * before the writer says so (removed again when the write fails). */
 int cell_write_file_new(const char *path, const void *data, size_t len, mode_t mode,

@@ -59,6 +59,28 @@ test_run_seen_from_another_process() {
   [ ! -e "$CELL_ROOT/r1" ] || fail "run left its state dir"
 }
 
+# A run whose container was deleted under it (delete -f from elsewhere)
+# must not take a new container of the same id for its own.
+test_run_leaves_a_new_container_of_its_id_alone() {
+  make_bundle "$TEST_TMP/b"
+  args "$TEST_TMP/b" '["sleep", "100"]'
+  "$CELL_BIN" --root "$CELL_ROOT" run -b "$TEST_TMP/b" --pid-file "$TEST_TMP/pid" r2 \
+    2>"$TEST_TMP/run.err" &
+  local runner=$! rc=0
+  for _ in $(seq 50); do [ -s "$TEST_TMP/pid" ] && break; sleep 0.1; done
+  [ -s "$TEST_TMP/pid" ] || fail "run did not start"
+  # Held still until the id is taken again: then it reaps and cleans up.
+  kill -STOP $runner
+  cell delete -f r2
+  cell create -b "$TEST_TMP/b" r2
+  kill -CONT $runner
+  wait $runner || rc=$?
+  assert_eq "$rc" 137 "exit code of run"
+  assert_contains "$(cat "$TEST_TMP/run.err")" "container \`r2\` does not exist"
+  assert_contains "$(cell state r2)" '"status": "created"'
+  cell delete -f r2
+}
+
 test_create_start_state_delete() {
   make_bundle "$TEST_TMP/b"
   args "$TEST_TMP/b" '["sh", "-c", "read x < /dev/null; sleep 2"]'

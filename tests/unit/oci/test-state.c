@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -63,6 +64,43 @@ TEST(store_create_twice_refused_and_status)
   char dir[256];
   snprintf(dir, sizeof dir, "%s/c1", root);
   CHECK(stat(dir, &sb) < 0 && errno == ENOENT);
+  rmdir(root);
+  cell_error_clear(&err);
+}
+
+/* run's delete trusts the state it wrote while state.json is that file;
+ * any later write, by anyone, replaces it. And a store unlocked and
+ * locked again through its dir fd sees its dir deleted meanwhile. */
+TEST(state_kept_until_replaced_and_relock)
+{
+  char root[] = "/tmp/cell-unit-state.XXXXXX";
+  CHECK(mkdtemp(root) != NULL);
+  cell_error err = CELL_ERROR_INIT;
+  cell_store s, other;
+  CHECK_INT(cell_store_create(&s, root, "k1", &err), 0);
+  cell_state st = { .id = "k1", .bundle = "/b", .recorded = CELL_CREATING };
+  CHECK_INT(cell_state_write(&s, &st, &err), 0);
+  st.recorded = CELL_RUNNING;
+  int kept = -1;
+  CHECK_INT(cell_state_write_kept(&s, &st, &kept, &err), 0);
+  CHECK(kept >= 0);
+  CHECK(cell_state_is_kept(&s, kept));
+  CHECK(!cell_state_is_kept(&s, -1));
+  /* Written again (pause, a delete begun), the same text or not. */
+  CHECK_INT(cell_state_write(&s, &st, &err), 0);
+  CHECK(!cell_state_is_kept(&s, kept));
+  close(kept);
+  /* Deleted (and made again) while unlocked: the relock says it is gone. */
+  CHECK_INT(flock(s.dirfd, LOCK_UN), 0);
+  CHECK_INT(cell_store_open(&other, root, "k1", &err), 0);
+  CHECK_INT(cell_store_destroy(&other, &err), 0);
+  CHECK_INT(cell_store_create(&other, root, "k1", &err), 0);
+  cell_store_close(&other);
+  CHECK_INT(cell_store_relock(&s, &err), -ENOENT);
+  CHECK_STR(err.msg, "container `k1` does not exist");
+  cell_store_close(&s);
+  CHECK_INT(cell_store_open(&s, root, "k1", &err), 0);
+  CHECK_INT(cell_store_destroy(&s, &err), 0);
   rmdir(root);
   cell_error_clear(&err);
 }
