@@ -89,6 +89,8 @@ def main():
         '#include "seccomp/table.h"',
         "",
         f"_Static_assert(CELL_SC_NCOLS == {len(COLUMNS)}, \"columns of gen-syscalls.py\");",
+        f"_Static_assert({max(len(n) for n in entries) + 1} <= CELL_SC_NAME_SIZE, "
+        "\"the longest syscall name fits in cell_sc_syscall.name\");",
         "",
         "const cell_sc_syscall cell_sc_syscalls[] = {",
     ]

@@ -21,8 +21,15 @@ enum cell_sc_table_col {
   CELL_SC_NCOLS
 };
 
+/* The name is stored in the row, not pointed to: a table of pointers is
+ * 508 relocations that ld.so writes into 16 pages of .data.rel.ro at every
+ * start of cell (16 page faults before main); rows of bytes stay in
+ * .rodata, shared with the page cache and read only by the lookups.
+ * gen-syscalls.py asserts that the longest name fits. */
+#define CELL_SC_NAME_SIZE 32
+
 typedef struct cell_sc_syscall {
-  const char *name;
+  char name[CELL_SC_NAME_SIZE];  /* NUL-terminated */
   int32_t nr[CELL_SC_NCOLS];     /* -1: absent on that column */
   uint16_t kver[CELL_SC_NCOLS];  /* major << 8 | minor; 0: unknown */
 } cell_sc_syscall;
