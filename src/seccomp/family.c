@@ -3,6 +3,7 @@
  * every name of the table has one, but for a few obsolete or
  * architecture-private ones that stay in "other"). */
 #include "seccomp/explain.h"
+#include "seccomp/table.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +18,8 @@ const char *const cell_sc_families[] = {
   "scheduling", "system", "other", NULL,
 };
 
-static const struct fam { const char *name; unsigned char f; } table[] = {  /* sorted */
+/* Names in the rows (no pointers: nothing for ld.so to relocate). */
+static const struct fam { char name[CELL_SC_NAME_SIZE]; unsigned char f; } table[] = {  /* sorted */
   { "_llseek", F_FILES },
   { "_newselect", F_IO },
   { "_sysctl", F_SYSTEM },
@@ -509,8 +511,5 @@ const char *cell_sc_family(const char *name)
 
 bool cell_sc_family_sorted(void)
 {
-  for (size_t i = 1; i < sizeof table / sizeof *table; i++)
-    if (strcmp(table[i - 1].name, table[i].name) >= 0)
-      return false;
-  return true;
+  return cell_sc_rows_sorted(table, sizeof table / sizeof *table, sizeof *table, sizeof table->name);
 }

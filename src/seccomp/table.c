@@ -121,6 +121,18 @@ const cell_sc_syscall *cell_sc_syscall_lookup(const char *name)
   }
 }
 
+bool cell_sc_rows_sorted(const void *rows, size_t n, size_t stride, size_t name_size)
+{
+  const char *prev = NULL;
+  for (size_t i = 0; i < n; i++) {
+    const char *name = (const char *) rows + i * stride;
+    if (strnlen(name, name_size) == name_size || (prev && strcmp(prev, name) >= 0))
+      return false;
+    prev = name;
+  }
+  return true;
+}
+
 const char *cell_sc_syscall_name(const cell_sc_arch *a, uint32_t nr)
 {
   for (unsigned i = 0; i < cell_sc_nsyscalls; i++)

@@ -80,6 +80,10 @@ static inline int64_t cell_sc_syscall_nr(const cell_sc_arch *a, const cell_sc_sy
 }
 /* The name of number nr on arch, or NULL. */
 const char *cell_sc_syscall_name(const cell_sc_arch *a, uint32_t nr);
+/* For the tables of names kept in their rows (no pointers to relocate):
+ * n rows of stride bytes, each starting with a char[name_size]; whether
+ * every name is NUL-terminated in its row and they are in strcmp order. */
+bool cell_sc_rows_sorted(const void *rows, size_t n, size_t stride, size_t name_size);
 /* Highest number known on arch. */
 uint32_t cell_sc_arch_max_nr(const cell_sc_arch *a);
 

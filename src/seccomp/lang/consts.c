@@ -622,6 +622,12 @@ const lang_const *lang_const_at(size_t i, size_t *n)
   return i < *n ? &consts[i] : NULL;
 }
 
+bool lang_const_sorted(void)
+{
+  return cell_sc_rows_sorted(consts, sizeof consts / sizeof consts[0], sizeof consts[0],
+                             sizeof consts[0].name);
+}
+
 const char *lang_errno_name(uint64_t v)
 {
   for (size_t i = 0; i < sizeof consts / sizeof consts[0]; i++)

@@ -222,7 +222,9 @@ int lang_parse_recording(lang_ctx *c, const char *name, const char *text, size_t
 int lang_lower(lang_ctx *c, cell_sc_ir *ir);
 
 /* ---- names (consts.c, kver.c) ------------------------------------------ */
-typedef struct lang_const { const char *name; uint64_t value; } lang_const;
+/* The name in the row, not a pointer to it: no relocation for ld.so to
+ * write at every start of cell (lang_const_sorted checks that each fits). */
+typedef struct lang_const { char name[40]; uint64_t value; } lang_const;
 const lang_const *lang_const_lookup(const char *name);
 const lang_const *lang_const_at(size_t i, size_t *n);
 /* "EPERM" for 1, ...; NULL when not an errno. */
@@ -230,4 +232,5 @@ const char *lang_errno_name(uint64_t v);
 /* First release with syscall s on a (a<<16|b<<8|c), 0: older than 2.6.16. */
 uint32_t lang_kver(const cell_sc_arch *a, const cell_sc_syscall *s);
 bool lang_kver_sorted(void);
+bool lang_const_sorted(void);
 #endif

@@ -11,7 +11,8 @@
 
 #define V(a, b, c) ((uint32_t) ((a) << 16 | (b) << 8 | (c)))
 
-static const struct { const char *name; uint32_t v; } kvers[] = {  /* sorted */
+/* Names in the rows (no pointers: nothing for ld.so to relocate). */
+static const struct { char name[CELL_SC_NAME_SIZE]; uint32_t v; } kvers[] = {  /* sorted */
   { "accept4", V(2, 6, 28) }, { "bpf", V(3, 18, 0) }, { "cachestat", V(6, 5, 0) },
   { "clock_adjtime", V(2, 6, 39) }, { "clock_adjtime64", V(5, 1, 0) },
   { "clock_getres_time64", V(5, 1, 0) }, { "clock_gettime64", V(5, 1, 0) },
@@ -91,8 +92,6 @@ uint32_t cell_sc_syscall_kver(const cell_sc_arch *a, const cell_sc_syscall *s)
 
 bool lang_kver_sorted(void)
 {
-  for (size_t i = 1; i < sizeof kvers / sizeof kvers[0]; i++)
-    if (strcmp(kvers[i - 1].name, kvers[i].name) >= 0)
-      return false;
-  return true;
+  return cell_sc_rows_sorted(kvers, sizeof kvers / sizeof kvers[0], sizeof kvers[0],
+                             sizeof kvers[0].name);
 }

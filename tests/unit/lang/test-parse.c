@@ -285,7 +285,9 @@ TEST(lang_syscall_numbers)
 TEST(lang_tables_sorted)
 {
   extern bool lang_kver_sorted(void);
+  extern bool lang_const_sorted(void);
   CHECK(lang_kver_sorted());
+  CHECK(lang_const_sorted());
 }
 
 /* The examples with their expected actions. */
