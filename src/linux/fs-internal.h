@@ -14,6 +14,11 @@
  * callers add the path). follow_last: follow a final symlink. */
 int fs_walk_in_root(int rootfd, const char *path, bool follow_last);
 
+/* Like linux_open_in_root, but a missing path is -ENOENT with err left
+ * untouched: for paths that may be absent (masked and read-only paths),
+ * whose message would only be formatted, with strerror, to be dropped. */
+int fs_open_in_root_opt(int rootfd, const char *path, int flags, cell_error *err);
+
 /* Like linux_open_in_root, forcing the fallback walk (for tests). */
 int fs_open_in_root_walk(int rootfd, const char *path, int flags, mode_t mode);
 

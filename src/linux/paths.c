@@ -58,10 +58,7 @@ int fs_remount_ro_at(int rootfd, const char *path, int fd, bool recursive, cell_
 /* O_PATH fd of path inside the root, -ENOENT quietly when missing. */
 static int open_target(int rootfd, const char *path, cell_error *err)
 {
-  int fd = linux_open_in_root(rootfd, path, O_PATH, 0, err);
-  if (fd == -ENOENT)
-    cell_error_clear(err);
-  return fd;
+  return fs_open_in_root_opt(rootfd, path, O_PATH, err);
 }
 
 int fs_readonly_paths(int rootfd, char *const *paths, const linux_rootfs_opts *o, cell_error *err)

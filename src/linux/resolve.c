@@ -220,6 +220,14 @@ int linux_open_in_root(int rootfd, const char *path, int flags, mode_t mode, cel
   return fd;
 }
 
+int fs_open_in_root_opt(int rootfd, const char *path, int flags, cell_error *err)
+{
+  int fd = open_in_root_raw(rootfd, path, flags, 0);
+  if (fd < 0 && fd != -ENOENT)
+    return cell_error_sys_code(err, fd, "open `%s` in the rootfs", path);
+  return fd;
+}
+
 static int mkpath_in_root(int rootfd, const char *path, bool dir, int depth, cell_error *err);
 
 /* A component that is a dangling symlink: make its target instead (inside
