@@ -56,64 +56,93 @@ static void unescape(char *s)
   *o = 0;
 }
 
-/* v1 super options -> controller mask and "name=x" (NULL when none). */
-static uint32_t v1_controllers(const char *opts, char **named)
+/* The next field of a line of space-separated fields at *cur, cut in
+ * place (strtok_r's " ", without its strspn and strcspn per field); NULL
+ * past the last. */
+static char *field(char **cur)
+{
+  char *s = *cur;
+  while (*s == ' ')
+    s++;
+  if (!*s) {
+    *cur = s;
+    return NULL;
+  }
+  char *e = s;
+  while (*e && *e != ' ')
+    e++;
+  if (*e)
+    *e++ = '\0';
+  *cur = e;
+  return s;
+}
+
+/* The n bytes of a comma-separated list at s (v1 super options, or the
+ * controllers of a /proc/self/cgroup line) -> controller mask, and the
+ * last "name=x" in it (*named points into s, NULL when none). Read in
+ * place: this runs for every cgroup mount and, through own_path, for every
+ * line of /proc/self/cgroup per hierarchy. */
+static uint32_t v1_controllers_n(const char *s, size_t n, const char **named, size_t *named_len)
 {
   uint32_t mask = 0;
-  _cleanup_free_ char *copy = strdup(opts);
+  const char *end = s + n;
   *named = NULL;
-  if (!copy)
-    return 0;
-  char *save = NULL;
-  for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-    if (strncmp(t, "name=", 5) == 0) {
-      free(*named);
-      *named = strdup(t);
-      continue;
+  *named_len = 0;
+  while (s < end) {
+    const char *comma = memchr(s, ',', (size_t) (end - s));
+    size_t len = (size_t) ((comma ? comma : end) - s);
+    if (len >= 5 && memcmp(s, "name=", 5) == 0) {
+      *named = s;
+      *named_len = len;
+    } else if (len) {
+      for (int i = 0; i < CELL_CGC_COUNT; i++)
+        if (ctl_v1[i][0] == s[0] && strncmp(s, ctl_v1[i], len) == 0 && !ctl_v1[i][len])
+          mask |= CG_BIT(i);
     }
-    for (int i = 0; i < CELL_CGC_COUNT; i++)
-      if (strcmp(t, ctl_v1[i]) == 0)
-        mask |= CG_BIT(i);
+    s += len + 1;
   }
   return mask;
 }
 
-/* A copy of the line at *cur; *cur moves past it (NULL at the end). */
-static char *next_line(const char **cur)
+/* v1 super options -> controller mask and "name=x" (malloc'ed; NULL when
+ * none, or out of memory). */
+static uint32_t v1_controllers(const char *opts, char **named)
 {
-  const char *line = *cur, *nl = strchr(line, '\n');
-  *cur = nl ? nl + 1 : NULL;
-  return strndup(line, nl ? (size_t) (nl - line) : strlen(line));
+  const char *nm;
+  size_t nl;
+  uint32_t mask = v1_controllers_n(opts, strlen(opts), &nm, &nl);
+  *named = nm ? strndup(nm, nl) : NULL;
+  return mask;
 }
 
-/* The /proc/self/cgroup line for a hierarchy: "ID:LIST:PATH". */
+/* The /proc/self/cgroup line for a hierarchy: "ID:LIST:PATH", its path
+ * malloc'ed (NULL when no line is for it). */
 static char *own_path(const char *proc_cgroup, bool v2, uint32_t mask, const char *named)
 {
-  const char *line = proc_cgroup;
-  while (line && *line) {
-    _cleanup_free_ char *l = next_line(&line);
-    if (!l)
-      return NULL;
-    char *c1 = strchr(l, ':');
-    char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+  for (const char *line = proc_cgroup, *next; line && *line; line = next) {
+    const char *nl = strchr(line, '\n');
+    const char *end = nl ? nl : line + strlen(line);
+    next = nl ? nl + 1 : NULL;
+    const char *c1 = memchr(line, ':', (size_t) (end - line));
+    const char *c2 = c1 ? memchr(c1 + 1, ':', (size_t) (end - c1 - 1)) : NULL;
     if (!c2)
       continue;
-    *c2 = 0;
     const char *list = c1 + 1, *path = c2 + 1;
+    size_t list_len = (size_t) (c2 - list);
     if (v2) {
-      if (!*list && strncmp(l, "0", 1) == 0)
-        return strdup(path);
+      if (!list_len && line[0] == '0')
+        return strndup(path, (size_t) (end - path));
       continue;
     }
-    if (!*list)
+    if (!list_len)
       continue;
-    char *lnamed = NULL;
-    uint32_t lmask = v1_controllers(list, &lnamed);
+    const char *lnamed;
+    size_t lnl;
+    uint32_t lmask = v1_controllers_n(list, list_len, &lnamed, &lnl);
     bool same = lmask == mask && ((!lnamed && !named) ||
-                                  (lnamed && named && strcmp(lnamed, named) == 0));
-    free(lnamed);
+                                  (lnamed && named && strlen(named) == lnl && memcmp(lnamed, named, lnl) == 0));
     if (same)
-      return strdup(path);
+      return strndup(path, (size_t) (end - path));
   }
   return NULL;
 }
@@ -154,22 +183,26 @@ int cell_cg_host_parse(const char *mountinfo, const char *proc_cgroup, bool read
                        cell_cg_host *host, cell_error *err)
 {
   memset(host, 0, sizeof *host);
-  const char *line = mountinfo;
   bool v2_at_root = false, have_v1 = false;
-  while (line && *line) {
-    _cleanup_free_ char *l = next_line(&line);
-    if (!l)
-      goto oom;
+  /* One copy of the text, cut into lines in place. */
+  _cleanup_free_ char *text = strdup(mountinfo);
+  if (!text)
+    goto oom;
+  for (char *l = text, *next; l && *l; l = next) {
+    char *nl = strchr(l, '\n');
+    next = nl ? nl + 1 : NULL;
+    if (nl)
+      *nl = '\0';
     /* id parent maj:min root mountpoint opts [optional...] - fstype src superopts */
     char *f[6] = { 0 };
-    char *save = NULL, *t = strtok_r(l, " ", &save);
-    for (int i = 0; i < 6 && t; i++, t = strtok_r(NULL, " ", &save))
+    char *cur = l, *t = field(&cur);
+    for (int i = 0; i < 6 && t; i++, t = field(&cur))
       f[i] = t;
     while (t && strcmp(t, "-") != 0)
-      t = strtok_r(NULL, " ", &save);
-    char *fstype = strtok_r(NULL, " ", &save);
-    strtok_r(NULL, " ", &save);
-    char *super = strtok_r(NULL, " ", &save);
+      t = field(&cur);
+    char *fstype = field(&cur);
+    field(&cur);
+    char *super = field(&cur);
     if (!f[4] || !fstype)
       continue;
     bool v2 = strcmp(fstype, "cgroup2") == 0;
