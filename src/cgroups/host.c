@@ -56,27 +56,6 @@ static void unescape(char *s)
   *o = 0;
 }
 
-/* The next field of a line of space-separated fields at *cur, cut in
- * place (strtok_r's " ", without its strspn and strcspn per field); NULL
- * past the last. */
-static char *field(char **cur)
-{
-  char *s = *cur;
-  while (*s == ' ')
-    s++;
-  if (!*s) {
-    *cur = s;
-    return NULL;
-  }
-  char *e = s;
-  while (*e && *e != ' ')
-    e++;
-  if (*e)
-    *e++ = '\0';
-  *cur = e;
-  return s;
-}
-
 /* The n bytes of a comma-separated list at s (v1 super options, or the
  * controllers of a /proc/self/cgroup line) -> controller mask, and the
  * last "name=x" in it (*named points into s, NULL when none). Read in
@@ -195,14 +174,14 @@ int cell_cg_host_parse(const char *mountinfo, const char *proc_cgroup, bool read
       *nl = '\0';
     /* id parent maj:min root mountpoint opts [optional...] - fstype src superopts */
     char *f[6] = { 0 };
-    char *cur = l, *t = field(&cur);
-    for (int i = 0; i < 6 && t; i++, t = field(&cur))
+    char *cur = l, *t = cell_field(&cur);
+    for (int i = 0; i < 6 && t; i++, t = cell_field(&cur))
       f[i] = t;
     while (t && strcmp(t, "-") != 0)
-      t = field(&cur);
-    char *fstype = field(&cur);
-    field(&cur);
-    char *super = field(&cur);
+      t = cell_field(&cur);
+    char *fstype = cell_field(&cur);
+    cell_field(&cur);
+    char *super = cell_field(&cur);
     if (!f[4] || !fstype)
       continue;
     bool v2 = strcmp(fstype, "cgroup2") == 0;

@@ -4,6 +4,7 @@
 #include "linux/fs-internal.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/strv.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -29,12 +30,13 @@ static void unescape(char *s)
   *d = '\0';
 }
 
+/* line: one line, its newline already cut. */
 static bool parse_mi_line(char *line, mi_entry *e)
 {
-  char *f[6] = { 0 }, *save = NULL, *tok;
+  char *f[6] = { 0 }, *cur = line, *tok;
   int i = 0;
   /* id parent maj:min root point opts [optional...] - fstype source super */
-  for (tok = strtok_r(line, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save)) {
+  while ((tok = cell_field(&cur))) {
     i++;
     if (i == 1)
       e->id = strtoull(tok, NULL, 10);
@@ -44,10 +46,10 @@ static bool parse_mi_line(char *line, mi_entry *e)
       e->point = tok;
     else if (i == 7)
       e->opt_fields = tok;
-    if (strcmp(tok, "-") == 0 && i >= 7) {
-      f[0] = strtok_r(NULL, " \n", &save);
-      f[1] = strtok_r(NULL, " \n", &save);
-      f[2] = strtok_r(NULL, " \n", &save);
+    if (i >= 7 && tok[0] == '-' && !tok[1]) {
+      f[0] = cell_field(&cur);
+      f[1] = cell_field(&cur);
+      f[2] = cell_field(&cur);
       break;
     }
   }

@@ -83,3 +83,21 @@ int cell_env_set(char ***env, const char *kv)
   (*env)[i] = c;
   return 0;
 }
+
+char *cell_field(char **cur)
+{
+  char *s = *cur;
+  while (*s == ' ')
+    s++;
+  if (!*s) {
+    *cur = s;
+    return NULL;
+  }
+  char *e = s;
+  while (*e && *e != ' ')
+    e++;
+  if (*e)
+    *e++ = '\0';
+  *cur = e;
+  return s;
+}

@@ -13,4 +13,8 @@ char **cell_strv_dup(char *const *v);
 int cell_env_find(char *const *env, const char *key, size_t keylen);
 /* Set or replace "KEY=VALUE" given as one string. */
 int cell_env_set(char ***env, const char *kv);
+/* The next field of a line of space-separated fields at *cur, cut in
+ * place; NULL past the last (strtok_r's " ", without its strspn and
+ * strcspn per field: mountinfo is read this way). */
+char *cell_field(char **cur);
 #endif

@@ -29,3 +29,20 @@ TEST(env_set_replaces)
   CHECK_STR(env[0], "A=3");
   cell_strv_free(env);
 }
+
+/* mountinfo's fields, as strtok_r(" ") cut them: runs of spaces are one
+ * separator, none is empty, the text is cut in place. */
+TEST(field_splits_like_strtok)
+{
+  char line[] = "  36 35 98:0 /mnt1 /mnt2 rw,noatime  - ext3 /dev/root rw ";
+  const char *want[] = { "36", "35", "98:0", "/mnt1", "/mnt2", "rw,noatime", "-", "ext3", "/dev/root", "rw" };
+  char *cur = line, *f;
+  size_t n = 0;
+  while ((f = cell_field(&cur)) && n < 10)
+    CHECK_STR(f, want[n++]);
+  CHECK_INT(n, 10);
+  CHECK(cell_field(&cur) == NULL);
+  char empty[] = "   ";
+  cur = empty;
+  CHECK(cell_field(&cur) == NULL);
+}
