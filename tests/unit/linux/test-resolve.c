@@ -155,8 +155,29 @@ TEST(open_in_root_error_names_path)
   CHECK_INT(linux_open_in_root(rootfd, "/nope/x", O_PATH, 0, &err), -ENOENT);
   CHECK_STR(err.msg, "open `/nope/x` in the rootfs: No such file or directory");
   cell_error_clear(&err);
+  /* fs_open_in_root_opt (masked and read-only paths): a missing path is
+   * -ENOENT without a message; any other failure is named. */
+  CHECK_INT(fs_open_in_root_opt(rootfd, "/nope/x", O_PATH, &err), -ENOENT);
+  CHECK(err.msg == NULL);
+  int fd = fs_open_in_root_opt(rootfd, "/etc", O_PATH, &err);
+  CHECK(fd >= 0 && err.msg == NULL);
+  if (fd >= 0)
+    close(fd);
+  CHECK_INT(fs_open_in_root_opt(rootfd, "/loop1", O_PATH, &err), -ELOOP);
+  CHECK_STR(err.msg, "open `/loop1` in the rootfs: Too many levels of symbolic links");
+  cell_error_clear(&err);
   close(rootfd);
   rm_tree(root);
+}
+
+TEST(fd_path)
+{
+  char b[32];
+  CHECK_STR(fs_fd_path(b, sizeof b, 0), "/proc/self/fd/0");
+  CHECK_STR(fs_fd_path(b, sizeof b, 42), "/proc/self/fd/42");
+  CHECK_STR(fs_fd_path(b, sizeof b, 2147483647), "/proc/self/fd/2147483647");
+  char s[16];
+  CHECK_STR(fs_fd_path(s, sizeof s, 123), "/proc/self/fd/1");  /* cut as snprintf cuts */
 }
 
 TEST(mkpath_in_root)
