@@ -128,24 +128,30 @@ static int cg_collect(const mi_entry *e, void *data)
 static int cg_mount(int rootfd, int mfd, const oci_mount *m, const cg_hier *h, bool new_ns,
                     const char *self, cell_error *err)
 {
-  _cleanup_free_ char *dest = NULL;
-  if (asprintf(&dest, "%s/%s", m->destination, h->name) < 0)
-    return cell_error_set(err, ENOMEM, "out of memory");
   unsigned long fl = m->flags & (MS_NOSUID | MS_NODEV | MS_NOEXEC);
   const char *fstype = h->v2 ? "cgroup2" : "cgroup";
   if (new_ns) {
     /* A directory cg_collect made in the tmpfs it had just mounted, which
      * nothing else can reach (a new mount namespace, no process of the
-     * container yet), needs no O_PATH fd: its name below the tmpfs's. */
+     * container yet), needs no O_PATH fd: its name below the tmpfs's
+     * (put together without snprintf: this runs for every hierarchy). */
     char tp[32 + NAME_MAX + 1];
-    if (h->sub < 0)
-      snprintf(tp, sizeof tp, "/proc/self/fd/%d/%s", mfd, h->name);
-    else
+    if (h->sub < 0) {
+      size_t n = strlen(fs_fd_path(tp, sizeof tp, mfd)), nl = strlen(h->name);
+      if (n + 1 + nl >= sizeof tp)
+        return cell_error_set(err, ENAMETOOLONG, "cgroup hierarchy `%s`: name too long", h->name);
+      tp[n] = '/';
+      memcpy(tp + n + 1, h->name, nl + 1);
+    } else {
       fs_fd_path(tp, sizeof tp, h->sub);
+    }
     if (mount("cgroup", tp, fstype, fl, h->v2 ? NULL : h->ctrls) < 0)
       return cell_error_sys(err, "mount %s `%s`", fstype, h->ctrls);
     return 0;
   }
+  _cleanup_free_ char *dest = NULL;
+  if (asprintf(&dest, "%s/%s", m->destination, h->name) < 0)
+    return cell_error_set(err, ENOMEM, "out of memory");
   _cleanup_close_ int opened = -1;
   if (h->sub < 0 &&
       (opened = openat(mfd, h->name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
