@@ -2,6 +2,7 @@
 #include "cgroups/internal.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/mountinfo.h"
 #include "util/strv.h"
 
 #include <errno.h>
@@ -40,21 +41,6 @@ const char *cell_cg_mode_name(cell_cg_mode m)
   }
 }
 
-
-/* Undo mountinfo's octal escapes (\040 for space) in place. */
-static void unescape(char *s)
-{
-  char *o = s;
-  for (; *s; s++) {
-    if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
-        s[3] >= '0' && s[3] <= '7') {
-      *o++ = (char) ((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
-      s += 3;
-    } else
-      *o++ = *s;
-  }
-  *o = 0;
-}
 
 /* The n bytes of a comma-separated list at s (v1 super options, or the
  * controllers of a /proc/self/cgroup line) -> controller mask, and the
@@ -172,25 +158,14 @@ int cell_cg_host_parse(const char *mountinfo, const char *proc_cgroup, bool read
     next = nl ? nl + 1 : NULL;
     if (nl)
       *nl = '\0';
-    /* id parent maj:min root mountpoint opts [optional...] - fstype src superopts */
-    char *f[6] = { 0 };
-    char *cur = l, *t = cell_field(&cur);
-    for (int i = 0; i < 6 && t; i++, t = cell_field(&cur))
-      f[i] = t;
-    while (t && strcmp(t, "-") != 0)
-      t = cell_field(&cur);
-    char *fstype = cell_field(&cur);
-    cell_field(&cur);
-    char *super = cell_field(&cur);
-    if (!f[4] || !fstype)
+    cell_mi_entry m;
+    if (!cell_mountinfo_line(l, &m))
       continue;
-    bool v2 = strcmp(fstype, "cgroup2") == 0;
-    if (!v2 && strcmp(fstype, "cgroup") != 0)
+    bool v2 = strcmp(m.fstype, "cgroup2") == 0;
+    if (!v2 && strcmp(m.fstype, "cgroup") != 0)
       continue;
-    unescape(f[3]);
-    unescape(f[4]);
     char *named = NULL;
-    uint32_t mask = v2 ? 0 : v1_controllers(super ? super : "", &named);
+    uint32_t mask = v2 ? 0 : v1_controllers(m.super, &named);
     _cleanup_free_ char *named_owned = named;
     if (!v2 && !mask && !named)
       continue;
@@ -207,12 +182,12 @@ int cell_cg_host_parse(const char *mountinfo, const char *proc_cgroup, bool read
         dup = &host->h[i];
     }
     if (dup) {
-      if (preferred(dup->mountpoint) && !preferred(f[4]))
+      if (preferred(dup->mountpoint) && !preferred(m.point))
         continue;
       free(dup->mountpoint);
       free(dup->mount_root);
-      dup->mountpoint = strdup(f[4]);
-      dup->mount_root = strdup(f[3]);
+      dup->mountpoint = strdup(m.point);
+      dup->mount_root = strdup(m.root);
       if (!dup->mountpoint || !dup->mount_root)
         goto oom;
       continue;
@@ -228,8 +203,8 @@ int cell_cg_host_parse(const char *mountinfo, const char *proc_cgroup, bool read
     memset(h, 0, sizeof *h);
     h->v2 = v2;
     h->controllers = mask;
-    h->mountpoint = strdup(f[4]);
-    h->mount_root = strdup(f[3]);
+    h->mountpoint = strdup(m.point);
+    h->mount_root = strdup(m.root);
     h->own = cell_steal(&own);
     if (v2)
       h->name = strdup("");

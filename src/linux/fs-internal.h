@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 #include "linux/rootfs.h"
+#include "util/mountinfo.h"
 
 /* ---- resolve.c: paths inside the rootfs -------------------------------- */
 
@@ -74,13 +75,8 @@ int fs_mount_cgroup(int rootfd, const oci_mount *m, const oci_config *c,
 
 /* ---- mountinfo.c: /proc/self/mountinfo ---------------------------------- */
 
-/* One line, unescaped; the strings point into the text read. */
-typedef struct mi_entry {
-  unsigned long long id;
-  char *root, *point, *opt_fields, *fstype, *source, *super;
-} mi_entry;
 /* 0: on to the next line; anything else stops the walk and is returned. */
-typedef int (*fs_mi_fn)(const mi_entry *e, void *data);
+typedef int (*fs_mi_fn)(const cell_mi_entry *e, void *data);
 /* fn for each line of /proc/self/mountinfo, the whole file read first (fn
  * may mount). */
 int fs_mountinfo_each(fs_mi_fn fn, void *data, cell_error *err);

@@ -72,7 +72,7 @@ static char *cg_path_of(const char *self, const char *ctrls)
 
 /* A hierarchy mounted at /sys/fs/cgroup/NAME on the host: its directory
  * (and cpu -> cpu,cpuacct links) in the tmpfs, for cg_mount later. */
-static int cg_collect(const mi_entry *e, void *data)
+static int cg_collect(const cell_mi_entry *e, void *data)
 {
   cg_list *l = data;
   cell_error *err = l->err;

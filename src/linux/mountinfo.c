@@ -1,10 +1,11 @@
-/* /proc/self/mountinfo, the one reader of it: each line as an mi_entry
- * (fs-internal.h), and the questions the mount code asks of it (the mount
- * holding a path, whether a mount is shared). */
+/* /proc/self/mountinfo for the mount code: each line (cut by
+ * util/mountinfo.c, which cgroups/host.c uses too), and the questions the
+ * mount code asks of it (the mount holding a path, whether a mount is
+ * shared). */
 #include "linux/fs-internal.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
-#include "util/strv.h"
+#include "util/mountinfo.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -13,57 +14,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-/* Undo the octal escapes of mountinfo (\040 for a space) in place. */
-static void unescape(char *s)
-{
-  char *d = s;
-  for (; *s; s++) {
-    if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
-        s[3] >= '0' && s[3] <= '7') {
-      *d++ = (char) ((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
-      s += 3;
-    } else {
-      *d++ = *s;
-    }
-  }
-  *d = '\0';
-}
-
-/* line: one line, its newline already cut. */
-static bool parse_mi_line(char *line, mi_entry *e)
-{
-  char *f[6] = { 0 }, *cur = line, *tok;
-  int i = 0;
-  /* id parent maj:min root point opts [optional...] - fstype source super */
-  while ((tok = cell_field(&cur))) {
-    i++;
-    if (i == 1)
-      e->id = strtoull(tok, NULL, 10);
-    else if (i == 4)
-      e->root = tok;
-    else if (i == 5)
-      e->point = tok;
-    else if (i == 7)
-      e->opt_fields = tok;
-    if (i >= 7 && tok[0] == '-' && !tok[1]) {
-      f[0] = cell_field(&cur);
-      f[1] = cell_field(&cur);
-      f[2] = cell_field(&cur);
-      break;
-    }
-  }
-  if (!e->point || !f[0])
-    return false;
-  if (e->opt_fields && strcmp(e->opt_fields, "-") == 0)
-    e->opt_fields = NULL;
-  e->fstype = f[0];
-  e->source = f[1];
-  e->super = f[2] ? f[2] : (char *) "";
-  unescape(e->root);
-  unescape(e->point);
-  return true;
-}
 
 /* The whole of /proc/self/mountinfo, read before any line is looked at (a
  * callback may mount), in reads as large as cell_read_fd's buffer, where
@@ -79,8 +29,8 @@ int fs_mountinfo_each(fs_mi_fn fn, void *data, cell_error *err)
     next = nl ? nl + 1 : line + strlen(line);
     if (nl)
       *nl = '\0';
-    mi_entry e = { 0 };
-    if (!parse_mi_line(line, &e))
+    cell_mi_entry e;
+    if (!cell_mountinfo_line(line, &e))
       continue;
     int r = fn(&e, data);
     if (r != 0)
@@ -96,7 +46,7 @@ typedef struct find_ctx {
   bool shared;
 } find_ctx;
 
-static int find_cb(const mi_entry *e, void *data)
+static int find_cb(const cell_mi_entry *e, void *data)
 {
   find_ctx *f = data;
   size_t n = strlen(e->point);
@@ -137,7 +87,7 @@ typedef struct shared_ctx {
   bool found, shared;
 } shared_ctx;
 
-static int shared_cb(const mi_entry *e, void *data)
+static int shared_cb(const cell_mi_entry *e, void *data)
 {
   shared_ctx *s = data;
   if (e->id != s->id)

@@ -79,7 +79,7 @@ static bool path_below(const char *p, const char *dir)
   return strncmp(p, dir, n) == 0 && (p[n] == '/' || !p[n]);
 }
 
-static int detach_cb(const mi_entry *e, void *data)
+static int detach_cb(const cell_mi_entry *e, void *data)
 {
   detach_ctx *d = data;
   if (path_below(d->root, e->point) || path_below(e->point, d->root))
